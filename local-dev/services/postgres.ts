@@ -1,0 +1,116 @@
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { logsDir, stateDir } from './paths.ts';
+import { ensureAptPackages, envPort, isRoot, log, portOpen, run, ServiceError } from './process.ts';
+
+export interface PostgresService {
+  url: string;
+  port: number;
+  started: boolean;
+}
+
+const dataDir = () => join(stateDir, 'postgres', 'data');
+const socketDir = () => join(stateDir, 'postgres', 'run');
+const logFile = () => join(logsDir, 'postgres.log');
+
+/** The newest installed server's bin directory, installing Debian's `postgresql` if there is none. */
+export function postgresBin(): string {
+  const find = () => {
+    const root = '/usr/lib/postgresql';
+    if (!existsSync(root)) return undefined;
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl')))
+      .sort((a, b) => Number(b) - Number(a));
+    return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
+  };
+  let bin = find();
+  if (!bin) {
+    ensureAptPackages(['postgresql'], 'PostgreSQL for the tests');
+    bin = find();
+  }
+  if (!bin) throw new ServiceError('PostgreSQL server binaries not found after installing: expected /usr/lib/postgresql/<version>/bin/pg_ctl');
+  return bin;
+}
+
+/**
+ * PostgreSQL refuses to run as root, so when we are root the throwaway cluster
+ * belongs to the `postgres` user that Debian's package creates.
+ */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (!isRoot()) return undefined;
+  const id = (flag: string) => Number(run('id', [flag, 'postgres'], { what: 'looking up the postgres user' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+function asPostgres(bin: string, tool: string, args: string[]): string {
+  const user = runAs();
+  if (!user) return run(join(bin, tool), args, { what: tool });
+  return run('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', join(bin, tool), ...args], { what: tool });
+}
+
+/** A throwaway cluster under .flowline/postgres: trust auth on loopback only, fsync off. */
+export async function startPostgres(options: { port?: number } = {}): Promise<PostgresService> {
+  const port = options.port ?? envPort('FLOWLINE_POSTGRES_PORT', 15432);
+  const url = `postgres://flowline@127.0.0.1:${port}/flowline`;
+  const bin = postgresBin();
+  const user = runAs();
+  const running = (() => {
+    try {
+      asPostgres(bin, 'pg_ctl', ['status', '-D', dataDir()]);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (running && (await portOpen(port))) return { url, port, started: false };
+  if (await portOpen(port)) {
+    throw new ServiceError(`port ${port} is taken by something that is not our PostgreSQL: set FLOWLINE_POSTGRES_PORT to a free port`);
+  }
+
+  for (const dir of [join(stateDir, 'postgres'), socketDir(), logsDir]) {
+    mkdirSync(dir, { recursive: true });
+    if (user) chownSync(dir, user.uid, user.gid);
+  }
+  if (!existsSync(join(dataDir(), 'PG_VERSION'))) {
+    log('initialising a throwaway PostgreSQL cluster');
+    mkdirSync(dataDir(), { recursive: true });
+    if (user) chownSync(dataDir(), user.uid, user.gid);
+    chmodSync(dataDir(), 0o700);
+    asPostgres(bin, 'initdb', ['-D', dataDir(), '-U', 'flowline', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
+  }
+  log(`starting PostgreSQL on 127.0.0.1:${port}`);
+  const settings = [
+    `-p ${port}`,
+    "-c listen_addresses='127.0.0.1'",
+    `-c unix_socket_directories='${socketDir()}'`,
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c max_connections=200',
+    '-c shared_buffers=128MB',
+  ].join(' ');
+  if (user) {
+    // The log file must be writable by the postgres user.
+    run('touch', [logFile()]);
+    chownSync(logFile(), user.uid, user.gid);
+  }
+  try {
+    asPostgres(bin, 'pg_ctl', ['start', '-D', dataDir(), '-l', logFile(), '-w', '-t', '60', '-o', settings]);
+  } catch (error) {
+    throw new ServiceError(`PostgreSQL did not start: ${(error as Error).message}\nsee ${logFile()}`);
+  }
+  const exists = asPostgres(bin, 'psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'flowline', '-d', 'postgres', '-tAc', "SELECT 1 FROM pg_database WHERE datname = 'flowline'"]);
+  if (exists.trim() !== '1') asPostgres(bin, 'createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'flowline', 'flowline']);
+  return { url, port, started: true };
+}
+
+export async function stopPostgres(): Promise<boolean> {
+  if (!existsSync(join(dataDir(), 'postmaster.pid'))) return false;
+  const bin = postgresBin();
+  try {
+    asPostgres(bin, 'pg_ctl', ['stop', '-D', dataDir(), '-m', 'fast', '-w']);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Db } from './resources/db.ts';
+import type { StateStore } from './resources/state-store.ts';
+import type { FunctionMetrics } from './metrics.ts';
+
+export interface PublishOptions {
+  /** The Kafka key: events with the same key stay in order. Telemetry uses the device id. */
+  key?: string;
+  /** CloudEvent `type`; defaults to the topic name. */
+  type?: string;
+  subject?: string;
+  /** Event id; by default derived from the event being handled, so a redelivery republishes the same id. */
+  id?: string;
+}
+
+/** What a handler may touch. Everything is opened by the host; a handler never connects. */
+export interface Context {
+  readonly functionName: string;
+  /** pino child logger carrying function, event id and trace id. */
+  readonly log: Logger;
+  /**
+   * Queue an event for `topic` (one of the manifest's `publishes`). It is sent, and
+   * acknowledged by the broker, before the event being handled is committed; if the
+   * handler throws, what it queued is discarded and republished on the retry.
+   */
+  publish(topic: string, data: unknown, options?: PublishOptions): void;
+  /** Key/value state: Redis on the memory and kafka hosts, the sidecar's state store on dapr. */
+  readonly state: StateStore;
+  /** Redis itself, for the structures of seed 001 (hashes, sorted sets, pub/sub). Needs `redis` in the manifest. */
+  readonly redis: Redis;
+  /** PostgreSQL. Needs `postgres` in the manifest. */
+  readonly db: Db;
+  readonly metrics: FunctionMetrics;
+  /** Aborted when the process is shutting down: long waits should give up. */
+  readonly signal: AbortSignal;
+}

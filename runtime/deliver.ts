@@ -1,0 +1,266 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { BoundFunction } from './bound-function.ts';
+import type { Context, PublishOptions } from './context.ts';
+import {
+  type CloudEvent,
+  childTraceparent,
+  createEvent,
+  decodeEvent,
+  derivedEventId,
+  type FlowlineEvent,
+  toFlowlineEvent,
+  traceIdOf,
+} from './envelope.ts';
+import { PermanentError } from './errors/permanent-error.ts';
+import { classifyError, type Outcome } from './outcome.ts';
+import { backoffDelay, hasAttemptsLeft, type RetryPolicy, sleep } from './retry-policy.ts';
+
+/** A message as a transport hands it over, before anything is trusted. */
+export interface InboundRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | undefined;
+  value: Uint8Array | string | object | null;
+}
+
+/** An event a handler published, to be sent before the inbound records are acknowledged. */
+export interface OutgoingEvent {
+  topic: string;
+  key: string | undefined;
+  event: CloudEvent;
+}
+
+export interface DeliveryResult {
+  /** One per inbound record, same order. */
+  outcomes: Outcome[];
+  /** What successful handler calls published, in the order they published it. */
+  publishes: OutgoingEvent[];
+}
+
+export interface DeliverOptions {
+  /**
+   * What to do when retries run out: `dead-letter` (kafka and memory hosts) or hand the
+   * event back to the transport (dapr host, whose resiliency policy owns the retries).
+   */
+  onExhausted: 'dead-letter' | 'redeliver';
+  /** Aborted at shutdown: pending retries stop and their events are redelivered later. */
+  signal: AbortSignal;
+  /** Overrides the manifest's policy (the dapr host makes one attempt per delivery). */
+  retry?: RetryPolicy;
+}
+
+type Prepared = { index: number; record: InboundRecord; event: FlowlineEvent } | { index: number; record: InboundRecord; failed: Outcome };
+
+/**
+ * Runs one delivery (a chunk of records from one partition, or one Dapr request)
+ * through decoding, schema validation and the handler, with retries. Hosts differ only
+ * in how they fetch, send and acknowledge; every decision about an event is made here.
+ */
+export async function deliver(fn: BoundFunction, records: readonly InboundRecord[], options: DeliverOptions): Promise<DeliveryResult> {
+  const outcomes: Outcome[] = new Array(records.length);
+  const publishes: OutgoingEvent[] = [];
+  const valid: { index: number; event: FlowlineEvent }[] = [];
+
+  const prepared = await Promise.all(records.map((record, index) => prepare(fn, record, index)));
+  for (const item of prepared) {
+    if ('failed' in item) outcomes[item.index] = item.failed;
+    else valid.push(item);
+  }
+
+  const run = new Runner(fn, options, publishes);
+  if (fn.definition.kind === 'batch' && valid.length > 0) {
+    const batchOutcome = await run.batch(valid.map((v) => v.event));
+    if (batchOutcome.kind === 'success') for (const v of valid) outcomes[v.index] = batchOutcome;
+    else if (batchOutcome.kind === 'redeliver' && options.signal.aborted) for (const v of valid) outcomes[v.index] = batchOutcome;
+    // The batch kept failing: find the event(s) at fault by handling each alone.
+    else await run.eachByKey(valid, outcomes, (event) => run.batch([event]));
+  } else {
+    await run.eachByKey(valid, outcomes, (event) => run.each(event));
+  }
+
+  for (const [index, outcome] of outcomes.entries()) {
+    const topic = records[index]?.topic ?? '';
+    fn.metrics.events.inc({ function: fn.manifest.name, topic, outcome: outcome.kind.replace('-', '_') });
+    if (outcome.kind === 'dead-letter') {
+      fn.metrics.deadLetters.inc({ function: fn.manifest.name, topic, cause: outcome.cause });
+      fn.log.warn({ topic, partition: records[index]?.partition, offset: records[index]?.offset, reason: outcome.reason, cause: outcome.cause }, 'event dead-lettered');
+    }
+  }
+  return { outcomes, publishes };
+}
+
+async function prepare(fn: BoundFunction, record: InboundRecord, index: number): Promise<Prepared> {
+  const decoded = decodeEvent(record.value, record);
+  if (!decoded.ok) return { index, record, failed: { kind: 'dead-letter', cause: 'undecodable', reason: decoded.reason, attempts: 0 } };
+  const schema = fn.definition.schemas[record.topic];
+  if (!schema) {
+    const reason = `function "${fn.manifest.name}" has no schema for topic "${record.topic}"`;
+    return { index, record, failed: { kind: 'dead-letter', cause: 'invalid', reason, attempts: 0 } };
+  }
+  const checked = await validate(schema, decoded.event.data);
+  if (!checked.ok) {
+    const reason = `data does not match the ${record.topic} schema: ${checked.message}`;
+    return { index, record, failed: { kind: 'dead-letter', cause: 'invalid', reason, attempts: 0 } };
+  }
+  return { index, record, event: toFlowlineEvent(record.topic, decoded.event, record.key, checked.value) };
+}
+
+export async function validate(schema: StandardSchemaV1, value: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  const result = await schema['~standard'].validate(value);
+  if (!result.issues) return { ok: true, value: result.value };
+  return { ok: false, message: formatIssues(result.issues) };
+}
+
+export function formatIssues(issues: readonly StandardSchemaV1.Issue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+class Runner {
+  private readonly policy: RetryPolicy;
+  private readonly fn: BoundFunction;
+  private readonly options: DeliverOptions;
+  private readonly publishes: OutgoingEvent[];
+
+  constructor(fn: BoundFunction, options: DeliverOptions, publishes: OutgoingEvent[]) {
+    this.fn = fn;
+    this.options = options;
+    this.publishes = publishes;
+    this.policy = options.retry ?? fn.manifest.retry;
+  }
+
+  each(event: FlowlineEvent): Promise<Outcome> {
+    const handler = this.fn.definition.handler as (event: FlowlineEvent, ctx: Context) => Promise<void>;
+    return this.attempt('each', [event], (ctx) => handler(event, ctx));
+  }
+
+  batch(events: FlowlineEvent[]): Promise<Outcome> {
+    const handler = this.fn.definition.handler as (events: FlowlineEvent[], ctx: Context) => Promise<void>;
+    return this.attempt('batch', events, (ctx) => handler(events, ctx));
+  }
+
+  /**
+   * Events with the same key run one after another, in order; different keys run
+   * side by side up to `concurrency`. Once an event of a key must be redelivered,
+   * the later events of that key are not attempted (they would overtake it).
+   */
+  async eachByKey(
+    valid: { index: number; event: FlowlineEvent }[],
+    outcomes: Outcome[],
+    handle: (event: FlowlineEvent) => Promise<Outcome>,
+  ): Promise<void> {
+    const byKey = new Map<string, { index: number; event: FlowlineEvent }[]>();
+    for (const item of valid) {
+      const key = item.event.key ?? '';
+      const group = byKey.get(key);
+      if (group) group.push(item);
+      else byKey.set(key, [item]);
+    }
+    const groups = [...byKey.values()];
+    let next = 0;
+    const worker = async () => {
+      while (next < groups.length) {
+        const group = groups[next++] ?? [];
+        let blocked: Outcome | undefined;
+        for (const item of group) {
+          outcomes[item.index] = blocked ?? (await handle(item.event));
+          if (outcomes[item.index]?.kind === 'redeliver') blocked ??= outcomes[item.index];
+        }
+      }
+    };
+    const width = Math.min(this.fn.manifest.concurrency, groups.length);
+    await Promise.all(Array.from({ length: width }, worker));
+  }
+
+  private async attempt(mode: 'each' | 'batch', events: FlowlineEvent[], call: (ctx: Context) => Promise<void>): Promise<Outcome> {
+    const fn = this.fn;
+    const first = events[0];
+    const topic = first?.topic ?? '';
+    for (let attempts = 1; ; attempts++) {
+      const queued: OutgoingEvent[] = [];
+      const ctx = makeContext(fn, mode === 'each' ? first : undefined, events.length, queued, this.options.signal);
+      const stopTimer = fn.metrics.handlerSeconds.startTimer({ function: fn.manifest.name, mode });
+      try {
+        await call(ctx);
+        stopTimer();
+        this.publishes.push(...queued);
+        return { kind: 'success' };
+      } catch (error) {
+        stopTimer();
+        const intent = classifyError(error);
+        if (!intent.retry) return { kind: 'dead-letter', cause: 'permanent', reason: intent.reason, attempts };
+        if (this.options.signal.aborted) return { kind: 'redeliver', reason: `shutting down: ${intent.reason}`, attempts };
+        if (!hasAttemptsLeft(this.policy, attempts)) {
+          const reason = `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${intent.reason}`;
+          return this.options.onExhausted === 'dead-letter'
+            ? { kind: 'dead-letter', cause: 'exhausted', reason, attempts }
+            : { kind: 'redeliver', reason, attempts };
+        }
+        const delay = backoffDelay(this.policy, attempts, 'delayHintMs' in intent ? intent.delayHintMs : undefined);
+        fn.metrics.retries.inc({ function: fn.manifest.name, topic });
+        ctx.log.warn({ err: error, attempt: attempts, retryInMs: Math.round(delay), events: events.length }, 'handler failed; retrying');
+        await sleep(delay, this.options.signal);
+      }
+    }
+  }
+}
+
+/** The context of one handler call. `cause` is the event being handled (each mode). */
+function makeContext(
+  fn: BoundFunction,
+  cause: FlowlineEvent | undefined,
+  batchSize: number,
+  queued: OutgoingEvent[],
+  signal: AbortSignal,
+): Context {
+  const manifest = fn.manifest;
+  const log = cause
+    ? fn.log.child({ eventId: cause.id, traceId: traceIdOf(cause.traceparent), topic: cause.topic, key: cause.key })
+    : fn.log.child({ batchSize });
+  let sequence = 0;
+  return {
+    functionName: manifest.name,
+    log,
+    signal,
+    state: fn.state,
+    metrics: fn.functionMetrics,
+    get redis() {
+      if (!fn.redis) throw new PermanentError(`function "${manifest.name}" uses ctx.redis: add "redis" to needs in its function.yaml`);
+      return fn.redis;
+    },
+    get db() {
+      if (!fn.db) throw new PermanentError(`function "${manifest.name}" uses ctx.db: add "postgres" to needs in its function.yaml`);
+      return fn.db;
+    },
+    publish(topic: string, data: unknown, options: PublishOptions = {}) {
+      if (!manifest.publishes.includes(topic)) {
+        throw new PermanentError(`function "${manifest.name}" may not publish to "${topic}": add it to publishes in its function.yaml`);
+      }
+      const schema = fn.publishSchemas[topic];
+      if (schema) {
+        const result = schema['~standard'].validate(data);
+        if (result instanceof Promise) throw new Error(`the schema of "${topic}" is asynchronous; publish needs a synchronous one`);
+        if (result.issues) throw new PermanentError(`published data does not match the ${topic} schema: ${formatIssues(result.issues)}`);
+        data = result.value;
+      }
+      sequence += 1;
+      const id = options.id ?? (cause ? derivedEventId([manifest.name, cause.id, topic, String(sequence)]) : undefined);
+      const event = createEvent({
+        source: `flowline/${manifest.name}`,
+        type: options.type ?? topic,
+        data,
+        ...(id === undefined ? {} : { id }),
+        ...(options.subject === undefined ? {} : { subject: options.subject }),
+        ...(options.key === undefined ? {} : { partitionkey: options.key }),
+        traceparent: childTraceparent(cause?.traceparent),
+      });
+      queued.push({ topic, key: options.key, event });
+    },
+  };
+}

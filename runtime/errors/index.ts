@@ -1,0 +1,2 @@
+export { isPermanentError, PermanentError } from './permanent-error.ts';
+export { isRetryableError, RetryableError } from './retryable-error.ts';

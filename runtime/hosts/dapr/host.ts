@@ -1,0 +1,158 @@
+import { CommunicationProtocolEnum, DaprClient, LogLevel } from '@dapr/dapr';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { BoundFunction } from '../../bound-function.ts';
+import { toDeadLetter } from '../../dead-letter.ts';
+import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.ts';
+import type { CloudEvent } from '../../envelope.ts';
+import type { Outcome } from '../../outcome.ts';
+import type { StateStore } from '../../resources/state-store.ts';
+import { daprStatusOf, type DaprStatus, routeOf, subscriptionsOf } from './subscriptions.ts';
+
+export interface DaprConnection {
+  host: string;
+  httpPort: number;
+  pubsubName: string;
+  stateStore: string;
+}
+
+/** @dapr/dapr's client (publish, state), its logs routed through pino. */
+export function createDaprClient(connection: DaprConnection, log: Logger): DaprClient {
+  const daprLog = log.child({ component: 'dapr-sdk' });
+  return new DaprClient({
+    daprHost: connection.host,
+    daprPort: String(connection.httpPort),
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    logger: {
+      level: LogLevel.Info,
+      service: {
+        error: (m: unknown) => daprLog.error(String(m)),
+        warn: (m: unknown) => daprLog.warn(String(m)),
+        info: (m: unknown) => daprLog.debug(String(m)),
+        verbose: (m: unknown) => daprLog.trace(String(m)),
+        debug: (m: unknown) => daprLog.trace(String(m)),
+      },
+    },
+  });
+}
+
+/** State through the sidecar's state API (state.redis in our components). */
+export function daprStateStore(client: DaprClient, storeName: string): StateStore {
+  return {
+    async get<T>(key: string) {
+      const value = (await client.state.get(storeName, key)) as unknown;
+      return value === '' || value === null || value === undefined ? undefined : (value as T);
+    },
+    async set(key, value, options) {
+      const result = await client.state.save(storeName, [
+        { key, value, ...(options?.ttlSeconds ? { metadata: { ttlInSeconds: String(options.ttlSeconds) } } : {}) },
+      ]);
+      if (result.error) throw result.error;
+    },
+    async delete(key) {
+      const result = await client.state.delete(storeName, key);
+      if (result.error) throw result.error;
+    },
+  };
+}
+
+interface BulkEntry {
+  entryId: string;
+  event: unknown;
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * The function as a Dapr app: GET /dapr/subscribe lists its subscriptions, the
+ * sidecar POSTs CloudEvents (or bulk batches) to their routes, and the answer is
+ * SUCCESS, RETRY or DROP from `daprStatusOf`. Retries belong to the sidecar's
+ * resiliency policy, so each delivery is one attempt here.
+ */
+export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprConnection): { app: Hono; stop(): void } {
+  const app = new Hono();
+  const shutdown = new AbortController();
+  const single = { onExhausted: 'redeliver' as const, signal: shutdown.signal, retry: { ...fn.manifest.retry, maxAttempts: 1 } };
+
+  app.get('/dapr/subscribe', (c) => c.json(subscriptionsOf(fn.manifest, connection.pubsubName, { bulk: fn.definition.kind === 'batch' })));
+  app.get('/dapr/config', (c) => c.json({}));
+
+  for (const topic of fn.manifest.subscribes) {
+    app.post(routeOf(topic), async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        // Not JSON: no handler can ever take it, so let the sidecar dead-letter it.
+        return c.json({ status: 'DROP' satisfies DaprStatus });
+      }
+      if (isBulk(body)) {
+        const records = body.entries.map((entry) => recordOf(topic, entry.event, entry.metadata));
+        const result = await deliver(fn, records, single);
+        const statuses = await settleWithSidecar(records, result.outcomes, result.publishes);
+        return c.json({ statuses: body.entries.map((entry, i) => ({ entryId: entry.entryId, status: statuses[i] })) });
+      }
+      const record = recordOf(topic, body, undefined);
+      const result = await deliver(fn, [record], single);
+      const [status] = await settleWithSidecar([record], result.outcomes, result.publishes);
+      return c.json({ status });
+    });
+  }
+
+  /** Sends publishes and dead letters through the sidecar, then decides each answer. */
+  async function settleWithSidecar(records: InboundRecord[], outcomes: Outcome[], publishes: OutgoingEvent[]): Promise<DaprStatus[]> {
+    try {
+      await publishThroughSidecar(publishes);
+      for (const p of publishes) fn.metrics.published.inc({ function: fn.manifest.name, topic: p.topic });
+    } catch (error) {
+      // The effects are not durable: every success must be redelivered (handlers are idempotent).
+      fn.log.warn({ err: error }, 'publishing through the sidecar failed; asking for redelivery');
+      return outcomes.map((o) => (o.kind === 'success' ? 'RETRY' : daprStatusOf(o, false)));
+    }
+    return Promise.all(
+      outcomes.map(async (outcome, index) => {
+        if (outcome.kind !== 'dead-letter') return daprStatusOf(outcome, false);
+        return daprStatusOf(outcome, await writeDeadLetter(records[index] as InboundRecord, outcome));
+      }),
+    );
+  }
+
+  async function publishThroughSidecar(publishes: OutgoingEvent[]): Promise<void> {
+    // In order: two events with the same key must reach Kafka in the order published.
+    for (const p of publishes) {
+      const result = await client.pubsub.publish(connection.pubsubName, p.topic, p.event, {
+        contentType: 'application/cloudevents+json',
+        metadata: p.key === undefined ? {} : { partitionKey: p.key },
+      });
+      if (result.error) throw result.error;
+    }
+  }
+
+  async function writeDeadLetter(record: InboundRecord, outcome: Extract<Outcome, { kind: 'dead-letter' }>): Promise<boolean> {
+    const letter = toDeadLetter(fn.manifest.name, record, outcome);
+    // pubsub.kafka turns publish metadata into Kafka headers: the reason travels as on the kafka host.
+    const result = await client.pubsub.publish(connection.pubsubName, letter.topic, record.value as object, {
+      contentType: 'application/cloudevents+json',
+      metadata: { ...letter.headers, ...(record.key === undefined ? {} : { partitionKey: record.key }) },
+    });
+    if (result.error) fn.log.warn({ err: result.error }, 'could not write the dead letter; answering DROP');
+    return !result.error;
+  }
+
+  app.onError((error, c) => {
+    fn.log.error({ err: error }, 'dapr app route failed');
+    return c.json({ status: 'RETRY' satisfies DaprStatus }, 500);
+  });
+
+  return { app, stop: () => shutdown.abort() };
+}
+
+function isBulk(body: unknown): body is { entries: BulkEntry[] } {
+  return typeof body === 'object' && body !== null && Array.isArray((body as { entries?: unknown }).entries);
+}
+
+function recordOf(topic: string, event: unknown, metadata: Record<string, string> | undefined): InboundRecord {
+  const ce = event as Partial<CloudEvent> | null;
+  const key = typeof ce?.partitionkey === 'string' ? ce.partitionkey : metadata?.__key;
+  return { topic, partition: -1, offset: '', key, value: (event ?? null) as object | null };
+}

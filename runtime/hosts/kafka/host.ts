@@ -1,0 +1,124 @@
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { BoundFunction } from '../../bound-function.ts';
+import { deliver, type InboundRecord } from '../../deliver.ts';
+import { settle } from '../../settle.ts';
+import { BatchingProducer } from './batching-producer.ts';
+
+export interface KafkaHostOptions {
+  kafka: Kafka;
+  /** How long a handler publish may wait to share a produce request. */
+  lingerMs?: number;
+  /** Called when the consumer crashed for good (kafkajs will not restart it): exit and let the orchestrator restart us. */
+  onFatal?: (error: Error) => void;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+export interface KafkaHost {
+  readonly consumer: Consumer;
+  readonly producer: Producer;
+  /** True once the consumer has joined its group, false again after a crash. */
+  isReady(): boolean;
+  /** Graceful: stop fetching, let in-flight work finish and commit, disconnect. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs one function as a member of its Kafka consumer group. Per fetched batch:
+ * chunks of `batch.maxSize` go through `deliver`, the chunk's dead letters and
+ * publishes are sent and acknowledged, and only then is the chunk's offset
+ * committed: a crash at any point repeats uncommitted work, never loses it.
+ */
+export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOptions): Promise<KafkaHost> {
+  const { kafka } = options;
+  const manifest = fn.manifest;
+  const group = manifest.name;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
+  const shutdown = new AbortController();
+  let ready = false;
+
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: true });
+  const consumer = kafka.consumer({
+    groupId: group,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: heartbeatIntervalMs,
+    maxBytesPerPartition: 1_048_576,
+    allowAutoTopicCreation: true,
+  });
+  const outbox = new BatchingProducer(producer, { lingerMs: options.lingerMs ?? 5 });
+
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    ready = true;
+    fn.log.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'joined consumer group');
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    ready = false;
+    const { error, restart } = e.payload;
+    fn.log.error({ err: error, restart }, restart ? 'consumer crashed; kafkajs is restarting it' : 'consumer crashed for good');
+    if (!restart) options.onFatal?.(error);
+  });
+
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: manifest.subscribes, fromBeginning: manifest.startFrom === 'earliest' });
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale } = payload;
+    const size = manifest.batch.maxSize;
+    for (let start = 0; start < batch.messages.length; start += size) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + size);
+      const records: InboundRecord[] = chunk.map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key?.toString('utf8'),
+        value: m.value,
+      }));
+
+      // A slow handler (or a long retry) must not cost us the partitions: keep beating.
+      const beat = setInterval(() => void heartbeat().catch(() => {}), heartbeatIntervalMs);
+      let result: Awaited<ReturnType<typeof deliver>>;
+      try {
+        result = await deliver(fn, records, { onExhausted: 'dead-letter', signal: shutdown.signal });
+      } finally {
+        clearInterval(beat);
+      }
+
+      const { messages, committable } = settle(fn, records, result);
+      await outbox.send(messages); // throws → nothing committed → kafkajs refetches from the last commit
+      for (const p of result.publishes) fn.metrics.published.inc({ function: group, topic: p.topic });
+      if (committable > 0) {
+        const last = records[committable - 1] as InboundRecord;
+        resolveOffset(last.offset);
+        await commitOffsetsIfNecessary(uncommittedOffsets());
+        fn.metrics.consumerLag.set(
+          { group, topic: batch.topic, partition: String(batch.partition) },
+          Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)),
+        );
+      }
+      if (committable < records.length) return; // the rest is redelivered after restart
+      await heartbeat();
+    }
+  };
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: Math.max(1, Math.min(manifest.concurrency, 4)),
+    eachBatch,
+  });
+
+  return {
+    consumer,
+    producer,
+    isReady: () => ready,
+    async stop() {
+      ready = false;
+      shutdown.abort();
+      await consumer.disconnect(); // waits for the running eachBatch, which commits what it finished
+      await outbox.flush();
+      await producer.disconnect();
+    },
+  };
+}

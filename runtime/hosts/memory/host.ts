@@ -1,0 +1,44 @@
+import type { BoundFunction } from '../../bound-function.ts';
+import { deliver, type InboundRecord } from '../../deliver.ts';
+import { settle } from '../../settle.ts';
+import type { BusSubscription, MemoryBus } from './bus.ts';
+
+export interface MemoryHost {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs functions on the in-process bus: the embedded default behind `npm start`
+ * and the host of unit tests. Same delivery core as the kafka host; the bus plays
+ * the broker.
+ */
+export function startMemoryHost(bus: MemoryBus, functions: readonly BoundFunction[]): MemoryHost {
+  const shutdown = new AbortController();
+  const subscriptions: BusSubscription[] = functions.map((fn) =>
+    bus.subscribe(
+      fn.manifest.name,
+      fn.manifest.subscribes,
+      async (chunk) => {
+        const records: InboundRecord[] = chunk.map((r) => ({
+          topic: r.topic,
+          partition: r.partition,
+          offset: String(r.offset),
+          key: r.key,
+          value: r.value,
+        }));
+        const result = await deliver(fn, records, { onExhausted: 'dead-letter', signal: shutdown.signal });
+        const { messages, committable } = settle(fn, records, result);
+        bus.publish(messages);
+        for (const p of result.publishes) fn.metrics.published.inc({ function: fn.manifest.name, topic: p.topic });
+        return committable;
+      },
+      { maxChunk: fn.manifest.batch.maxSize, fromBeginning: fn.manifest.startFrom === 'earliest' },
+    ),
+  );
+  return {
+    async stop() {
+      shutdown.abort();
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The runtime's own series, one set per process (the memory host runs several functions in one). */
+export interface RuntimeMetrics {
+  readonly registry: Registry;
+  readonly events: Counter<'function' | 'topic' | 'outcome'>;
+  readonly retries: Counter<'function' | 'topic'>;
+  readonly deadLetters: Counter<'function' | 'topic' | 'cause'>;
+  readonly published: Counter<'function' | 'topic'>;
+  readonly handlerSeconds: Histogram<'function' | 'mode'>;
+  readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+}
+
+export function createRuntimeMetrics(options: { processMetrics?: boolean } = {}): RuntimeMetrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    events: new Counter({
+      name: 'flowline_events_total',
+      help: 'Events delivered to a function, by final outcome (success, dead_letter, redeliver).',
+      labelNames: ['function', 'topic', 'outcome'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'flowline_retries_total',
+      help: 'Handler attempts that failed and were retried in-process.',
+      labelNames: ['function', 'topic'],
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'flowline_dead_letters_total',
+      help: 'Events sent to <topic>.dlq, by cause (undecodable, invalid, permanent, exhausted).',
+      labelNames: ['function', 'topic', 'cause'],
+      registers: [registry],
+    }),
+    published: new Counter({
+      name: 'flowline_published_total',
+      help: 'Events published by handlers, acknowledged by the broker.',
+      labelNames: ['function', 'topic'],
+      registers: [registry],
+    }),
+    handlerSeconds: new Histogram({
+      name: 'flowline_handler_duration_seconds',
+      help: 'Time spent in one handler call (one event, or one batch in batch mode).',
+      labelNames: ['function', 'mode'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'flowline_consumer_lag',
+      help: 'Messages between the group position and the partition high watermark, as seen by this consumer.',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    }),
+  };
+}
+
+/** What a handler may record: its own series, prefixed `flowline_fn_<function>_`. */
+export interface FunctionMetrics {
+  counter(name: string, help: string, labelNames?: readonly string[]): Counter<string>;
+  gauge(name: string, help: string, labelNames?: readonly string[]): Gauge<string>;
+  histogram(name: string, help: string, labelNames?: readonly string[], buckets?: number[]): Histogram<string>;
+}
+
+export function functionMetrics(registry: Registry, functionName: string): FunctionMetrics {
+  const prefix = `flowline_fn_${functionName.replaceAll('-', '_')}_`;
+  const made = new Map<string, Counter<string> | Gauge<string> | Histogram<string>>();
+  function once<M extends Counter<string> | Gauge<string> | Histogram<string>>(name: string, make: (full: string) => M): M {
+    const full = prefix + name;
+    let metric = made.get(full);
+    if (!metric) {
+      metric = make(full);
+      made.set(full, metric);
+    }
+    return metric as M;
+  }
+  return {
+    counter: (name, help, labelNames = []) =>
+      once(name, (full) => new Counter({ name: full, help, labelNames: [...labelNames], registers: [registry] })),
+    gauge: (name, help, labelNames = []) =>
+      once(name, (full) => new Gauge({ name: full, help, labelNames: [...labelNames], registers: [registry] })),
+    histogram: (name, help, labelNames = [], buckets) =>
+      once(
+        name,
+        (full) =>
+          new Histogram({ name: full, help, labelNames: [...labelNames], registers: [registry], ...(buckets ? { buckets } : {}) }),
+      ),
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The function runner: `node runtime/run.ts functions/<name> [more…]`, host chosen by
+ * FLOWLINE_HOST (memory | kafka | dapr). This is the container entrypoint of every
+ * function; the chart passes one folder per Deployment.
+ */
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { pino } from 'pino';
+import { topics } from '#contracts';
+import { type BoundFunction, bindFunction } from './bound-function.ts';
+import { ConfigError, parseEnv, RuntimeEnv } from './config.ts';
+import { opsRoutes } from './hosts/ops-routes.ts';
+import { type LoadedFunction, loadFunction } from './load-function.ts';
+import { createRuntimeMetrics } from './metrics.ts';
+import { assertNodeVersion } from './node-version.ts';
+import { missingStateStore, openResources } from './resources/open.ts';
+import { redisStateStore } from './resources/state-store.ts';
+
+assertNodeVersion();
+
+let env: RuntimeEnv;
+try {
+  env = parseEnv(RuntimeEnv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const log = pino({ level: env.LOG_LEVEL, base: { service: 'flowline-function' } });
+const dirs = process.argv.slice(2);
+if (dirs.length === 0) {
+  console.error('usage: node runtime/run.ts functions/<name> [functions/<name> …]');
+  process.exit(2);
+}
+if (env.FLOWLINE_HOST === 'dapr' && dirs.length !== 1) {
+  console.error('the dapr host runs one function per process (one app id per sidecar); pass exactly one folder');
+  process.exit(2);
+}
+
+const loaded: LoadedFunction[] = [];
+for (const dir of dirs) loaded.push(await loadFunction(dir));
+
+const metrics = createRuntimeMetrics();
+const resources = await openResources(
+  loaded.map((f) => f.manifest),
+  { redis: env.REDIS_URL, database: env.DATABASE_URL },
+  `flowline-${loaded.map((f) => f.manifest.name).join('+')}`,
+);
+
+const app = new Hono();
+const checks: Record<string, () => Promise<unknown>> = { ...resources.checks };
+const stops: (() => Promise<void> | void)[] = [];
+
+if (env.FLOWLINE_HOST === 'dapr') {
+  const { createDaprClient, daprApp, daprStateStore } = await import('./hosts/dapr/host.ts');
+  const connection = { host: env.DAPR_HOST, httpPort: env.DAPR_HTTP_PORT, pubsubName: env.DAPR_PUBSUB_NAME, stateStore: env.DAPR_STATE_STORE };
+  const client = createDaprClient(connection, log);
+  const [f] = loaded as [LoadedFunction];
+  const fn = bind(f, daprStateStore(client, connection.stateStore));
+  const dapr = daprApp(fn, client, connection);
+  app.route('/', dapr.app);
+  checks.sidecar = async () => {
+    const res = await fetch(`http://${connection.host}:${connection.httpPort}/v1.0/healthz/outbound`);
+    if (!res.ok) throw new Error(`sidecar answered ${res.status}`);
+  };
+  stops.push(() => dapr.stop());
+} else if (env.FLOWLINE_HOST === 'kafka') {
+  const { createKafka } = await import('./hosts/kafka/client.ts');
+  const { startKafkaHost } = await import('./hosts/kafka/host.ts');
+  const kafka = createKafka(
+    {
+      brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+      clientId: env.KAFKA_CLIENT_ID ?? `flowline-${loaded.map((f) => f.manifest.name).join('+')}`,
+      ssl: env.KAFKA_SSL,
+      sslCaFile: env.KAFKA_SSL_CA_FILE,
+      sasl:
+        env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
+          ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+          : undefined,
+    },
+    log,
+  );
+  for (const f of loaded) {
+    const fn = bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name));
+    const host = await startKafkaHost(fn, {
+      kafka,
+      lingerMs: env.KAFKA_PRODUCER_LINGER_MS,
+      onFatal: () => void shutdown('consumer crashed', 1),
+    });
+    checks[`kafka:${f.manifest.name}`] = async () => {
+      if (!host.isReady()) throw new Error('not (yet) a member of its consumer group');
+    };
+    stops.push(() => host.stop());
+  }
+} else {
+  const { MemoryBus } = await import('./hosts/memory/bus.ts');
+  const { startMemoryHost } = await import('./hosts/memory/host.ts');
+  const bus = new MemoryBus();
+  const fns = loaded.map((f) => bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name)));
+  const host = startMemoryHost(bus, fns);
+  stops.push(() => host.stop());
+}
+
+app.route(
+  '/',
+  opsRoutes({ registry: metrics.registry, checks, about: { host: env.FLOWLINE_HOST, functions: loaded.map((f) => f.manifest.name) } }),
+);
+const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '0.0.0.0' }, (info) => {
+  log.info({ port: info.port, host: env.FLOWLINE_HOST, functions: loaded.map((f) => f.manifest.name) }, 'function runner listening');
+});
+
+let stopping = false;
+async function shutdown(reason: string, code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ reason }, 'shutting down: finishing in-flight work, committing, disconnecting');
+  const deadline = setTimeout(() => {
+    log.error('shutdown took longer than 25 s; exiting anyway (uncommitted work will be redelivered)');
+    process.exit(code || 1);
+  }, 25_000);
+  deadline.unref();
+  for (const stop of stops) await Promise.resolve(stop()).catch((err) => log.error({ err }, 'error while stopping'));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await resources.close();
+  log.info('stopped');
+  process.exit(code);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+function bind(f: LoadedFunction, state: ReturnType<typeof redisStateStore>): BoundFunction {
+  return bindFunction({
+    manifest: f.manifest,
+    definition: f.definition,
+    log,
+    metrics,
+    state,
+    ...(resources.redis ? { redis: resources.redis } : {}),
+    ...(resources.db ? { db: resources.db } : {}),
+    publishSchemas: topics,
+  });
+}

@@ -1,0 +1,39 @@
+import type { TestProject } from 'vitest/node';
+import { installDaprd } from '../local-dev/services/daprd.ts';
+import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
+import { startPostgres, stopPostgres } from '../local-dev/services/postgres.ts';
+import { startRedis, stopRedis } from '../local-dev/services/redis.ts';
+
+export interface Services {
+  kafkaBrokers: string;
+  redisUrl: string;
+  databaseUrl: string;
+  daprd: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: Services;
+  }
+}
+
+/**
+ * Installs (once, cached) and starts the real services the integration tests use:
+ * Kafka, PostgreSQL and Redis on loopback, and a daprd binary. Set TEST_KAFKA_BROKERS,
+ * TEST_DATABASE_URL and TEST_REDIS_URL to use services of your own instead.
+ * What this setup started, it stops (FLOWLINE_KEEP_SERVICES=1 keeps them for the next run).
+ */
+export default async function setup(project: TestProject) {
+  const started: (() => Promise<unknown>)[] = [];
+  const redisUrl = process.env.TEST_REDIS_URL ?? (await startRedis().then((s) => (s.started && started.push(stopRedis), s.url)));
+  const databaseUrl =
+    process.env.TEST_DATABASE_URL ?? (await startPostgres().then((s) => (s.started && started.push(stopPostgres), s.url)));
+  const kafkaBrokers =
+    process.env.TEST_KAFKA_BROKERS ?? (await startKafka().then((s) => (s.started && started.push(stopKafka), s.brokers)));
+  const daprd = installDaprd();
+  project.provide('services', { kafkaBrokers, redisUrl, databaseUrl, daprd });
+  return async () => {
+    if (process.env.FLOWLINE_KEEP_SERVICES === '1') return;
+    await Promise.allSettled(started.map((stop) => stop()));
+  };
+}
