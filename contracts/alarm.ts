@@ -5,28 +5,13 @@ export const Severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']);
 export type Severity = z.infer<typeof Severity>;
 
 /** ISA-18.2 alarm states. */
-export const AlarmState = z.enum([
-  'NORMAL',
-  'UNACK_ACTIVE',
-  'ACK_ACTIVE',
-  'RTN_UNACK',
-  'SHELVED',
-  'SUPPRESSED',
-]);
+export const AlarmState = z.enum(['NORMAL', 'UNACK_ACTIVE', 'ACK_ACTIVE', 'RTN_UNACK', 'SHELVED', 'SUPPRESSED']);
 export type AlarmState = z.infer<typeof AlarmState>;
 
 export const AlarmCondition = z.enum(['HH', 'H', 'L', 'LL', 'ROC', 'STALE', 'BAD_QUALITY']);
 export type AlarmCondition = z.infer<typeof AlarmCondition>;
 
-export const AlarmTransition = z.enum([
-  'raised',
-  'cleared',
-  'acknowledged',
-  'shelved',
-  'unshelved',
-  'suppressed',
-  'unsuppressed',
-]);
+export const AlarmTransition = z.enum(['raised', 'cleared', 'acknowledged', 'shelved', 'unshelved', 'suppressed', 'unsuppressed']);
 export type AlarmTransition = z.infer<typeof AlarmTransition>;
 
 /**

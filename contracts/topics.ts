@@ -14,5 +14,3 @@ export const topics = {
 
 export type Topic = keyof typeof topics;
 export type TopicData<T extends Topic> = z.infer<(typeof topics)[T]>;
-
-

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FunctionDefinition, TopicSchemas } from './define-function.ts';
 import type { FunctionManifest } from './manifest.ts';
-import { functionMetrics, type FunctionMetrics, type RuntimeMetrics } from './metrics.ts';
+import { type FunctionMetrics, functionMetrics, type RuntimeMetrics } from './metrics.ts';
 import type { Db } from './resources/db.ts';
 import type { StateStore } from './resources/state-store.ts';
 

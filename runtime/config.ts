@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -20,7 +18,10 @@ export const RuntimeEnv = z.object({
     .default('memory://'),
   DATABASE_URL: z
     .string()
-    .regex(/^(postgres(ql)?:\/\/|memory:\/\/$|embedded:\/\/)/, 'use postgres://user:pass@host:port/db, or memory:// for the embedded PostgreSQL')
+    .regex(
+      /^(postgres(ql)?:\/\/|memory:\/\/$|embedded:\/\/)/,
+      'use postgres://user:pass@host:port/db, or memory:// for the embedded PostgreSQL',
+    )
     .default('memory://'),
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
@@ -29,6 +30,8 @@ export const RuntimeEnv = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** How long the group waits for a silent consumer before handing its partitions to others. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Milliseconds a handler publish may wait to share a produce request with others. */
   KAFKA_PRODUCER_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
   DAPR_HTTP_PORT: port.default(3500),

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { FunctionMetrics } from './metrics.ts';
 import type { Db } from './resources/db.ts';
 import type { StateStore } from './resources/state-store.ts';
-import type { FunctionMetrics } from './metrics.ts';
 
 export interface PublishOptions {
   /** The Kafka key: events with the same key stay in order. Telemetry uses the device id. */

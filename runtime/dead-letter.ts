@@ -1,6 +1,6 @@
-import { deadLetterTopicOf } from './topics.ts';
 import type { InboundRecord } from './deliver.ts';
 import type { Outcome } from './outcome.ts';
+import { deadLetterTopicOf } from './topics.ts';
 
 /**
  * A dead letter keeps the original message byte for byte (so replay is "produce it
@@ -31,7 +31,11 @@ export function toDeadLetter(
   now = new Date(),
 ): DeadLetter {
   const value =
-    record.value === null ? '' : typeof record.value === 'string' || record.value instanceof Uint8Array ? record.value : JSON.stringify(record.value);
+    record.value === null
+      ? ''
+      : typeof record.value === 'string' || record.value instanceof Uint8Array
+        ? record.value
+        : JSON.stringify(record.value);
   return {
     topic: deadLetterTopicOf(record.topic),
     key: record.key,

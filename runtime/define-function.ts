@@ -13,9 +13,19 @@ export type EventOf<S extends TopicSchemas> = {
 export type EachHandler<S extends TopicSchemas> = (event: EventOf<S>, ctx: Context) => Promise<void>;
 export type BatchHandler<S extends TopicSchemas> = (events: EventOf<S>[], ctx: Context) => Promise<void>;
 
-export type FunctionDefinition<S extends TopicSchemas = TopicSchemas> =
-  | { readonly kind: 'each'; readonly schemas: S; readonly handler: EachHandler<S> }
-  | { readonly kind: 'batch'; readonly schemas: S; readonly handler: BatchHandler<S> };
+// Method syntax on purpose: a definition for specific topics must still be usable where
+// any definition is expected (hosts, test beds), which needs bivariant parameters.
+export interface EachDefinition<S extends TopicSchemas> {
+  readonly kind: 'each';
+  readonly schemas: S;
+  handler(event: EventOf<S>, ctx: Context): Promise<void>;
+}
+export interface BatchDefinition<S extends TopicSchemas> {
+  readonly kind: 'batch';
+  readonly schemas: S;
+  handler(events: EventOf<S>[], ctx: Context): Promise<void>;
+}
+export type FunctionDefinition<S extends TopicSchemas = TopicSchemas> = EachDefinition<S> | BatchDefinition<S>;
 
 const definitionMarker = Symbol.for('flowline.function-definition');
 

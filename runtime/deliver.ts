@@ -84,7 +84,10 @@ export async function deliver(fn: BoundFunction, records: readonly InboundRecord
     fn.metrics.events.inc({ function: fn.manifest.name, topic, outcome: outcome.kind.replace('-', '_') });
     if (outcome.kind === 'dead-letter') {
       fn.metrics.deadLetters.inc({ function: fn.manifest.name, topic, cause: outcome.cause });
-      fn.log.warn({ topic, partition: records[index]?.partition, offset: records[index]?.offset, reason: outcome.reason, cause: outcome.cause }, 'event dead-lettered');
+      fn.log.warn(
+        { topic, partition: records[index]?.partition, offset: records[index]?.offset, reason: outcome.reason, cause: outcome.cause },
+        'event dead-lettered',
+      );
     }
   }
   return { outcomes, publishes };
@@ -106,7 +109,10 @@ async function prepare(fn: BoundFunction, record: InboundRecord, index: number):
   return { index, record, event: toFlowlineEvent(record.topic, decoded.event, record.key, checked.value) };
 }
 
-export async function validate(schema: StandardSchemaV1, value: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+export async function validate(
+  schema: StandardSchemaV1,
+  value: unknown,
+): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
   const result = await schema['~standard'].validate(value);
   if (!result.issues) return { ok: true, value: result.value };
   return { ok: false, message: formatIssues(result.issues) };

@@ -16,7 +16,10 @@ export const FunctionManifest = z
   .object({
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,40}[a-z0-9]$/, 'a DNS label: lower-case letters, digits and "-" (it becomes the Dapr app id and the Deployment name)'),
+      .regex(
+        /^[a-z][a-z0-9-]{0,40}[a-z0-9]$/,
+        'a DNS label: lower-case letters, digits and "-" (it becomes the Dapr app id and the Deployment name)',
+      ),
     description: z.string().default(''),
     subscribes: z.array(topicName).min(1, 'a function subscribes to at least one topic'),
     publishes: z.array(topicName).default([]),

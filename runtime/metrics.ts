@@ -83,8 +83,7 @@ export function functionMetrics(registry: Registry, functionName: string): Funct
     histogram: (name, help, labelNames = [], buckets) =>
       once(
         name,
-        (full) =>
-          new Histogram({ name: full, help, labelNames: [...labelNames], registers: [registry], ...(buckets ? { buckets } : {}) }),
+        (full) => new Histogram({ name: full, help, labelNames: [...labelNames], registers: [registry], ...(buckets ? { buckets } : {}) }),
       ),
   };
 }

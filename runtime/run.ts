@@ -56,7 +56,12 @@ const stops: (() => Promise<void> | void)[] = [];
 
 if (env.FLOWLINE_HOST === 'dapr') {
   const { createDaprClient, daprApp, daprStateStore } = await import('./hosts/dapr/host.ts');
-  const connection = { host: env.DAPR_HOST, httpPort: env.DAPR_HTTP_PORT, pubsubName: env.DAPR_PUBSUB_NAME, stateStore: env.DAPR_STATE_STORE };
+  const connection = {
+    host: env.DAPR_HOST,
+    httpPort: env.DAPR_HTTP_PORT,
+    pubsubName: env.DAPR_PUBSUB_NAME,
+    stateStore: env.DAPR_STATE_STORE,
+  };
   const client = createDaprClient(connection, log);
   const [f] = loaded as [LoadedFunction];
   const fn = bind(f, daprStateStore(client, connection.stateStore));
@@ -88,6 +93,7 @@ if (env.FLOWLINE_HOST === 'dapr') {
     const host = await startKafkaHost(fn, {
       kafka,
       lingerMs: env.KAFKA_PRODUCER_LINGER_MS,
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       onFatal: () => void shutdown('consumer crashed', 1),
     });
     checks[`kafka:${f.manifest.name}`] = async () => {
@@ -99,7 +105,9 @@ if (env.FLOWLINE_HOST === 'dapr') {
   const { MemoryBus } = await import('./hosts/memory/bus.ts');
   const { startMemoryHost } = await import('./hosts/memory/host.ts');
   const bus = new MemoryBus();
-  const fns = loaded.map((f) => bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name)));
+  const fns = loaded.map((f) =>
+    bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name)),
+  );
   const host = startMemoryHost(bus, fns);
   stops.push(() => host.stop());
 }

@@ -38,7 +38,13 @@ export interface TestBed {
  * Runs functions on the memory host for tests: the real delivery core, retries and
  * dead-lettering, with the bus standing in for the broker.
  */
-export function createTestBed(options: { functions: TestBedFunction[]; redis?: Redis; db?: Db; publishSchemas?: TopicSchemas; partitions?: number }): TestBed {
+export function createTestBed(options: {
+  functions: TestBedFunction[];
+  redis?: Redis;
+  db?: Db;
+  publishSchemas?: TopicSchemas;
+  partitions?: number;
+}): TestBed {
   const bus = new MemoryBus({ partitions: options.partitions ?? 3 });
   const metrics = createRuntimeMetrics({ processMetrics: false });
   const log = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
@@ -62,7 +68,13 @@ export function createTestBed(options: { functions: TestBedFunction[]; redis?: R
     metrics,
     functions,
     publish(topic, data, opts = {}) {
-      const event = createEvent({ source: 'urn:flowline:test', type: topic, data, ...(opts.id ? { id: opts.id } : {}), ...(opts.key ? { partitionkey: opts.key } : {}) });
+      const event = createEvent({
+        source: 'urn:flowline:test',
+        type: topic,
+        data,
+        ...(opts.id ? { id: opts.id } : {}),
+        ...(opts.key ? { partitionkey: opts.key } : {}),
+      });
       bus.publish([{ topic, key: opts.key, value: encodeEvent(event).toString('utf8') }]);
       return event;
     },

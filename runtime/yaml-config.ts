@@ -28,7 +28,9 @@ export function loadYamlConfig<S extends z.ZodType>(text: string, file: string, 
   } catch (error) {
     if (error instanceof YAMLException) {
       const line = (error as YAMLException & { mark?: { line?: number } }).mark?.line;
-      throw new ConfigFileError(file, [{ line: line === undefined ? undefined : line + 1, path: '', message: error.reason ?? error.message }]);
+      throw new ConfigFileError(file, [
+        { line: line === undefined ? undefined : line + 1, path: '', message: error.reason ?? error.message },
+      ]);
     }
     throw error;
   }

@@ -25,11 +25,14 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const started: (() => Promise<unknown>)[] = [];
-  const redisUrl = process.env.TEST_REDIS_URL ?? (await startRedis().then((s) => (s.started && started.push(stopRedis), s.url)));
-  const databaseUrl =
-    process.env.TEST_DATABASE_URL ?? (await startPostgres().then((s) => (s.started && started.push(stopPostgres), s.url)));
-  const kafkaBrokers =
-    process.env.TEST_KAFKA_BROKERS ?? (await startKafka().then((s) => (s.started && started.push(stopKafka), s.brokers)));
+  const use = async <S extends { started: boolean }>(service: Promise<S>, stop: () => Promise<unknown>): Promise<S> => {
+    const s = await service;
+    if (s.started) started.push(stop);
+    return s;
+  };
+  const redisUrl = process.env.TEST_REDIS_URL ?? (await use(startRedis(), stopRedis)).url;
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? (await use(startPostgres(), stopPostgres)).url;
+  const kafkaBrokers = process.env.TEST_KAFKA_BROKERS ?? (await use(startKafka(), stopKafka)).brokers;
   const daprd = installDaprd();
   project.provide('services', { kafkaBrokers, redisUrl, databaseUrl, daprd });
   return async () => {

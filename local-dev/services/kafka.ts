@@ -78,7 +78,11 @@ export async function startKafka(options: { port?: number } = {}): Promise<Kafka
     ].join('\n'),
   );
   if (!existsSync(join(dataDir(), 'meta.properties')) && readdirSync(dataDir()).length === 0) {
-    const clusterId = run('java', java(libs, 'kafka.tools.StorageTool', ['random-uuid']), { what: 'Kafka storage id' }).trim().split('\n').at(-1) ?? '';
+    const clusterId =
+      run('java', java(libs, 'kafka.tools.StorageTool', ['random-uuid']), { what: 'Kafka storage id' })
+        .trim()
+        .split('\n')
+        .at(-1) ?? '';
     run('java', java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', config]), { what: 'formatting Kafka storage' });
   }
   log(`starting Kafka ${kafkaVersion} on ${brokers}`);

@@ -8,7 +8,9 @@ export const repoRoot = resolve(import.meta.dirname, '..', '..');
  * Installed artifacts (Kafka jars, daprd, helm) live in a per-user cache shared by
  * every clone, so a second clone or CI run on the same machine does not rebuild them.
  */
-export const cacheDir = resolve(process.env.FLOWLINE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'flowline'));
+export const cacheDir = resolve(
+  process.env.FLOWLINE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'flowline'),
+);
 
 /** Running state (data directories, logs, pid files) is per clone, under .flowline/. */
 export const stateDir = resolve(process.env.FLOWLINE_STATE_DIR ?? join(repoRoot, '.flowline'));

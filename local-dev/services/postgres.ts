@@ -28,7 +28,8 @@ export function postgresBin(): string {
     ensureAptPackages(['postgresql'], 'PostgreSQL for the tests');
     bin = find();
   }
-  if (!bin) throw new ServiceError('PostgreSQL server binaries not found after installing: expected /usr/lib/postgresql/<version>/bin/pg_ctl');
+  if (!bin)
+    throw new ServiceError('PostgreSQL server binaries not found after installing: expected /usr/lib/postgresql/<version>/bin/pg_ctl');
   return bin;
 }
 
@@ -99,7 +100,18 @@ export async function startPostgres(options: { port?: number } = {}): Promise<Po
   } catch (error) {
     throw new ServiceError(`PostgreSQL did not start: ${(error as Error).message}\nsee ${logFile()}`);
   }
-  const exists = asPostgres(bin, 'psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'flowline', '-d', 'postgres', '-tAc', "SELECT 1 FROM pg_database WHERE datname = 'flowline'"]);
+  const exists = asPostgres(bin, 'psql', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-U',
+    'flowline',
+    '-d',
+    'postgres',
+    '-tAc',
+    "SELECT 1 FROM pg_database WHERE datname = 'flowline'",
+  ]);
   if (exists.trim() !== '1') asPostgres(bin, 'createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'flowline', 'flowline']);
   return { url, port, started: true };
 }

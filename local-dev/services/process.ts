@@ -42,7 +42,9 @@ export function ensureAptPackages(packages: string[], why: string): void {
     throw new ServiceError(`${why} needs ${packages.join(', ')}, and this machine has no apt-get: install them with your package manager`);
   }
   if (!isRoot()) {
-    throw new ServiceError(`${why} needs the Debian packages ${packages.join(', ')}: run \`sudo apt-get install -y ${packages.join(' ')}\` once`);
+    throw new ServiceError(
+      `${why} needs the Debian packages ${packages.join(', ')}: run \`sudo apt-get install -y ${packages.join(' ')}\` once`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {
@@ -135,7 +137,10 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** Waits for a port to accept connections; fails early, with the log's tail, if the process died. */
-export async function waitForPort(port: number, options: { what: string; pid?: number; logFile?: string; timeoutMs?: number }): Promise<void> {
+export async function waitForPort(
+  port: number,
+  options: { what: string; pid?: number; logFile?: string; timeoutMs?: number },
+): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (await portOpen(port)) return;

@@ -1,6 +1,18 @@
 import { join } from 'node:path';
 import { logsDir, stateDir } from './paths.ts';
-import { ensureAptPackages, envPort, isAlive, log, portOpen, readPid, ServiceError, startDaemon, stopDaemon, waitForPort, which } from './process.ts';
+import {
+  ensureAptPackages,
+  envPort,
+  isAlive,
+  log,
+  portOpen,
+  readPid,
+  ServiceError,
+  startDaemon,
+  stopDaemon,
+  waitForPort,
+  which,
+} from './process.ts';
 
 export interface RedisService {
   url: string;
@@ -33,7 +45,20 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
   log(`starting Redis on ${url}`);
   const pid = startDaemon({
     command: bin,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+    ],
     logFile: logFile(),
     pidFile: pidFile(),
   });

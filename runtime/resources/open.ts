@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { FunctionManifest } from '../manifest.ts';
 import { PermanentError } from '../errors/permanent-error.ts';
+import type { FunctionManifest } from '../manifest.ts';
 import { type Db, openDb } from './db.ts';
 import { openRedis } from './redis.ts';
 import type { StateStore } from './state-store.ts';

@@ -7,7 +7,7 @@ import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.t
 import type { CloudEvent } from '../../envelope.ts';
 import type { Outcome } from '../../outcome.ts';
 import type { StateStore } from '../../resources/state-store.ts';
-import { daprStatusOf, type DaprStatus, routeOf, subscriptionsOf } from './subscriptions.ts';
+import { type DaprStatus, daprStatusOf, routeOf, subscriptionsOf } from './subscriptions.ts';
 
 export interface DaprConnection {
   host: string;

@@ -50,7 +50,10 @@ export class BatchingProducer {
       const messages = byTopic.get(record.topic) ?? [];
       messages.push({
         key: record.key ?? null,
-        value: typeof record.value === 'string' ? record.value : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
+        value:
+          typeof record.value === 'string'
+            ? record.value
+            : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
         ...(record.headers ? { headers: record.headers } : {}),
       });
       byTopic.set(record.topic, messages);

@@ -41,7 +41,8 @@ export function createKafka(connection: KafkaConnection, log: Logger): Kafka {
           if (expected) kafkaLog.debug(fields, message);
           else if (level === logLevel.ERROR) kafkaLog.error(fields, message);
           else kafkaLog.warn(fields, message);
-        } else if (level === logLevel.INFO) kafkaLog.debug(fields, message); // kafkajs INFO is chatty
+        } else if (level === logLevel.INFO)
+          kafkaLog.debug(fields, message); // kafkajs INFO is chatty
         else kafkaLog.trace(fields, message);
       },
     retry: { initialRetryTime: 200, retries: 8 },

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { BoundFunction } from '../../bound-function.ts';
 import { deliver, type InboundRecord } from '../../deliver.ts';
 import { settle } from '../../settle.ts';
@@ -37,7 +37,14 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
   const shutdown = new AbortController();
   let ready = false;
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: true });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner, // murmur2, as the Java client: keys land where other clients put them
+    // While the broker is away, keep trying: nothing is committed until this succeeds.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
+  });
   const consumer = kafka.consumer({
     groupId: group,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,

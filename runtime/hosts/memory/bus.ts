@@ -72,7 +72,12 @@ export class MemoryBus {
     return this.logsOf(topic).flatMap((log) => log.records);
   }
 
-  subscribe(group: string, topics: readonly string[], handler: ChunkHandler, options: { maxChunk: number; fromBeginning: boolean }): BusSubscription {
+  subscribe(
+    group: string,
+    topics: readonly string[],
+    handler: ChunkHandler,
+    options: { maxChunk: number; fromBeginning: boolean },
+  ): BusSubscription {
     if (this.groups.has(group)) throw new Error(`consumer group "${group}" already has a consumer on this bus`);
     const starts = new Map<string, number>();
     for (const topic of topics) {
@@ -149,7 +154,7 @@ class GroupConsumer {
   wake(): void {
     if (this.stopped) return;
     for (const topic of this.topics) {
-      this.bus.logsOf(topic).forEach((_, partition) => this.start(topic, partition));
+      for (let partition = 0; partition < this.bus.logsOf(topic).length; partition++) this.start(topic, partition);
     }
   }
 

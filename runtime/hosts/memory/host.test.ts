@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineBatchFunction, defineFunction } from '../../define-function.ts';
 import { deadLetterHeader } from '../../dead-letter.ts';
+import { defineBatchFunction, defineFunction } from '../../define-function.ts';
 import { PermanentError } from '../../errors/permanent-error.ts';
 import { RetryableError } from '../../errors/retryable-error.ts';
 import { createTestBed, type TestBed } from '../../testing.ts';
