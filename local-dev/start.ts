@@ -1,0 +1,103 @@
+/**
+ * `npm start`: the embedded default. Every function under functions/ runs in this one
+ * process on the memory host, with an in-process Redis and an embedded PostgreSQL
+ * (PGlite), fed by a built-in telemetry source of simulated wells. Nothing to install.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { pino } from 'pino';
+import { topics } from '#contracts';
+import { bindFunction } from '../runtime/bound-function.ts';
+import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
+import { MemoryBus } from '../runtime/hosts/memory/bus.ts';
+import { startMemoryHost } from '../runtime/hosts/memory/host.ts';
+import { opsRoutes } from '../runtime/hosts/ops-routes.ts';
+import { type LoadedFunction, loadFunction } from '../runtime/load-function.ts';
+import { createRuntimeMetrics } from '../runtime/metrics.ts';
+import { assertNodeVersion } from '../runtime/node-version.ts';
+import { missingStateStore, openResources } from '../runtime/resources/open.ts';
+import { redisStateStore } from '../runtime/resources/state-store.ts';
+import { repoRoot, stateDir } from './services/paths.ts';
+import { startSimulatedWells } from './simulated-wells.ts';
+
+assertNodeVersion();
+let env: RuntimeEnv;
+try {
+  env = parseEnv(RuntimeEnv, { PORT: '8080', ...process.env, FLOWLINE_HOST: 'memory' });
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const log = pino({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, base: { service: 'flowline' } });
+const functionsDir = join(repoRoot, 'functions');
+const dirs = (existsSync(functionsDir) ? readdirSync(functionsDir, { withFileTypes: true }) : [])
+  .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
+  .map((d) => join(functionsDir, d.name));
+const loaded: LoadedFunction[] = [];
+for (const dir of dirs) loaded.push(await loadFunction(dir));
+
+// The embedded PostgreSQL keeps its data under .flowline/ so history survives a restart.
+const databaseUrl = env.DATABASE_URL === 'memory://' ? `embedded://${join(stateDir, 'start', 'pglite')}` : env.DATABASE_URL;
+const resources = await openResources(
+  loaded.map((f) => f.manifest),
+  { redis: env.REDIS_URL, database: databaseUrl },
+  'flowline-start',
+);
+const metrics = createRuntimeMetrics();
+const bus = new MemoryBus({ partitions: 3 });
+const functions = loaded.map((f) =>
+  bindFunction({
+    manifest: { ...f.manifest, startFrom: 'earliest' },
+    definition: f.definition,
+    log,
+    metrics,
+    state: resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name),
+    ...(resources.redis ? { redis: resources.redis } : {}),
+    ...(resources.db ? { db: resources.db } : {}),
+    publishSchemas: topics,
+  }),
+);
+const host = startMemoryHost(bus, functions);
+const source = startSimulatedWells({ publish: (messages) => bus.publish(messages), intervalMs: 1_000 });
+
+const app = new Hono();
+app.route('/', opsRoutes({ registry: metrics.registry, checks: resources.checks, about: { host: 'memory', functions: loaded.map((f) => f.manifest.name) } }));
+const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1' }, (info) => {
+  const url = `http://127.0.0.1:${info.port}`;
+  console.log(
+    [
+      '',
+      'Flowline is running on the embedded default (memory host, in-process Redis, embedded PostgreSQL).',
+      `  functions:  ${loaded.map((f) => f.manifest.name).join(', ') || '(none yet: add a folder under functions/)'}`,
+      `  telemetry:  ${source.describe()}`,
+      `  health:     ${url}/healthz   metrics: ${url}/metrics`,
+      '  Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+});
+
+const summary = setInterval(() => {
+  const counts = Object.keys(topics).map((topic) => `${topic}=${bus.read(topic).length}`);
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${counts.join('  ')}`);
+}, 5_000);
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(summary);
+  source.stop();
+  await host.stop();
+  server.close();
+  await resources.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
