@@ -51,23 +51,32 @@ const resources = await openResources(
 );
 const metrics = createRuntimeMetrics();
 const bus = new MemoryBus({ partitions: 3 });
-const functions = loaded.map((f) =>
-  bindFunction({
-    manifest: { ...f.manifest, startFrom: 'earliest' },
-    definition: f.definition,
-    log,
-    metrics,
-    state: resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name),
-    ...(resources.redis ? { redis: resources.redis } : {}),
-    ...(resources.db ? { db: resources.db } : {}),
-    publishSchemas: topics,
-  }),
+const functions = await Promise.all(
+  loaded.map((f) =>
+    bindFunction({
+      manifest: { ...f.manifest, startFrom: 'earliest' },
+      definition: f.definition,
+      log,
+      metrics,
+      state: resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name),
+      ...(resources.redis ? { redis: resources.redis } : {}),
+      ...(resources.db ? { db: resources.db } : {}),
+      publishSchemas: topics,
+    }),
+  ),
 );
 const host = startMemoryHost(bus, functions);
 const source = startSimulatedWells({ publish: (messages) => bus.publish(messages), intervalMs: 1_000 });
 
 const app = new Hono();
-app.route('/', opsRoutes({ registry: metrics.registry, checks: resources.checks, about: { host: 'memory', functions: loaded.map((f) => f.manifest.name) } }));
+app.route(
+  '/',
+  opsRoutes({
+    registry: metrics.registry,
+    checks: resources.checks,
+    about: { host: 'memory', functions: loaded.map((f) => f.manifest.name) },
+  }),
+);
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1' }, (info) => {
   const url = `http://127.0.0.1:${info.port}`;
   console.log(

@@ -1,7 +1,9 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { SetupContext } from './context.ts';
 import type { FunctionDefinition, TopicSchemas } from './define-function.ts';
+import { makeContext } from './make-context.ts';
 import type { FunctionManifest } from './manifest.ts';
 import { type FunctionMetrics, functionMetrics, type RuntimeMetrics } from './metrics.ts';
 import type { Db } from './resources/db.ts';
@@ -19,6 +21,8 @@ export interface BoundFunction {
   readonly db: Db | undefined;
   /** Schemas of topics a handler may publish to; data that fails one never leaves the function. */
   readonly publishSchemas: TopicSchemas;
+  /** What the definition's `setup` returned: the handler's third argument. */
+  readonly deps: unknown;
 }
 
 export interface BindOptions {
@@ -32,7 +36,8 @@ export interface BindOptions {
   publishSchemas?: Record<string, StandardSchemaV1>;
 }
 
-export function bindFunction(options: BindOptions): BoundFunction {
+/** Binds a definition to its resources and runs its `setup` once: the result is ready to deliver to. */
+export async function bindFunction(options: BindOptions): Promise<BoundFunction> {
   const { manifest, definition } = options;
   const declared = Object.keys(definition.schemas).sort();
   const subscribed = [...manifest.subscribes].sort();
@@ -41,7 +46,7 @@ export function bindFunction(options: BindOptions): BoundFunction {
       `function "${manifest.name}": function.yaml subscribes to [${subscribed.join(', ')}] but handler.ts declares schemas for [${declared.join(', ')}]; make them name the same topics`,
     );
   }
-  return {
+  const bound: BoundFunction = {
     manifest,
     definition,
     log: options.log.child({ function: manifest.name }),
@@ -51,5 +56,15 @@ export function bindFunction(options: BindOptions): BoundFunction {
     redis: options.redis,
     db: options.db,
     publishSchemas: options.publishSchemas ?? {},
+    deps: undefined,
   };
+  const setup = definition.options.setup;
+  if (!setup) return bound;
+  // Typed without publish: nothing is being handled yet, so there is nothing to publish for.
+  const setupContext: SetupContext = makeContext(bound, undefined, 0, [], new AbortController().signal);
+  try {
+    return { ...bound, deps: await setup(setupContext) };
+  } catch (error) {
+    throw new Error(`function "${manifest.name}": setup failed: ${(error as Error).message}`, { cause: error });
+  }
 }

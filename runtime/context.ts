@@ -35,3 +35,6 @@ export interface Context {
   /** Aborted when the process is shutting down: long waits should give up. */
   readonly signal: AbortSignal;
 }
+
+/** What `setup` may touch: everything but publish (nothing is being handled yet). */
+export type SetupContext = Omit<Context, 'publish'>;

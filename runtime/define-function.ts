@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { Context } from './context.ts';
+import type { Context, SetupContext } from './context.ts';
 import type { FlowlineEvent } from './envelope.ts';
 
 /** Topic → schema of the data a function accepts from it. */
@@ -10,22 +10,37 @@ export type EventOf<S extends TopicSchemas> = {
   [T in keyof S & string]: FlowlineEvent<T, StandardSchemaV1.InferOutput<S[T]>>;
 }[keyof S & string];
 
-export type EachHandler<S extends TopicSchemas> = (event: EventOf<S>, ctx: Context) => Promise<void>;
-export type BatchHandler<S extends TopicSchemas> = (events: EventOf<S>[], ctx: Context) => Promise<void>;
+export type EachHandler<S extends TopicSchemas, D = undefined> = (event: EventOf<S>, ctx: Context, deps: D) => Promise<void>;
+export type BatchHandler<S extends TopicSchemas, D = undefined> = (events: EventOf<S>[], ctx: Context, deps: D) => Promise<void>;
+
+/**
+ * What runs besides the handler. `setup` runs once per process before the first event
+ * (migrations, loading configuration); what it returns is the handler's third argument.
+ * `tick` runs every `everyMs` for work that time, not an event, triggers (a value
+ * that went stale, an alarm left unacknowledged); with several replicas only one
+ * runs each tick (a Redis lock), so it needs `redis` in the manifest.
+ */
+export interface FunctionOptions<D> {
+  setup?: (ctx: SetupContext) => Promise<D>;
+  tick?: { everyMs: number; run: (ctx: Context, deps: D) => Promise<void> };
+}
 
 // Method syntax on purpose: a definition for specific topics must still be usable where
 // any definition is expected (hosts, test beds), which needs bivariant parameters.
-export interface EachDefinition<S extends TopicSchemas> {
+interface DefinitionBase<S extends TopicSchemas, D> {
+  readonly schemas: S;
+  readonly options: FunctionOptions<D>;
+}
+export interface EachDefinition<S extends TopicSchemas, D = unknown> extends DefinitionBase<S, D> {
   readonly kind: 'each';
-  readonly schemas: S;
-  handler(event: EventOf<S>, ctx: Context): Promise<void>;
+  handler(event: EventOf<S>, ctx: Context, deps: D): Promise<void>;
 }
-export interface BatchDefinition<S extends TopicSchemas> {
+export interface BatchDefinition<S extends TopicSchemas, D = unknown> extends DefinitionBase<S, D> {
   readonly kind: 'batch';
-  readonly schemas: S;
-  handler(events: EventOf<S>[], ctx: Context): Promise<void>;
+  handler(events: EventOf<S>[], ctx: Context, deps: D): Promise<void>;
 }
-export type FunctionDefinition<S extends TopicSchemas = TopicSchemas> = EachDefinition<S> | BatchDefinition<S>;
+// biome-ignore lint/suspicious/noExplicitAny: the erased form hosts hold; `D` is only known to the function itself
+export type FunctionDefinition<S extends TopicSchemas = TopicSchemas, D = any> = EachDefinition<S, D> | BatchDefinition<S, D>;
 
 const definitionMarker = Symbol.for('flowline.function-definition');
 
@@ -41,8 +56,12 @@ const definitionMarker = Symbol.for('flowline.function-definition');
  * });
  * ```
  */
-export function defineFunction<S extends TopicSchemas>(schemas: S, handler: EachHandler<S>): FunctionDefinition<S> {
-  return Object.freeze({ kind: 'each', schemas, handler, [definitionMarker]: true }) as FunctionDefinition<S>;
+export function defineFunction<S extends TopicSchemas, D = undefined>(
+  schemas: S,
+  handler: EachHandler<S, D>,
+  options: FunctionOptions<D> = {},
+): FunctionDefinition<S, D> {
+  return Object.freeze({ kind: 'each', schemas, handler, options, [definitionMarker]: true }) as FunctionDefinition<S, D>;
 }
 
 /**
@@ -51,8 +70,12 @@ export function defineFunction<S extends TopicSchemas>(schemas: S, handler: Each
  * retries run out, each event is retried alone so one poison event cannot take the
  * others with it.
  */
-export function defineBatchFunction<S extends TopicSchemas>(schemas: S, handler: BatchHandler<S>): FunctionDefinition<S> {
-  return Object.freeze({ kind: 'batch', schemas, handler, [definitionMarker]: true }) as FunctionDefinition<S>;
+export function defineBatchFunction<S extends TopicSchemas, D = undefined>(
+  schemas: S,
+  handler: BatchHandler<S, D>,
+  options: FunctionOptions<D> = {},
+): FunctionDefinition<S, D> {
+  return Object.freeze({ kind: 'batch', schemas, handler, options, [definitionMarker]: true }) as FunctionDefinition<S, D>;
 }
 
 export function isFunctionDefinition(value: unknown): value is FunctionDefinition {

@@ -1,19 +1,10 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { BoundFunction } from './bound-function.ts';
-import type { Context, PublishOptions } from './context.ts';
-import {
-  type CloudEvent,
-  childTraceparent,
-  createEvent,
-  decodeEvent,
-  derivedEventId,
-  type FlowlineEvent,
-  toFlowlineEvent,
-  traceIdOf,
-} from './envelope.ts';
-import { PermanentError } from './errors/permanent-error.ts';
+import type { Context } from './context.ts';
+import { type CloudEvent, decodeEvent, type FlowlineEvent, toFlowlineEvent } from './envelope.ts';
+import { makeContext } from './make-context.ts';
 import { classifyError, type Outcome } from './outcome.ts';
 import { backoffDelay, hasAttemptsLeft, type RetryPolicy, sleep } from './retry-policy.ts';
+import { validate } from './schema.ts';
 
 /** A message as a transport hands it over, before anything is trusted. */
 export interface InboundRecord {
@@ -109,25 +100,6 @@ async function prepare(fn: BoundFunction, record: InboundRecord, index: number):
   return { index, record, event: toFlowlineEvent(record.topic, decoded.event, record.key, checked.value) };
 }
 
-export async function validate(
-  schema: StandardSchemaV1,
-  value: unknown,
-): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
-  const result = await schema['~standard'].validate(value);
-  if (!result.issues) return { ok: true, value: result.value };
-  return { ok: false, message: formatIssues(result.issues) };
-}
-
-export function formatIssues(issues: readonly StandardSchemaV1.Issue[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => {
-      const path = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
-}
-
 class Runner {
   private readonly policy: RetryPolicy;
   private readonly fn: BoundFunction;
@@ -142,13 +114,13 @@ class Runner {
   }
 
   each(event: FlowlineEvent): Promise<Outcome> {
-    const handler = this.fn.definition.handler as (event: FlowlineEvent, ctx: Context) => Promise<void>;
-    return this.attempt('each', [event], (ctx) => handler(event, ctx));
+    const handler = this.fn.definition.handler as (event: FlowlineEvent, ctx: Context, deps: unknown) => Promise<void>;
+    return this.attempt('each', [event], (ctx) => handler(event, ctx, this.fn.deps));
   }
 
   batch(events: FlowlineEvent[]): Promise<Outcome> {
-    const handler = this.fn.definition.handler as (events: FlowlineEvent[], ctx: Context) => Promise<void>;
-    return this.attempt('batch', events, (ctx) => handler(events, ctx));
+    const handler = this.fn.definition.handler as (events: FlowlineEvent[], ctx: Context, deps: unknown) => Promise<void>;
+    return this.attempt('batch', events, (ctx) => handler(events, ctx, this.fn.deps));
   }
 
   /**
@@ -215,58 +187,4 @@ class Runner {
       }
     }
   }
-}
-
-/** The context of one handler call. `cause` is the event being handled (each mode). */
-function makeContext(
-  fn: BoundFunction,
-  cause: FlowlineEvent | undefined,
-  batchSize: number,
-  queued: OutgoingEvent[],
-  signal: AbortSignal,
-): Context {
-  const manifest = fn.manifest;
-  const log = cause
-    ? fn.log.child({ eventId: cause.id, traceId: traceIdOf(cause.traceparent), topic: cause.topic, key: cause.key })
-    : fn.log.child({ batchSize });
-  let sequence = 0;
-  return {
-    functionName: manifest.name,
-    log,
-    signal,
-    state: fn.state,
-    metrics: fn.functionMetrics,
-    get redis() {
-      if (!fn.redis) throw new PermanentError(`function "${manifest.name}" uses ctx.redis: add "redis" to needs in its function.yaml`);
-      return fn.redis;
-    },
-    get db() {
-      if (!fn.db) throw new PermanentError(`function "${manifest.name}" uses ctx.db: add "postgres" to needs in its function.yaml`);
-      return fn.db;
-    },
-    publish(topic: string, data: unknown, options: PublishOptions = {}) {
-      if (!manifest.publishes.includes(topic)) {
-        throw new PermanentError(`function "${manifest.name}" may not publish to "${topic}": add it to publishes in its function.yaml`);
-      }
-      const schema = fn.publishSchemas[topic];
-      if (schema) {
-        const result = schema['~standard'].validate(data);
-        if (result instanceof Promise) throw new Error(`the schema of "${topic}" is asynchronous; publish needs a synchronous one`);
-        if (result.issues) throw new PermanentError(`published data does not match the ${topic} schema: ${formatIssues(result.issues)}`);
-        data = result.value;
-      }
-      sequence += 1;
-      const id = options.id ?? (cause ? derivedEventId([manifest.name, cause.id, topic, String(sequence)]) : undefined);
-      const event = createEvent({
-        source: `flowline/${manifest.name}`,
-        type: options.type ?? topic,
-        data,
-        ...(id === undefined ? {} : { id }),
-        ...(options.subject === undefined ? {} : { subject: options.subject }),
-        ...(options.key === undefined ? {} : { partitionkey: options.key }),
-        traceparent: childTraceparent(cause?.traceparent),
-      });
-      queued.push({ topic, key: options.key, event });
-    },
-  };
 }

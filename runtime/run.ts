@@ -64,7 +64,7 @@ if (env.FLOWLINE_HOST === 'dapr') {
   };
   const client = createDaprClient(connection, log);
   const [f] = loaded as [LoadedFunction];
-  const fn = bind(f, daprStateStore(client, connection.stateStore));
+  const fn = await bind(f, daprStateStore(client, connection.stateStore));
   const dapr = daprApp(fn, client, connection);
   app.route('/', dapr.app);
   checks.sidecar = async () => {
@@ -89,7 +89,7 @@ if (env.FLOWLINE_HOST === 'dapr') {
     log,
   );
   for (const f of loaded) {
-    const fn = bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name));
+    const fn = await bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name));
     const host = await startKafkaHost(fn, {
       kafka,
       lingerMs: env.KAFKA_PRODUCER_LINGER_MS,
@@ -105,8 +105,8 @@ if (env.FLOWLINE_HOST === 'dapr') {
   const { MemoryBus } = await import('./hosts/memory/bus.ts');
   const { startMemoryHost } = await import('./hosts/memory/host.ts');
   const bus = new MemoryBus();
-  const fns = loaded.map((f) =>
-    bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name)),
+  const fns = await Promise.all(
+    loaded.map((f) => bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name))),
   );
   const host = startMemoryHost(bus, fns);
   stops.push(() => host.stop());
@@ -139,7 +139,7 @@ async function shutdown(reason: string, code = 0): Promise<void> {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
-function bind(f: LoadedFunction, state: ReturnType<typeof redisStateStore>): BoundFunction {
+function bind(f: LoadedFunction, state: ReturnType<typeof redisStateStore>): Promise<BoundFunction> {
   return bindFunction({
     manifest: f.manifest,
     definition: f.definition,

@@ -1,6 +1,6 @@
 import type { BoundFunction } from './bound-function.ts';
 import { toDeadLetter } from './dead-letter.ts';
-import type { DeliveryResult, InboundRecord } from './deliver.ts';
+import type { DeliveryResult, InboundRecord, OutgoingEvent } from './deliver.ts';
 import { encodeEvent } from './envelope.ts';
 
 /** A message for a log-based transport (Kafka or the memory bus). */
@@ -31,8 +31,12 @@ export function settle(fn: BoundFunction, records: readonly InboundRecord[], res
     if (outcome.kind === 'dead-letter') messages.push(toDeadLetter(fn.manifest.name, record, outcome));
     else if (outcome.kind === 'redeliver' && index < committable) committable = index;
   });
-  for (const published of result.publishes) {
-    messages.push({ topic: published.topic, key: published.key, value: encodeEvent(published.event) });
-  }
+  for (const published of result.publishes) messages.push(toOutbound(published));
   return { messages, committable };
 }
+
+export const toOutbound = (published: OutgoingEvent): OutboundMessage => ({
+  topic: published.topic,
+  key: published.key,
+  value: encodeEvent(published.event),
+});

@@ -38,29 +38,31 @@ export interface TestBed {
  * Runs functions on the memory host for tests: the real delivery core, retries and
  * dead-lettering, with the bus standing in for the broker.
  */
-export function createTestBed(options: {
+export async function createTestBed(options: {
   functions: TestBedFunction[];
   redis?: Redis;
   db?: Db;
   publishSchemas?: TopicSchemas;
   partitions?: number;
-}): TestBed {
+}): Promise<TestBed> {
   const bus = new MemoryBus({ partitions: options.partitions ?? 3 });
   const metrics = createRuntimeMetrics({ processMetrics: false });
   const log = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-  const functions = options.functions.map((f) => {
-    const manifest = FunctionManifest.parse({ startFrom: 'earliest', ...f.manifest });
-    return bindFunction({
-      manifest,
-      definition: f.definition,
-      log,
-      metrics,
-      state: options.redis ? redisStateStore(options.redis, manifest.name) : missingStateStore(manifest.name),
-      ...(options.redis ? { redis: options.redis } : {}),
-      ...(options.db ? { db: options.db } : {}),
-      ...(options.publishSchemas ? { publishSchemas: options.publishSchemas } : {}),
-    });
-  });
+  const functions = await Promise.all(
+    options.functions.map((f) => {
+      const manifest = FunctionManifest.parse({ startFrom: 'earliest', ...f.manifest });
+      return bindFunction({
+        manifest,
+        definition: f.definition,
+        log,
+        metrics,
+        state: options.redis ? redisStateStore(options.redis, manifest.name) : missingStateStore(manifest.name),
+        ...(options.redis ? { redis: options.redis } : {}),
+        ...(options.db ? { db: options.db } : {}),
+        ...(options.publishSchemas ? { publishSchemas: options.publishSchemas } : {}),
+      });
+    }),
+  );
   const host = startMemoryHost(bus, functions);
   const decode = (r: BusRecord) => JSON.parse(typeof r.value === 'string' ? r.value : Buffer.from(r.value).toString('utf8')) as CloudEvent;
   return {

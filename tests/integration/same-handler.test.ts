@@ -74,7 +74,7 @@ const harnesses: Record<'memory' | 'kafka' | 'dapr', Harness> = {
       process.env.FIXTURE_TOPIC = topic;
       process.env.FIXTURE_OUT = out;
       const loaded = await loadFunction(dir);
-      const bed: TestBed = createTestBed({ functions: [loaded], redis });
+      const bed: TestBed = await createTestBed({ functions: [loaded], redis });
       try {
         const ids = inputs.map((data) => bed.publish(topic, data, { key: data.key }).id);
         await bed.drained();

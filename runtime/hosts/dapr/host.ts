@@ -7,6 +7,7 @@ import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.t
 import type { CloudEvent } from '../../envelope.ts';
 import type { Outcome } from '../../outcome.ts';
 import type { StateStore } from '../../resources/state-store.ts';
+import { startTicker } from '../../ticker.ts';
 import { type DaprStatus, daprStatusOf, routeOf, subscriptionsOf } from './subscriptions.ts';
 
 export interface DaprConnection {
@@ -69,7 +70,7 @@ interface BulkEntry {
  * SUCCESS, RETRY or DROP from `daprStatusOf`. Retries belong to the sidecar's
  * resiliency policy, so each delivery is one attempt here.
  */
-export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprConnection): { app: Hono; stop(): void } {
+export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprConnection): { app: Hono; stop(): Promise<void> } {
   const app = new Hono();
   const shutdown = new AbortController();
   const single = { onExhausted: 'redeliver' as const, signal: shutdown.signal, retry: { ...fn.manifest.retry, maxAttempts: 1 } };
@@ -144,7 +145,14 @@ export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprC
     return c.json({ status: 'RETRY' satisfies DaprStatus }, 500);
   });
 
-  return { app, stop: () => shutdown.abort() };
+  const ticker = startTicker(fn, publishThroughSidecar, shutdown.signal);
+  return {
+    app,
+    stop: async () => {
+      shutdown.abort();
+      await ticker.stop();
+    },
+  };
 }
 
 function isBulk(body: unknown): body is { entries: BulkEntry[] } {

@@ -1,7 +1,8 @@
 import { type Consumer, type EachBatchPayload, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { BoundFunction } from '../../bound-function.ts';
 import { deliver, type InboundRecord } from '../../deliver.ts';
-import { settle } from '../../settle.ts';
+import { settle, toOutbound } from '../../settle.ts';
+import { startTicker } from '../../ticker.ts';
 import { BatchingProducer } from './batching-producer.ts';
 
 export interface KafkaHostOptions {
@@ -116,6 +117,8 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
     eachBatch,
   });
 
+  const ticker = startTicker(fn, (publishes) => outbox.send(publishes.map(toOutbound)), shutdown.signal);
+
   return {
     consumer,
     producer,
@@ -123,6 +126,7 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
     async stop() {
       ready = false;
       shutdown.abort();
+      await ticker.stop();
       await consumer.disconnect(); // waits for the running eachBatch, which commits what it finished
       await outbox.flush();
       await producer.disconnect();

@@ -18,7 +18,7 @@ afterEach(async () => {
 describe('memory host', () => {
   it('delivers every event once, in order per key, and publishes what the handler publishes', async () => {
     const seen: string[] = [];
-    bed = createTestBed({
+    bed = await createTestBed({
       functions: [
         {
           manifest: { name: 'doubler', subscribes: ['in'], publishes: ['out'], concurrency: 4 },
@@ -47,7 +47,7 @@ describe('memory host', () => {
 
   it('gives each consumer group its own copy of the stream', async () => {
     const counts = { one: 0, two: 0 };
-    bed = createTestBed({
+    bed = await createTestBed({
       functions: (['one', 'two'] as const).map((name) => ({
         manifest: { name, subscribes: ['in'] },
         definition: defineFunction({ in: Reading }, async () => {
@@ -62,7 +62,7 @@ describe('memory host', () => {
 
   it('retries a transient failure and succeeds without dead-lettering', async () => {
     let calls = 0;
-    bed = createTestBed({
+    bed = await createTestBed({
       functions: [
         {
           manifest: { name: 'flaky', subscribes: ['in'], retry: fastRetry },
@@ -81,7 +81,7 @@ describe('memory host', () => {
 
   it('dead-letters undecodable, invalid, permanent and exhausted events with their reasons, and keeps flowing', async () => {
     const handled: number[] = [];
-    bed = createTestBed({
+    bed = await createTestBed({
       functions: [
         {
           manifest: { name: 'picky', subscribes: ['in'], retry: fastRetry },
@@ -117,7 +117,7 @@ describe('memory host', () => {
 
   it('republishes the same event ids when a handler is retried, so downstream can deduplicate', async () => {
     let calls = 0;
-    bed = createTestBed({
+    bed = await createTestBed({
       functions: [
         {
           manifest: { name: 'twice', subscribes: ['in'], publishes: ['out'], retry: fastRetry },
@@ -137,7 +137,7 @@ describe('memory host', () => {
     expect(out[0]?.traceparent?.slice(3, 35)).toBe(input.traceparent?.slice(3, 35)); // same trace
 
     // Handling the same input again (a redelivery) yields the same derived id.
-    const again = createTestBed({
+    const again = await createTestBed({
       functions: [
         {
           manifest: { name: 'twice', subscribes: ['in'], publishes: ['out'] },
@@ -152,7 +152,7 @@ describe('memory host', () => {
   });
 
   it('refuses a publish to a topic the manifest does not declare, and one that fails its schema', async () => {
-    bed = createTestBed({
+    bed = await createTestBed({
       functions: [
         {
           manifest: { name: 'rogue', subscribes: ['in'], publishes: ['out'] },
@@ -176,7 +176,7 @@ describe('memory host', () => {
 
   it('hands batches to a batch function and isolates a poison event when the batch keeps failing', async () => {
     const batches: number[][] = [];
-    bed = createTestBed({
+    bed = await createTestBed({
       functions: [
         {
           manifest: { name: 'sink', subscribes: ['in'], batch: { maxSize: 50 }, retry: fastRetry },
@@ -199,7 +199,7 @@ describe('memory host', () => {
   });
 
   it('says which manifest entry is missing when a handler touches an undeclared resource', async () => {
-    bed = createTestBed({
+    bed = await createTestBed({
       functions: [
         {
           manifest: { name: 'needy', subscribes: ['in'] },
@@ -214,11 +214,68 @@ describe('memory host', () => {
     expect(bed.deadLetters('in')[0]?.headers[deadLetterHeader.reason]).toContain('add "redis" to needs');
   });
 
-  it('rejects a handler whose schemas do not name the manifest topics', () => {
-    expect(() =>
+  it('rejects a handler whose schemas do not name the manifest topics', async () => {
+    await expect(
       createTestBed({
         functions: [{ manifest: { name: 'drift', subscribes: ['a', 'b'] }, definition: defineFunction({ a: Reading }, async () => {}) }],
       }),
-    ).toThrow('function.yaml subscribes to [a, b] but handler.ts declares schemas for [a]');
+    ).rejects.toThrow('function.yaml subscribes to [a, b] but handler.ts declares schemas for [a]');
+  });
+
+  it('runs setup once before the first event and hands its result to every call', async () => {
+    let setups = 0;
+    const seen: string[] = [];
+    bed = await createTestBed({
+      functions: [
+        {
+          manifest: { name: 'configured', subscribes: ['in'] },
+          definition: defineFunction(
+            { in: Reading },
+            async (event, _ctx, deps) => {
+              seen.push(`${deps.prefix}${event.data.n}`);
+            },
+            {
+              setup: async () => {
+                setups += 1;
+                return { prefix: 'n=' };
+              },
+            },
+          ),
+        },
+      ],
+    });
+    bed.publish('in', { device: 'x', n: 1 }, { key: 'x' });
+    bed.publish('in', { device: 'x', n: 2 }, { key: 'x' });
+    await bed.drained();
+    expect(setups).toBe(1);
+    expect(seen).toEqual(['n=1', 'n=2']);
+  });
+
+  it('ticks on its own schedule and publishes what the tick publishes', async () => {
+    let ticks = 0;
+    bed = await createTestBed({
+      functions: [
+        {
+          manifest: { name: 'clock', subscribes: ['in'], publishes: ['out'] },
+          definition: defineFunction({ in: Reading }, async () => {}, {
+            tick: {
+              everyMs: 20,
+              run: async (ctx) => {
+                ticks += 1;
+                ctx.publish('out', { device: 'clock', n: ticks }, { key: 'clock' });
+              },
+            },
+          }),
+        },
+      ],
+    });
+    const deadline = Date.now() + 10_000;
+    while (bed.events('out').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(
+      bed
+        .events<{ n: number }>('out')
+        .map((e) => e.data.n)
+        .slice(0, 3),
+    ).toEqual([1, 2, 3]);
   });
 });

@@ -1,6 +1,7 @@
 import type { BoundFunction } from '../../bound-function.ts';
 import { deliver, type InboundRecord } from '../../deliver.ts';
-import { settle } from '../../settle.ts';
+import { settle, toOutbound } from '../../settle.ts';
+import { startTicker } from '../../ticker.ts';
 import type { BusSubscription, MemoryBus } from './bus.ts';
 
 export interface MemoryHost {
@@ -35,10 +36,11 @@ export function startMemoryHost(bus: MemoryBus, functions: readonly BoundFunctio
       { maxChunk: fn.manifest.batch.maxSize, fromBeginning: fn.manifest.startFrom === 'earliest' },
     ),
   );
+  const tickers = functions.map((fn) => startTicker(fn, async (publishes) => bus.publish(publishes.map(toOutbound)), shutdown.signal));
   return {
     async stop() {
       shutdown.abort();
-      await Promise.all(subscriptions.map((s) => s.stop()));
+      await Promise.all([...subscriptions, ...tickers].map((s) => s.stop()));
     },
   };
 }
