@@ -1,4 +1,6 @@
 export * from './alarm.ts';
+export * from './audit-log.ts';
+export * from './command.ts';
 export * from './quality.ts';
 export * from './telemetry.ts';
 export * from './topics.ts';

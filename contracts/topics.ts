@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { Alarm } from './alarm.ts';
+import { AuditLog } from './audit-log.ts';
+import { Command, CommandResult } from './command.ts';
 import { TelemetryRaw, TelemetryValidated } from './telemetry.ts';
 
 /**
@@ -10,6 +12,9 @@ export const topics = {
   'scada.telemetry.raw': TelemetryRaw,
   'scada.telemetry.validated': TelemetryValidated,
   'scada.alarms': Alarm,
+  'scada.commands': Command,
+  'scada.commands.results': CommandResult,
+  'system.audit-log': AuditLog,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Topic = keyof typeof topics;
