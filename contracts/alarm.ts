@@ -37,6 +37,42 @@ export const Alarm = z
     actor: z.string().max(128).optional().describe('who acknowledged or shelved'),
     comment: z.string().max(1000).optional(),
     shelvedUntil: z.number().int().optional(),
+    /** Raised while the tenant's alarm rate exceeds its flood limit: stored and shown, notified in summary. */
+    flood: z.boolean().optional(),
   })
   .strict();
 export type Alarm = z.infer<typeof Alarm>;
+
+/** Numeric rank of a severity: higher is worse. Active alarms are ordered by it. */
+export const severityRank: Record<Severity, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1 };
+
+export const AlarmActionKind = z.enum(['acknowledge', 'shelve', 'unshelve', 'suppress', 'unsuppress']);
+export type AlarmActionKind = z.infer<typeof AlarmActionKind>;
+
+/**
+ * An operator's action on an alarm (`scada.alarm-actions`), published by the gateway
+ * after it checked the operator's role; the alarm function is the one writer of
+ * alarm state and answers with the resulting transition on `scada.alarms`.
+ */
+export const AlarmAction = z
+  .object({
+    timestamp: z.number().int().nonnegative(),
+    alarmId: Identifier,
+    tenantId: Identifier,
+    action: AlarmActionKind,
+    actor: z.string().min(1).max(128),
+    comment: z.string().max(1000).optional(),
+    /** For shelve: how long the alarm stays shelved. */
+    durationSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .optional(),
+  })
+  .strict()
+  .refine((a) => a.action !== 'shelve' || a.durationSeconds !== undefined, {
+    message: 'shelving needs durationSeconds (an alarm is never shelved forever)',
+    path: ['durationSeconds'],
+  });
+export type AlarmAction = z.infer<typeof AlarmAction>;
