@@ -7,13 +7,13 @@ export function deviceMatchScore(patterns: readonly string[], deviceId: string):
   for (const pattern of patterns) {
     if (pattern === deviceId) return Number.MAX_SAFE_INTEGER;
     if (!pattern.includes('*')) continue;
-    const regex = new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`);
+    const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
     if (regex.test(deviceId)) best = Math.max(best, pattern.replaceAll('*', '').length);
   }
   return best;
 }
 
-const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
 /** The rule for (device, tag) among rules with `tagId` and `devices` patterns, or undefined. */
 export function mostSpecific<R extends { tagId: string; devices: readonly string[] }>(

@@ -32,7 +32,11 @@ export interface SimulatedSource {
   stop(): void;
 }
 
-export function startSimulatedWells(options: { publish: (messages: OutboundMessage[]) => void; intervalMs: number; now?: () => number }): SimulatedSource {
+export function startSimulatedWells(options: {
+  publish: (messages: OutboundMessage[]) => void;
+  intervalMs: number;
+  now?: () => number;
+}): SimulatedSource {
   const now = options.now ?? Date.now;
   const started = now();
   const timer = setInterval(() => {
