@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from '../runtime/config.ts';
-import type { Queryable } from '../runtime/resources/db.ts';
+import { openDb, type Queryable } from '../runtime/resources/db.ts';
 import { formatIssues } from '../runtime/schema.ts';
 import { loadYamlConfig } from '../runtime/yaml-config.ts';
 
@@ -13,6 +13,7 @@ export const ConfigEnv = z.object({
   /** `files` reads `<FLOWLINE_CONFIG_DIR>/<kind>.yaml`; `postgres` reads the `flowline_config` table. */
   FLOWLINE_CONFIG_SOURCE: z.enum(['files', 'postgres']).default('files'),
   FLOWLINE_CONFIG_DIR: z.string().default(join(import.meta.dirname, 'examples')),
+  DATABASE_URL: z.string().optional(),
 });
 
 export class ConfigDocumentError extends Error {

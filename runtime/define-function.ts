@@ -44,6 +44,14 @@ export type FunctionDefinition<S extends TopicSchemas = TopicSchemas, D = any> =
 
 const definitionMarker = Symbol.for('flowline.function-definition');
 
+/** The long form: a handler with what runs besides it. `setup` comes first so that its result types `deps`. */
+export interface EachSpec<S extends TopicSchemas, D> extends FunctionOptions<D> {
+  handler: EachHandler<S, D>;
+}
+export interface BatchSpec<S extends TopicSchemas, D> extends FunctionOptions<D> {
+  handler: BatchHandler<S, D>;
+}
+
 /**
  * A function that handles one event at a time. `schemas` names, for every topic in
  * the function's manifest, the schema its data must pass before the handler runs;
@@ -54,13 +62,17 @@ const definitionMarker = Symbol.for('flowline.function-definition');
  * export default defineFunction({ 'scada.telemetry.raw': TelemetryRaw }, async (event, ctx) => {
  *   ctx.publish('scada.telemetry.validated', check(event.data), { key: event.key });
  * });
+ *
+ * export default defineFunction({ 'scada.telemetry.raw': TelemetryRaw }, {
+ *   setup: async (ctx) => ({ rules: await loadRules(ctx) }),
+ *   handler: async (event, ctx, { rules }) => { ... },
+ * });
  * ```
  */
-export function defineFunction<S extends TopicSchemas, D = undefined>(
-  schemas: S,
-  handler: EachHandler<S, D>,
-  options: FunctionOptions<D> = {},
-): FunctionDefinition<S, D> {
+export function defineFunction<S extends TopicSchemas>(schemas: S, handler: EachHandler<S, undefined>): FunctionDefinition<S, undefined>;
+export function defineFunction<S extends TopicSchemas, D>(schemas: S, spec: EachSpec<S, D>): FunctionDefinition<S, D>;
+export function defineFunction<S extends TopicSchemas, D>(schemas: S, spec: EachHandler<S, D> | EachSpec<S, D>): FunctionDefinition<S, D> {
+  const { handler, ...options } = typeof spec === 'function' ? { handler: spec } : spec;
   return Object.freeze({ kind: 'each', schemas, handler, options, [definitionMarker]: true }) as FunctionDefinition<S, D>;
 }
 
@@ -68,13 +80,18 @@ export function defineFunction<S extends TopicSchemas, D = undefined>(
  * A function that handles a batch of valid events at once, for sinks where one round
  * trip per batch is the point (persist). A throw retries the whole batch; when
  * retries run out, each event is retried alone so one poison event cannot take the
- * others with it.
+ * others with it. Same two forms as defineFunction.
  */
-export function defineBatchFunction<S extends TopicSchemas, D = undefined>(
+export function defineBatchFunction<S extends TopicSchemas>(
   schemas: S,
-  handler: BatchHandler<S, D>,
-  options: FunctionOptions<D> = {},
+  handler: BatchHandler<S, undefined>,
+): FunctionDefinition<S, undefined>;
+export function defineBatchFunction<S extends TopicSchemas, D>(schemas: S, spec: BatchSpec<S, D>): FunctionDefinition<S, D>;
+export function defineBatchFunction<S extends TopicSchemas, D>(
+  schemas: S,
+  spec: BatchHandler<S, D> | BatchSpec<S, D>,
 ): FunctionDefinition<S, D> {
+  const { handler, ...options } = typeof spec === 'function' ? { handler: spec } : spec;
   return Object.freeze({ kind: 'batch', schemas, handler, options, [definitionMarker]: true }) as FunctionDefinition<S, D>;
 }
 

@@ -231,13 +231,13 @@ describe('memory host', () => {
           manifest: { name: 'configured', subscribes: ['in'] },
           definition: defineFunction(
             { in: Reading },
-            async (event, _ctx, deps) => {
-              seen.push(`${deps.prefix}${event.data.n}`);
-            },
             {
               setup: async () => {
                 setups += 1;
                 return { prefix: 'n=' };
+              },
+              handler: async (event, _ctx, deps) => {
+                seen.push(`${deps.prefix}${event.data.n}`);
               },
             },
           ),
@@ -257,15 +257,19 @@ describe('memory host', () => {
       functions: [
         {
           manifest: { name: 'clock', subscribes: ['in'], publishes: ['out'] },
-          definition: defineFunction({ in: Reading }, async () => {}, {
-            tick: {
-              everyMs: 20,
-              run: async (ctx) => {
-                ticks += 1;
-                ctx.publish('out', { device: 'clock', n: ticks }, { key: 'clock' });
+          definition: defineFunction(
+            { in: Reading },
+            {
+              handler: async () => {},
+              tick: {
+                everyMs: 20,
+                run: async (ctx) => {
+                  ticks += 1;
+                  ctx.publish('out', { device: 'clock', n: ticks }, { key: 'clock' });
+                },
               },
             },
-          }),
+          ),
         },
       ],
     });

@@ -1,0 +1,79 @@
+import { TelemetryRaw, type TelemetryValidated } from '#contracts';
+import { defineFunction, PermanentError } from '#runtime';
+import { AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
+import { loadConfig } from '../../config/load.ts';
+import { TagRules, tagRuleFor } from '../../config/tag-rules.ts';
+import { assess, historyNeeded } from './assess.ts';
+import { currentKey, historyKey, historyLength, memberOf, readNeighbourhood } from './tag-history.ts';
+
+/**
+ * scada.telemetry.raw → scada.telemetry.validated. Every sample of a known device
+ * passes, marked good, suspect or bad with the reasons; samples from unknown devices
+ * are dead-lettered (they belong to no tenant); exact duplicates (same device, tag,
+ * timestamp, value and quality, another event) are dropped and counted.
+ */
+export default defineFunction(
+  { 'scada.telemetry.raw': TelemetryRaw },
+  {
+    setup: async () => ({
+      assets: indexAssets(await loadConfig('assets', AssetRegistry)),
+      tags: await loadConfig('tag-rules', TagRules),
+    }),
+    handler: async (event, ctx, { assets, tags }) => {
+      const sample = event.data;
+      const placement = assets.placementOf(sample.deviceId);
+      if (!placement) {
+        throw new PermanentError(
+          `device "${sample.deviceId}" is not in the asset registry: add it to assets.yaml (or the flowline_config table)`,
+        );
+      }
+      const rule = tagRuleFor(tags, sample.deviceId, sample.tagId);
+      const asset = placement.wellId ?? placement.fieldId;
+      const history = historyKey(asset, sample.tagId);
+      const around = await readNeighbourhood(ctx.redis, history, sample.timestamp, historyNeeded(rule));
+
+      if (around.same.some((s) => s.id !== event.id && s.v === sample.value && s.q === sample.quality)) {
+        ctx.metrics
+          .counter('duplicates_dropped_total', 'Exact duplicate samples dropped (same device, tag, timestamp, value, quality).')
+          .inc();
+        ctx.log.debug({ deviceId: sample.deviceId, tagId: sample.tagId, timestamp: sample.timestamp }, 'exact duplicate dropped');
+        return;
+      }
+
+      const receivedAt = Date.now();
+      const verdict = assess(sample, rule, around.before, { receivedAt, newerExists: around.newerExists });
+      const validated: TelemetryValidated = {
+        ...sample,
+        ...verdict,
+        ...(rule?.unit ? { unit: rule.unit } : {}),
+        tenantId: placement.tenantId,
+        fieldId: placement.fieldId,
+        ...(placement.wellId ? { wellId: placement.wellId } : {}),
+        receivedAt,
+      };
+
+      const write = ctx.redis
+        .multi()
+        .zadd(history, sample.timestamp, memberOf({ t: sample.timestamp, v: sample.value, q: sample.quality, id: event.id }))
+        .zremrangebyrank(history, 0, -(historyLength + 1));
+      // The current value is the newest one: a late sample goes to history, not over a fresher value.
+      if (!around.newerExists) {
+        const current = {
+          value: sample.value,
+          quality: sample.quality,
+          status: verdict.status,
+          flags: verdict.flags,
+          timestamp: sample.timestamp,
+          unit: rule?.unit,
+          deviceId: sample.deviceId,
+        };
+        write.hset(currentKey(asset), sample.tagId, JSON.stringify(current));
+        write.publish(`live:well:${asset}`, JSON.stringify({ type: 'telemetry:update', data: validated }));
+      }
+      await write.exec();
+
+      ctx.metrics.counter('samples_total', 'Samples validated, by status.', ['status']).inc({ status: verdict.status });
+      ctx.publish('scada.telemetry.validated', validated, { key: sample.deviceId });
+    },
+  },
+);

@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+import type { PastSample } from './assess.ts';
+
+/** How many samples per tag are kept in `telemetry:{asset}:history:{tag}` (seed 001: the last 100). */
+export const historyLength = 100;
+
+export const currentKey = (asset: string) => `telemetry:${asset}:current`;
+export const historyKey = (asset: string, tagId: string) => `telemetry:${asset}:history:${tagId}`;
+
+export interface Neighbourhood {
+  /** Samples strictly older than the one at hand, newest first. */
+  before: PastSample[];
+  /** Samples with the same timestamp (a duplicate, or this very event redelivered). */
+  same: PastSample[];
+  /** Whether anything newer is already known: the sample arrived out of order. */
+  newerExists: boolean;
+}
+
+/** One round trip: the samples around `timestamp` in a tag's history. */
+export async function readNeighbourhood(redis: Redis, key: string, timestamp: number, count: number): Promise<Neighbourhood> {
+  const [older, newer] = await Promise.all([
+    redis.zrevrangebyscore(key, timestamp, '-inf', 'LIMIT', 0, count + 8),
+    redis.zcount(key, `(${timestamp}`, '+inf'),
+  ]);
+  const samples = older.map((member) => JSON.parse(member) as PastSample);
+  return {
+    before: samples.filter((s) => s.t < timestamp).slice(0, count),
+    same: samples.filter((s) => s.t === timestamp),
+    newerExists: newer > 0,
+  };
+}
+
+/** The member stored per sample: unique per event, so re-adding a redelivered one changes nothing. */
+export const memberOf = (sample: PastSample): string => JSON.stringify(sample);
