@@ -48,7 +48,7 @@ export function qualityFromOpcUaStatus(statusCode: number): number {
   const sub = statusCode >>> 16;
   if (severity === 0) return Quality.GOOD;
   if (severity === 1) {
-    if (sub === 0x408f) return Quality.UNCERTAIN_LAST_USABLE; // UncertainLastUsableValue
+    if (sub === 0x4090 || sub === 0x408f) return Quality.UNCERTAIN_LAST_USABLE; // UncertainLastUsableValue, UncertainNoCommunicationLastUsableValue
     if (sub === 0x4093) return Quality.UNCERTAIN_SENSOR_NOT_ACCURATE; // UncertainSensorNotAccurate
     if (sub === 0x4094) return Quality.UNCERTAIN_EU_EXCEEDED; // UncertainEngineeringUnitsExceeded
     if (sub === 0x4095) return Quality.UNCERTAIN_SUB_NORMAL; // UncertainSubNormal
