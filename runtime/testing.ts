@@ -2,14 +2,17 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type BoundFunction, bindFunction } from './bound-function.ts';
 import type { FunctionDefinition, TopicSchemas } from './define-function.ts';
+import type { OutgoingEvent } from './deliver.ts';
 import { type CloudEvent, createEvent, encodeEvent } from './envelope.ts';
 import { type BusRecord, MemoryBus } from './hosts/memory/bus.ts';
 import { startMemoryHost } from './hosts/memory/host.ts';
+import { makeContext } from './make-context.ts';
 import { FunctionManifest, type FunctionManifestInput } from './manifest.ts';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.ts';
 import type { Db } from './resources/db.ts';
 import { missingStateStore } from './resources/open.ts';
 import { redisStateStore } from './resources/state-store.ts';
+import { toOutbound } from './settle.ts';
 import { deadLetterTopicOf } from './topics.ts';
 
 export interface TestBedFunction {
@@ -31,6 +34,8 @@ export interface TestBed {
   events<T = unknown>(topic: string): CloudEvent<T>[];
   /** The dead letters of a source topic: original value and headers. */
   deadLetters(topic: string): BusRecord[];
+  /** Runs a function's `tick` once, now, and publishes what it publishes: time-driven logic without waiting. */
+  tick(functionName: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +91,14 @@ export async function createTestBed(options: {
     drained: (timeoutMs) => bus.drained(timeoutMs),
     events: <T>(topic: string) => bus.read(topic).map((r) => decode(r) as CloudEvent<T>),
     deadLetters: (topic) => bus.read(deadLetterTopicOf(topic)),
+    async tick(functionName) {
+      const fn = functions.find((f) => f.manifest.name === functionName);
+      const tick = fn?.definition.options.tick;
+      if (!fn || !tick) throw new Error(`no function "${functionName}" with a tick in this test bed`);
+      const queued: OutgoingEvent[] = [];
+      await tick.run(makeContext(fn, undefined, 0, queued, new AbortController().signal), fn.deps);
+      bus.publish(queued.map(toOutbound));
+    },
     stop: () => host.stop(),
   };
 }

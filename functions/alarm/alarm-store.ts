@@ -1,0 +1,108 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { type Alarm, type AlarmCondition, severityRank } from '#contracts';
+import { RetryableError } from '#runtime';
+import { type AlarmPoint, alarmIdOf, fromHash, toHash } from './alarm-point.ts';
+import { isAnnunciated } from './lifecycle.ts';
+
+/**
+ * Alarm state in Redis, as seed 001 lays it out:
+ *   alarm:{alarmId}:state      HASH  one alarm's ISA state, timers and last values
+ *   alarms:active:{tenantId}   ZSET  alarms an operator must see, worst severity, then latest, last
+ *   alarms:shelved:{tenantId}  ZSET  shelved alarms, scored by when the shelf runs out
+ * and, for the alarm function itself:
+ *   alarm:tag:{deviceId}:{tagId}  HASH  last sample time and value (rate of change, stale)
+ *   alarm:tags                    SET   every tag with rules seen, for the stale sweep
+ *   alarm:emitted:{eventId}       what handling that event announced, to republish on redelivery
+ */
+export const stateKey = (alarmId: string) => `alarm:${alarmId}:state`;
+export const activeKey = (tenantId: string) => `alarms:active:${tenantId}`;
+export const shelvedKey = (tenantId: string) => `alarms:shelved:${tenantId}`;
+const tagKey = (deviceId: string, tagId: string) => `alarm:tag:${deviceId}:${tagId}`;
+export const trackedTagsKey = 'alarm:tags';
+const emittedKey = (eventId: string) => `alarm:emitted:${eventId}`;
+const lockKey = (deviceId: string, tagId: string) => `lock:alarm:${deviceId}:${tagId}`;
+
+/** Orders the active list: severity first, then the most recently raised. */
+export const activeScore = (point: AlarmPoint) => severityRank[point.severity] * 1e13 + (point.raisedAt ?? 0);
+
+export async function loadPoints(
+  redis: Redis,
+  deviceId: string,
+  tagId: string,
+  conditions: readonly AlarmCondition[],
+): Promise<Map<AlarmCondition, AlarmPoint>> {
+  const hashes = await Promise.all(conditions.map((c) => redis.hgetall(stateKey(alarmIdOf(deviceId, tagId, c)))));
+  const points = new Map<AlarmCondition, AlarmPoint>();
+  hashes.forEach((hash, i) => {
+    const point = fromHash(hash);
+    if (point) points.set(conditions[i] as AlarmCondition, point);
+  });
+  return points;
+}
+
+export async function loadPoint(redis: Redis, alarmId: string): Promise<AlarmPoint | undefined> {
+  return fromHash(await redis.hgetall(stateKey(alarmId)));
+}
+
+export async function lastSample(redis: Redis, deviceId: string, tagId: string): Promise<{ value: number; timestamp: number } | undefined> {
+  const hash = await redis.hgetall(tagKey(deviceId, tagId));
+  return hash.timestamp === undefined ? undefined : { value: Number(hash.value), timestamp: Number(hash.timestamp) };
+}
+
+/** Queues the writes of changed points, keeping the active and shelved indexes in step. */
+export function writePoints(multi: ChainableCommander, points: readonly AlarmPoint[]): void {
+  for (const point of points) {
+    multi.del(stateKey(point.alarmId)).hset(stateKey(point.alarmId), toHash(point));
+    if (isAnnunciated(point.state)) multi.zadd(activeKey(point.tenantId), activeScore(point), point.alarmId);
+    else multi.zrem(activeKey(point.tenantId), point.alarmId);
+    if (point.state === 'SHELVED' && point.shelvedUntil !== undefined)
+      multi.zadd(shelvedKey(point.tenantId), point.shelvedUntil, point.alarmId);
+    else multi.zrem(shelvedKey(point.tenantId), point.alarmId);
+  }
+}
+
+export function writeLastSample(
+  multi: ChainableCommander,
+  deviceId: string,
+  tagId: string,
+  sample: { value: number; timestamp: number },
+): void {
+  multi
+    .hset(tagKey(deviceId, tagId), { value: String(sample.value), timestamp: String(sample.timestamp) })
+    .sadd(trackedTagsKey, `${deviceId}|${tagId}`);
+}
+
+/**
+ * Remembers what an event announced (one day), so its redelivery announces the same
+ * again. Only events that announced something are remembered: a redelivered sample
+ * that changed nothing is recognised by its timestamp (not newer than the last one).
+ */
+export function writeEmitted(multi: ChainableCommander, eventId: string, alarms: readonly Alarm[]): void {
+  if (alarms.length > 0) multi.set(emittedKey(eventId), JSON.stringify(alarms), 'EX', 86_400);
+}
+
+export async function readEmitted(redis: Redis, eventId: string): Promise<Alarm[] | undefined> {
+  const raw = await redis.get(emittedKey(eventId));
+  return raw === null ? undefined : (JSON.parse(raw) as Alarm[]);
+}
+
+/**
+ * One writer per tag at a time: a sample, an operator's action and the stale sweep
+ * may all touch the same alarms, from different partitions or replicas.
+ */
+export async function withTagLock<T>(redis: Redis, deviceId: string, tagId: string, work: () => Promise<T>): Promise<T> {
+  const key = lockKey(deviceId, tagId);
+  const token = `${process.pid}-${Math.random()}`;
+  const deadline = Date.now() + 5_000;
+  while ((await redis.set(key, token, 'PX', 10_000, 'NX')) !== 'OK') {
+    if (Date.now() > deadline)
+      throw new RetryableError(`alarm state of ${deviceId}/${tagId} is locked by another writer`, { retryAfterMs: 500 });
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  try {
+    return await work();
+  } finally {
+    // Release only our own lock (it may have expired and been taken by another writer).
+    if ((await redis.get(key)) === token) await redis.del(key);
+  }
+}

@@ -1,0 +1,275 @@
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import RedisMock from 'ioredis-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Alarm, AlarmAction, TelemetryValidated } from '#contracts';
+import { deadLetterHeader } from '../../runtime/dead-letter.ts';
+import { loadFunction } from '../../runtime/load-function.ts';
+import { createTestBed, type TestBed } from '../../runtime/testing.ts';
+
+// In-process Redis: the alarm logic runs as written; tests/integration runs it on a real Redis.
+const redis = new RedisMock() as unknown as Redis;
+let bed: TestBed;
+let t0 = 0;
+const previousConfigDir = process.env.FLOWLINE_CONFIG_DIR;
+
+// The shipped examples, with a flood limit of 3 raised alarms per minute so the flood test stays small.
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowline-alarm-'));
+  cpSync('config/examples', dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'alarm-rules.yaml'),
+    `flood: { maxRaisedPerMinute: 3 }
+rules:
+  - tagId: tubing_pressure
+    unit: psi
+    limits: { HH: 1450, H: 1200, L: 300, LL: 150 }
+    deadband: 25
+    onDelaySeconds: 3
+    offDelaySeconds: 5
+    stale: { afterSeconds: 30, severity: MEDIUM }
+  - tagId: casing_pressure
+    unit: psi
+    rateOfChange: { maxPerMinute: 600, severity: MEDIUM }
+`,
+  );
+  process.env.FLOWLINE_CONFIG_DIR = dir;
+});
+afterAll(() => {
+  if (previousConfigDir === undefined) delete process.env.FLOWLINE_CONFIG_DIR;
+  else process.env.FLOWLINE_CONFIG_DIR = previousConfigDir;
+});
+
+beforeEach(async () => {
+  t0 = Date.now(); // samples from now on: fresh, so only the stale tests meet the stale limit
+  await redis.flushall();
+  bed = await createTestBed({ functions: [await loadFunction('functions/alarm')], redis, partitions: 1 });
+});
+afterEach(() => bed.stop());
+
+function sample(atMs: number, value: number, overrides: Partial<TelemetryValidated> = {}): TelemetryValidated {
+  return {
+    timestamp: t0 + atMs,
+    deviceId: 'rtu-w01',
+    tagId: 'tubing_pressure',
+    value,
+    quality: 192,
+    sourceProtocol: 'MODBUS',
+    status: 'good',
+    flags: [],
+    unit: 'psi',
+    tenantId: 'acme-energy',
+    fieldId: 'campo-norte',
+    wellId: 'norte-01',
+    receivedAt: t0 + atMs,
+    ...overrides,
+  };
+}
+
+/** Feeds samples (ms offset, value) and returns what was announced, as "condition transition state". */
+async function feed(...samples: [number, number][]): Promise<string[]> {
+  return feedTag('tubing_pressure', ...samples);
+}
+
+async function feedTag(tagId: string, ...samples: [number, number][]): Promise<string[]> {
+  for (const [at, value] of samples) bed.publish('scada.telemetry.validated', sample(at, value, { tagId }), { key: 'rtu-w01' });
+  await bed.drained();
+  return announced();
+}
+
+const announced = () => bed.events<Alarm>('scada.alarms').map((e) => `${e.data.condition} ${e.data.transition} ${e.data.state}`);
+
+async function act(action: Omit<AlarmAction, 'timestamp' | 'tenantId' | 'actor'> & Partial<AlarmAction>): Promise<void> {
+  bed.publish(
+    'scada.alarm-actions',
+    { timestamp: Date.now(), tenantId: 'acme-energy', actor: 'ana@acme', ...action },
+    { key: action.alarmId },
+  );
+  await bed.drained();
+}
+
+const state = async (condition: string) => redis.hget(`alarm:rtu-w01.tubing_pressure.${condition}:state`, 'state');
+
+describe('alarm: limits, deadband and delays', () => {
+  it('raises H only after the on-delay (3 s) has fully elapsed, by sample time', async () => {
+    expect(await feed([0, 1300], [2_999, 1300])).toEqual([]);
+    expect(await feed([3_000, 1300])).toEqual(['H raised UNACK_ACTIVE']);
+    const [raised] = bed.events<Alarm>('scada.alarms');
+    expect(raised?.data).toMatchObject({
+      alarmId: 'rtu-w01.tubing_pressure.H',
+      severity: 'HIGH',
+      value: 1300,
+      threshold: 1200,
+      wellId: 'norte-01',
+    });
+    expect(raised?.data.message).toBe('Norte-01 tubing_pressure high: 1300 psi (limit 1200 psi)');
+  });
+
+  it('does not raise on a value exactly at the limit, nor on a blip shorter than the on-delay', async () => {
+    expect(await feed([0, 1200], [1_000, 1200], [5_000, 1200])).toEqual([]);
+    expect(await feed([6_000, 1250], [8_000, 1190], [9_000, 1250], [11_000, 1250])).toEqual([]);
+  });
+
+  it('holds inside the deadband (limit − 25 psi) and clears only after the off-delay (5 s)', async () => {
+    await feed([0, 1300], [3_000, 1300]);
+    expect(await feed([4_000, 1175], [10_000, 1175])).toEqual(['H raised UNACK_ACTIVE']); // 1175 = 1200 − 25: still active
+    expect(await feed([11_000, 1174.9], [15_999, 1170])).toEqual(['H raised UNACK_ACTIVE']); // below, but not for 5 s yet
+    expect(await feed([16_000, 1170])).toEqual(['H raised UNACK_ACTIVE', 'H cleared RTN_UNACK']);
+    expect(bed.events<Alarm>('scada.alarms')[1]?.data.message).toBe(
+      'Norte-01 tubing_pressure high back to normal: 1170 psi (limit 1200 psi)',
+    );
+  });
+
+  it('restarts the off-delay when the value returns above the clear level', async () => {
+    await feed([0, 1300], [3_000, 1300], [4_000, 1100], [7_000, 1180], [8_000, 1100], [12_999, 1100]);
+    expect(announced()).toEqual(['H raised UNACK_ACTIVE']);
+    expect(await feed([13_000, 1100])).toEqual(['H raised UNACK_ACTIVE', 'H cleared RTN_UNACK']);
+  });
+
+  it('raises H and HH as separate alarms, ordered by severity in the tenant’s active list', async () => {
+    await feed([0, 1500], [3_000, 1500]);
+    expect(announced().sort()).toEqual(['H raised UNACK_ACTIVE', 'HH raised UNACK_ACTIVE']);
+    expect(await redis.zrevrange('alarms:active:acme-energy', 0, -1)).toEqual(['rtu-w01.tubing_pressure.HH', 'rtu-w01.tubing_pressure.H']);
+  });
+
+  it('raises low alarms below their limits, with the deadband above', async () => {
+    await feed([0, 250], [3_000, 250], [4_000, 320], [9_000, 320]);
+    expect(announced()).toEqual(['L raised UNACK_ACTIVE']); // 320 < 300 + 25: still inside the deadband
+    expect(await feed([10_000, 325.1], [15_000, 325.1])).toEqual(['L raised UNACK_ACTIVE', 'L cleared RTN_UNACK']);
+  });
+
+  it('raises a rate-of-change alarm above 600 psi/min, not at it, and clears it when the rate settles', async () => {
+    expect(await feedTag('casing_pressure', [0, 400], [6_000, 460])).toEqual([]); // exactly 600 psi/min
+    expect(await feedTag('casing_pressure', [12_000, 521])).toEqual(['ROC raised UNACK_ACTIVE']); // 610 psi/min
+    expect(await feedTag('casing_pressure', [18_000, 522])).toEqual(['ROC raised UNACK_ACTIVE', 'ROC cleared RTN_UNACK']);
+    expect(bed.events<Alarm>('scada.alarms')[0]?.data.message).toBe(
+      'Norte-01 casing_pressure changing too fast: 610 psi/min (limit 600 psi/min)',
+    );
+  });
+
+  it('ignores bad values and samples older than the last one judged', async () => {
+    bed.publish('scada.telemetry.validated', sample(0, 9999, { status: 'bad', flags: ['out-of-range'] }), { key: 'rtu-w01' });
+    await feed([10_000, 1000], [9_000, 1400], [13_000, 1000]);
+    expect(announced()).toEqual([]);
+  });
+});
+
+describe('alarm: lifecycle (ISA-18.2)', () => {
+  const raiseH = () => feed([0, 1300], [3_000, 1300]);
+  const clearH = () => feed([4_000, 1000], [9_000, 1000]);
+
+  it('acknowledged while active → ACK_ACTIVE, then clears to NORMAL and leaves the active list', async () => {
+    await raiseH();
+    await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'acknowledge', comment: 'crew on the way' });
+    const ack = bed.events<Alarm>('scada.alarms')[1]?.data;
+    expect(ack).toMatchObject({ transition: 'acknowledged', state: 'ACK_ACTIVE', actor: 'ana@acme', comment: 'crew on the way' });
+    expect(await redis.hget('alarm:rtu-w01.tubing_pressure.H:state', 'acknowledgedBy')).toBe('ana@acme');
+    await clearH();
+    expect(announced().slice(-1)).toEqual(['H cleared NORMAL']);
+    expect(await redis.zcard('alarms:active:acme-energy')).toBe(0);
+  });
+
+  it('cleared before acknowledgement → RTN_UNACK, still listed, until acknowledged', async () => {
+    await raiseH();
+    await clearH();
+    expect(await state('H')).toBe('RTN_UNACK');
+    expect(await redis.zrange('alarms:active:acme-energy', 0, -1)).toEqual(['rtu-w01.tubing_pressure.H']);
+    await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'acknowledge' });
+    expect(await state('H')).toBe('NORMAL');
+    expect(await redis.zcard('alarms:active:acme-energy')).toBe(0);
+  });
+
+  it('returning to alarm from RTN_UNACK raises it again', async () => {
+    await raiseH();
+    await clearH();
+    expect(await feed([10_000, 1300], [13_000, 1300])).toEqual(['H raised UNACK_ACTIVE', 'H cleared RTN_UNACK', 'H raised UNACK_ACTIVE']);
+  });
+
+  it('shelved: silent and off the active list; when the shelf runs out it comes back as it stands', async () => {
+    await raiseH();
+    await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'shelve', durationSeconds: 3600, comment: 'sensor maintenance' });
+    expect(await state('H')).toBe('SHELVED');
+    expect(await redis.zcard('alarms:active:acme-energy')).toBe(0);
+    expect(await redis.zcard('alarms:shelved:acme-energy')).toBe(1);
+    await clearH();
+    await feed([10_000, 1300], [13_000, 1300]);
+    expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H shelved SHELVED']); // condition changes while shelved are not announced
+
+    await bed.tick('alarm'); // the shelf has an hour left
+    expect(await state('H')).toBe('SHELVED');
+    await redis.zadd('alarms:shelved:acme-energy', Date.now() - 1, 'rtu-w01.tubing_pressure.H');
+    await redis.hset('alarm:rtu-w01.tubing_pressure.H:state', 'shelvedUntil', String(Date.now() - 1));
+    await bed.tick('alarm');
+    await bed.drained();
+    expect(announced().slice(-1)).toEqual(['H unshelved UNACK_ACTIVE']); // still above the limit: annunciated again
+    expect(bed.events<Alarm>('scada.alarms').at(-1)?.data).toMatchObject({ actor: 'system', comment: 'shelf expired' });
+  });
+
+  it('refuses shelving without a duration, and an action from another tenant', async () => {
+    await raiseH();
+    bed.publish(
+      'scada.alarm-actions',
+      { timestamp: Date.now(), tenantId: 'acme-energy', actor: 'ana', alarmId: 'rtu-w01.tubing_pressure.H', action: 'shelve' },
+      { key: 'x' },
+    );
+    await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'acknowledge', tenantId: 'other-co' });
+    const reasons = bed.deadLetters('scada.alarm-actions').map((l) => l.headers[deadLetterHeader.reason]);
+    expect(reasons[0]).toContain('durationSeconds: shelving needs durationSeconds');
+    expect(reasons[1]).toBe('PermanentError: alarm "rtu-w01.tubing_pressure.H" does not belong to tenant "other-co"');
+    expect(await state('H')).toBe('UNACK_ACTIVE');
+  });
+
+  it('suppressed by design, then unsuppressed back to NORMAL when the condition is gone', async () => {
+    await raiseH();
+    await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'suppress', comment: 'well shut in' });
+    await clearH();
+    await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'unsuppress' });
+    expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H suppressed SUPPRESSED', 'H unsuppressed NORMAL']);
+  });
+});
+
+describe('alarm: stale values, duplicates, floods', () => {
+  it('raises STALE from the sweep when a tag goes silent past 30 s, and clears it on the next sample', async () => {
+    const now = Date.now();
+    bed.publish('scada.telemetry.validated', sample(0, 1000, { timestamp: now - 31_000 }), { key: 'rtu-w01' });
+    await bed.drained();
+    expect(announced()).toEqual(['STALE raised UNACK_ACTIVE']); // it arrived already 31 s old
+    await redis.flushall();
+    bed.publish('scada.telemetry.validated', sample(0, 1000, { timestamp: now - 29_000 }), { key: 'rtu-w01' });
+    await bed.drained();
+    await bed.tick('alarm'); // 29 s: not yet
+    expect(await state('STALE')).toBe('NORMAL');
+    await redis.hset('alarm:tag:rtu-w01:tubing_pressure', 'timestamp', String(Date.now() - 30_500));
+    await bed.tick('alarm');
+    await bed.drained();
+    expect(await state('STALE')).toBe('UNACK_ACTIVE');
+    bed.publish('scada.telemetry.validated', sample(0, 1000, { timestamp: Date.now() }), { key: 'rtu-w01' });
+    await bed.drained();
+    expect(announced().slice(-2)).toEqual(['STALE raised UNACK_ACTIVE', 'STALE cleared RTN_UNACK']);
+  });
+
+  it('announces a redelivered event exactly once more, under the same ids, without a second transition', async () => {
+    await feed([0, 1300]);
+    bed.publish('scada.telemetry.validated', sample(3_000, 1300), { key: 'rtu-w01', id: 'evt-3000' });
+    bed.publish('scada.telemetry.validated', sample(3_000, 1300), { key: 'rtu-w01', id: 'evt-3000' });
+    await bed.drained();
+    const events = bed.events<Alarm>('scada.alarms');
+    expect(events.map((e) => e.data.transition)).toEqual(['raised', 'raised']);
+    expect(events[0]?.id).toBe(events[1]?.id); // same id: persist and notify deduplicate
+    expect(await state('H')).toBe('UNACK_ACTIVE');
+  });
+
+  it('flags alarms past the tenant’s flood limit (3 per minute), and still announces and stores them all', async () => {
+    const tags = ['rtu-w01', 'rtu-w02', 'rtu-w03'];
+    for (const deviceId of tags) {
+      for (const at of [0, 3_000]) bed.publish('scada.telemetry.validated', sample(at, 1500, { deviceId }), { key: deviceId });
+    }
+    await bed.drained();
+    const alarms = bed.events<Alarm>('scada.alarms').map((e) => e.data);
+    expect(alarms).toHaveLength(6); // H and HH for three devices
+    expect(alarms.filter((a) => a.flood)).toHaveLength(3);
+    expect(await redis.zcard('alarms:active:acme-energy')).toBe(6);
+  });
+});
