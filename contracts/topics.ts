@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { Alarm } from './alarm.ts';
+import { Alarm, AlarmAction } from './alarm.ts';
 import { AuditLog } from './audit-log.ts';
 import { Command, CommandResult } from './command.ts';
 import { TelemetryRaw, TelemetryValidated } from './telemetry.ts';
@@ -15,6 +15,7 @@ export const topics = {
   'scada.commands': Command,
   'scada.commands.results': CommandResult,
   'system.audit-log': AuditLog,
+  'scada.alarm-actions': AlarmAction,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Topic = keyof typeof topics;

@@ -6,10 +6,13 @@ export async function openEmbeddedDb(dataDir?: string): Promise<Db> {
   const pglite = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
   await pglite.waitReady;
 
-  const wrap = (target: Pick<PGlite, 'query'>): Queryable => ({
+  const wrap = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const result = await target.query<R>(text, params as unknown[] | undefined);
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(sql: string) {
+      await target.exec(sql);
     },
   });
 

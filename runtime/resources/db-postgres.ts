@@ -20,6 +20,9 @@ export function openPostgresPool(connectionString: string, options: { poolSize?:
   return {
     kind: 'postgres',
     query,
+    async exec(sql: string) {
+      await pool.query(sql); // no parameters: the simple protocol, which runs several statements
+    },
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {
@@ -28,6 +31,9 @@ export function openPostgresPool(connectionString: string, options: { poolSize?:
           async query<R>(text: string, params?: readonly unknown[]) {
             const result = await client.query(text, params as unknown[] | undefined);
             return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+          },
+          async exec(sql: string) {
+            await client.query(sql);
           },
         };
         const value = await work(tx);
