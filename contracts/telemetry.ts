@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /** Epoch milliseconds, as seed 000's Avro `long`. */
-const EpochMillis = z.number().int().nonnegative().describe('epoch milliseconds (UTC)');
+// Up to 2100-01-01: a later stamp is a broken clock, and every store downstream can hold it.
+const EpochMillis = z.number().int().nonnegative().max(4_102_444_800_000).describe('epoch milliseconds (UTC)');
 
 /**
  * Identifiers travel as Kafka keys, Redis key parts and URL segments: keep them to a

@@ -1,0 +1,209 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Alarm, TelemetryValidated } from '#contracts';
+import type { Db } from '#runtime';
+import { deadLetterHeader } from '../../runtime/dead-letter.ts';
+import { loadFunction } from '../../runtime/load-function.ts';
+import { openDb } from '../../runtime/resources/db.ts';
+import { createTestBed, type TestBed } from '../../runtime/testing.ts';
+import { planHistory, queryAlarmHistory, queryCalculations, queryHistory } from './history.ts';
+import { migrate } from './migrate.ts';
+
+// PostgreSQL itself, embedded (PGlite): the same SQL as production, no server to run.
+// tests/integration/pipeline.test.ts runs persist against a real PostgreSQL server.
+let db: Db;
+let bed: TestBed;
+const t0 = Date.UTC(2026, 10, 23, 10, 0, 0);
+
+beforeAll(async () => {
+  db = await openDb('memory://');
+});
+afterAll(() => db.close());
+beforeEach(async () => {
+  bed = await createTestBed({ functions: [await loadFunction('functions/persist')], db, partitions: 1 });
+  await db.exec('TRUNCATE telemetry, telemetry_1m, telemetry_5m, telemetry_1h, alarm_events, calculations, audit_log');
+});
+afterEach(() => bed.stop());
+
+function sample(atMs: number, value: number, overrides: Partial<TelemetryValidated> = {}): TelemetryValidated {
+  return {
+    timestamp: t0 + atMs,
+    deviceId: 'rtu-w01',
+    tagId: 'tubing_pressure',
+    value,
+    quality: 192,
+    sourceProtocol: 'MODBUS',
+    status: 'good',
+    flags: [],
+    unit: 'psi',
+    tenantId: 'acme-energy',
+    fieldId: 'campo-norte',
+    wellId: 'norte-01',
+    receivedAt: t0 + atMs + 5,
+    ...overrides,
+  };
+}
+
+const count = async (table: string) => Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n);
+
+describe('persist: migrations', () => {
+  it('applied the versioned migrations once, natively partitioned here', async () => {
+    expect(await migrate(db)).toEqual({ flavor: 'native', applied: [] });
+    const { rows } = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => `${r.version} ${r.name}`)).toEqual([
+      '1 config',
+      '2 telemetry',
+      '3 rollups',
+      '4 alarms',
+      '5 calculations',
+      '6 audit_log',
+    ]);
+    const { rows: parts } = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'telemetry'::regclass",
+    );
+    expect(parts[0]?.n).toBeGreaterThanOrEqual(10); // yesterday + 8 days ahead + default
+  });
+
+  it('refuses to run when an applied migration was edited', async () => {
+    await db.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 4");
+    await expect(migrate(db)).rejects.toThrow('migration 004_alarms.sql changed after it was applied');
+    await db.query('DELETE FROM schema_migrations WHERE version = 4');
+    await db.query(
+      `INSERT INTO schema_migrations (version, name, flavor, checksum) SELECT 4, 'alarms', 'native', encode(sha256(convert_to($1, 'UTF8')), 'hex')`,
+      [await import('node:fs/promises').then((fs) => fs.readFile('functions/persist/migrations/004_alarms.sql', 'utf8'))],
+    );
+    expect((await migrate(db)).applied).toEqual([]);
+  });
+});
+
+describe('persist: writes', () => {
+  it('stores each sample once however often it is delivered, and rolls up only what it stored', async () => {
+    const samples = [
+      sample(0, 100),
+      sample(20_000, 200),
+      sample(40_000, 300),
+      sample(70_000, 400),
+      sample(80_000, 9999, { status: 'bad', flags: ['out-of-range'] }),
+    ];
+    for (const s of samples) bed.publish('scada.telemetry.validated', s, { key: s.deviceId });
+    for (const s of samples.slice(0, 3)) bed.publish('scada.telemetry.validated', s, { key: s.deviceId }); // redelivered
+    await bed.drained();
+
+    expect(await count('telemetry')).toBe(5);
+    const { rows } = await db.query<{ bucket: Date; count: number; sum: number; min: number; max: number }>(
+      'SELECT bucket, count::int, sum, min, max FROM telemetry_1m ORDER BY bucket',
+    );
+    expect(rows.map((r) => [new Date(r.bucket).getTime() - t0, r.count, r.sum, r.min, r.max])).toEqual([
+      [0, 3, 600, 100, 300],
+      [60_000, 1, 400, 400, 400], // the bad sample is stored but never rolled up
+    ]);
+    const hour = (await db.query<{ count: number; sum: number }>('SELECT count::int, sum FROM telemetry_1h')).rows;
+    expect(hour).toEqual([{ count: 4, sum: 1000 }]);
+  });
+
+  it('stores alarm transitions, calculations and the audit trail, idempotent on their ids', async () => {
+    const alarm: Alarm = {
+      timestamp: t0,
+      alarmId: 'rtu-w01.tubing_pressure.H',
+      deviceId: 'rtu-w01',
+      tagId: 'tubing_pressure',
+      severity: 'HIGH',
+      message: 'Norte-01 tubing_pressure high: 1300 psi (limit 1200 psi)',
+      value: 1300,
+      threshold: 1200,
+      condition: 'H',
+      transition: 'raised',
+      state: 'UNACK_ACTIVE',
+      tenantId: 'acme-energy',
+      wellId: 'norte-01',
+    };
+    bed.publish('scada.alarms', alarm, { key: 'rtu-w01', id: 'alarm-evt-1' });
+    bed.publish('scada.alarms', alarm, { key: 'rtu-w01', id: 'alarm-evt-1' });
+    bed.publish(
+      'well-testing.ipr-calculated',
+      { tenantId: 'acme-energy', wellId: 'norte-01', timestamp: t0, kind: 'vogel', absoluteOpenFlowStbd: 1067.1 },
+      { key: 'norte-01', id: 'calc-1' },
+    );
+    bed.publish(
+      'system.audit-log',
+      {
+        auditId: 'audit-1',
+        timestamp: t0,
+        source: 'flowline/gateway',
+        actor: { userId: 'ana@acme', role: 'operator' },
+        action: 'scada.alarm.acknowledge',
+        resource: 'rtu-w01.tubing_pressure.H',
+        outcome: 'success',
+      },
+      { key: 'audit-1' },
+    );
+    await bed.drained();
+
+    const alarms = await queryAlarmHistory(db, { tenantId: 'acme-energy', from: t0 - 1, to: t0 + 1 });
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ eventId: 'alarm-evt-1', transition: 'raised', severity: 'HIGH', value: 1300 });
+    expect(await queryAlarmHistory(db, { tenantId: 'other-co', from: t0 - 1, to: t0 + 1 })).toEqual([]);
+    const calcs = await queryCalculations(db, { tenantId: 'acme-energy', wellId: 'norte-01' });
+    expect(calcs).toMatchObject([
+      { eventId: 'calc-1', topic: 'well-testing.ipr-calculated', kind: 'vogel', result: { absoluteOpenFlowStbd: 1067.1 } },
+    ]);
+    expect(await count('audit_log')).toBe(1);
+  });
+
+  it('dead-letters the one event PostgreSQL rejects, and stores the rest of its batch', async () => {
+    const poison = sample(10_000, 5, { unit: 'psi\u0000' }); // PostgreSQL text cannot hold NUL (SQLSTATE 22P05)
+    for (const s of [sample(0, 1), poison, sample(20_000, 2)]) bed.publish('scada.telemetry.validated', s, { key: s.deviceId });
+    await bed.drained();
+    expect(await count('telemetry')).toBe(2);
+    const [letter] = bed.deadLetters('scada.telemetry.validated');
+    expect(letter?.headers[deadLetterHeader.reason]).toMatch(/^PermanentError: PostgreSQL rejected the data \(SQLSTATE 22P05\)/);
+  });
+});
+
+describe('persist: history', () => {
+  it('chooses the stored resolution that keeps a span within the point budget', () => {
+    expect(planHistory(10 * 60_000, 600)).toEqual({ bucketSeconds: 1, resolution: 'raw' });
+    expect(planHistory(6 * 3600_000, 500)).toEqual({ bucketSeconds: 60, resolution: '1m' });
+    expect(planHistory(3 * 86400_000, 500)).toEqual({ bucketSeconds: 600, resolution: '5m' });
+    expect(planHistory(30 * 86400_000, 1000)).toEqual({ bucketSeconds: 3600, resolution: '1h' });
+  });
+
+  it('downsamples to min/avg/max buckets, from raw rows or rollups, for the tenant only', async () => {
+    // One sample every 10 s for two hours: 720 samples, a ramp 0 → 719.
+    const samples = Array.from({ length: 720 }, (_, i) => sample(i * 10_000, i));
+    for (const s of samples) bed.publish('scada.telemetry.validated', s, { key: s.deviceId });
+    await bed.drained();
+
+    const raw = await queryHistory(db, {
+      tenantId: 'acme-energy',
+      deviceId: 'rtu-w01',
+      tagId: 'tubing_pressure',
+      from: t0,
+      to: t0 + 600_000,
+      maxPoints: 60,
+    });
+    expect(raw).toMatchObject({ resolution: 'raw', bucketSeconds: 10 });
+    expect(raw.points).toHaveLength(60);
+
+    const hours = await queryHistory(db, {
+      tenantId: 'acme-energy',
+      deviceId: 'rtu-w01',
+      tagId: 'tubing_pressure',
+      from: t0,
+      to: t0 + 7_200_000,
+      maxPoints: 20,
+    });
+    expect(hours.resolution).toBe('5m');
+    expect(hours.points).toHaveLength(12); // 10-minute buckets over two hours
+    expect(hours.points[0]).toEqual({ t: t0, min: 0, max: 59, avg: 29.5, count: 60 });
+    expect(hours.points.reduce((n, p) => n + p.count, 0)).toBe(720);
+
+    const other = await queryHistory(db, {
+      tenantId: 'other-co',
+      deviceId: 'rtu-w01',
+      tagId: 'tubing_pressure',
+      from: t0,
+      to: t0 + 7_200_000,
+    });
+    expect(other.points).toEqual([]);
+  });
+});

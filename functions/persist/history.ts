@@ -1,0 +1,146 @@
+import type { Queryable } from '#runtime';
+
+/** Where a history answer came from: raw samples or a rollup. */
+export type Resolution = 'raw' | '1m' | '5m' | '1h';
+
+export interface HistoryQuery {
+  tenantId: string;
+  deviceId: string;
+  tagId: string;
+  from: number;
+  to: number;
+  /** At most this many buckets come back (a chart's width in pixels is a good value). */
+  maxPoints?: number;
+}
+
+export interface HistoryPoint {
+  /** Bucket start, epoch ms. */
+  t: number;
+  avg: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+export interface History {
+  resolution: Resolution;
+  bucketSeconds: number;
+  points: HistoryPoint[];
+}
+
+const niceBuckets = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
+
+/** The bucket for a span and a point budget, and the coarsest stored resolution that can serve it. */
+export function planHistory(spanMs: number, maxPoints: number): { bucketSeconds: number; resolution: Resolution } {
+  const wanted = spanMs / 1000 / Math.max(1, maxPoints);
+  const bucketSeconds = niceBuckets.find((b) => b >= wanted) ?? Math.ceil(wanted / 86400) * 86400;
+  const resolution: Resolution = bucketSeconds >= 3600 ? '1h' : bucketSeconds >= 300 ? '5m' : bucketSeconds >= 60 ? '1m' : 'raw';
+  return { bucketSeconds, resolution };
+}
+
+/**
+ * A tag's history downsampled to at most `maxPoints` buckets of min/avg/max (the
+ * envelope a trend chart needs, so a spike never vanishes in an average). Short spans
+ * read raw samples; long ones read the 1 min, 5 min or 1 h rollups. Bad samples are
+ * left out. Always scoped to the tenant.
+ */
+export async function queryHistory(db: Queryable, q: HistoryQuery): Promise<History> {
+  const { bucketSeconds, resolution } = planHistory(q.to - q.from, q.maxPoints ?? 500);
+  const params = [
+    q.tenantId,
+    q.deviceId,
+    q.tagId,
+    new Date(q.from).toISOString(),
+    new Date(q.to).toISOString(),
+    `${bucketSeconds} seconds`,
+  ];
+  const sql =
+    resolution === 'raw'
+      ? `SELECT date_bin($6::interval, ts, TIMESTAMPTZ '2000-01-01') AS b, avg(value) AS avg, min(value) AS min, max(value) AS max, count(*)::int AS count
+         FROM telemetry
+         WHERE tenant_id = $1 AND device_id = $2 AND tag_id = $3 AND ts >= $4 AND ts < $5 AND status <> 'bad'
+         GROUP BY b ORDER BY b`
+      : `SELECT date_bin($6::interval, bucket, TIMESTAMPTZ '2000-01-01') AS b, sum(sum) / sum(count) AS avg, min(min) AS min, max(max) AS max, sum(count)::int AS count
+         FROM telemetry_${resolution}
+         WHERE tenant_id = $1 AND device_id = $2 AND tag_id = $3 AND bucket >= $4 AND bucket < $5
+         GROUP BY b ORDER BY b`;
+  const { rows } = await db.query<{ b: Date | string; avg: number; min: number; max: number; count: number }>(sql, params);
+  return {
+    resolution,
+    bucketSeconds,
+    points: rows.map((r) => ({
+      t: new Date(r.b).getTime(),
+      avg: Number(r.avg),
+      min: Number(r.min),
+      max: Number(r.max),
+      count: Number(r.count),
+    })),
+  };
+}
+
+export interface AlarmHistoryRow {
+  eventId: string;
+  alarmId: string;
+  ts: number;
+  transition: string;
+  state: string;
+  severity: string;
+  condition: string;
+  deviceId: string;
+  tagId: string;
+  wellId: string | null;
+  value: number;
+  threshold: number;
+  message: string;
+  actor: string | null;
+  comment: string | null;
+}
+
+/** A tenant's alarm transitions, newest first. */
+export async function queryAlarmHistory(
+  db: Queryable,
+  q: { tenantId: string; from: number; to: number; alarmId?: string | undefined; limit?: number },
+): Promise<AlarmHistoryRow[]> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT event_id, alarm_id, ts, transition, state, severity, condition, device_id, tag_id, well_id, value, threshold, message, actor, comment
+     FROM alarm_events WHERE tenant_id = $1 AND ts >= $2 AND ts < $3 AND ($4::text IS NULL OR alarm_id = $4)
+     ORDER BY ts DESC LIMIT $5`,
+    [q.tenantId, new Date(q.from).toISOString(), new Date(q.to).toISOString(), q.alarmId ?? null, Math.min(q.limit ?? 200, 5000)],
+  );
+  return rows.map((r) => ({
+    eventId: String(r.event_id),
+    alarmId: String(r.alarm_id),
+    ts: new Date(r.ts as string).getTime(),
+    transition: String(r.transition),
+    state: String(r.state),
+    severity: String(r.severity),
+    condition: String(r.condition),
+    deviceId: String(r.device_id),
+    tagId: String(r.tag_id),
+    wellId: (r.well_id as string | null) ?? null,
+    value: Number(r.value),
+    threshold: Number(r.threshold),
+    message: String(r.message),
+    actor: (r.actor as string | null) ?? null,
+    comment: (r.comment as string | null) ?? null,
+  }));
+}
+
+/** A well's latest calculation results, newest first, optionally of one topic. */
+export async function queryCalculations(
+  db: Queryable,
+  q: { tenantId: string; wellId: string; topic?: string | undefined; limit?: number },
+): Promise<{ eventId: string; topic: string; kind: string | null; ts: number; result: unknown }[]> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT event_id, topic, kind, ts, result FROM calculations
+     WHERE tenant_id = $1 AND well_id = $2 AND ($3::text IS NULL OR topic = $3) ORDER BY ts DESC LIMIT $4`,
+    [q.tenantId, q.wellId, q.topic ?? null, Math.min(q.limit ?? 50, 1000)],
+  );
+  return rows.map((r) => ({
+    eventId: String(r.event_id),
+    topic: String(r.topic),
+    kind: (r.kind as string | null) ?? null,
+    ts: new Date(r.ts as string).getTime(),
+    result: typeof r.result === 'string' ? JSON.parse(r.result) : r.result,
+  }));
+}
