@@ -1,0 +1,160 @@
+/**
+ * `flowline lag`: consumer lag per function, topic and partition, and the replica count
+ * KEDA and the HPA will choose from it (keda/kafka-scaler-formula.ts).
+ *
+ *   node keda/lag-command.ts                         print the table once
+ *   node keda/lag-command.ts --json                  the same as JSON
+ *   node keda/lag-command.ts --serve 9464            serve it on /metrics for Prometheus
+ *
+ * Kafka connection from the same variables as the function runner: KAFKA_BROKERS,
+ * KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM/USERNAME/PASSWORD.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
+import { createKafka } from '../runtime/hosts/kafka/client.ts';
+import { opsRoutes } from '../runtime/hosts/ops-routes.ts';
+import { loadFunctionManifests } from './function-manifests.ts';
+import { type FunctionLag, lagTargetOf, readFunctionLag } from './lag.ts';
+import { createLagRegistry } from './lag-metrics.ts';
+import { lagTable } from './lag-table.ts';
+
+const usage = `usage: flowline lag [options]
+  --brokers <host:port,...>   Kafka bootstrap servers (default: $KAFKA_BROKERS)
+  --functions <dir>           the function folders (default: functions/ of this checkout)
+  --function <name>           only this function (repeatable)
+  --current <name>=<n>        current replicas of a function, to apply the HPA's 10 % tolerance (repeatable)
+  --json                      print JSON instead of a table
+  --serve <port>              serve /metrics, /healthz and /readyz on this port until SIGTERM
+  --help`;
+
+const LagEnv = RuntimeEnv.pick({
+  KAFKA_BROKERS: true,
+  KAFKA_SSL: true,
+  KAFKA_SSL_CA_FILE: true,
+  KAFKA_SASL_MECHANISM: true,
+  KAFKA_SASL_USERNAME: true,
+  KAFKA_SASL_PASSWORD: true,
+  LOG_LEVEL: true,
+});
+
+const Options = z.object({
+  brokers: z.string().min(1).optional(),
+  functions: z
+    .string()
+    .min(1)
+    .default(resolve(import.meta.dirname, '..', 'functions')),
+  function: z.array(z.string()).default([]),
+  current: z
+    .array(z.string().regex(/^[a-z0-9-]+=\d+$/, '--current takes <function>=<replicas>, e.g. validate=3'))
+    .default([])
+    .transform((pairs) => new Map(pairs.map((pair) => [pair.split('=')[0] ?? '', Number(pair.split('=')[1])]))),
+  json: z.boolean().default(false),
+  serve: z.coerce.number().int().min(1).max(65535).optional(),
+  help: z.boolean().default(false),
+});
+
+/** Runs the command; resolves with the process exit code (0 ok, 1 unreadable lag, 2 usage or configuration). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: z.infer<typeof Options>;
+  let env: z.infer<typeof LagEnv>;
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        brokers: { type: 'string' },
+        functions: { type: 'string' },
+        function: { type: 'string', multiple: true },
+        current: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        serve: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+    options = Options.parse(values);
+    env = parseEnv(LagEnv);
+  } catch (error) {
+    const message =
+      error instanceof z.ZodError ? error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') : (error as Error).message;
+    console.error(`${message}\n${error instanceof ConfigError ? '' : usage}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(usage);
+    return 0;
+  }
+
+  const manifests = (await loadFunctionManifests(options.functions)).filter(
+    (m) => options.function.length === 0 || options.function.includes(m.name),
+  );
+  const unknown = options.function.filter((name) => !manifests.some((m) => m.name === name));
+  if (unknown.length > 0) {
+    console.error(`no function named ${unknown.join(', ')} under ${options.functions}`);
+    return 2;
+  }
+  const targets = manifests.map(lagTargetOf);
+
+  const log = pino({ level: env.LOG_LEVEL, base: { service: 'flowline-lag' } }, pino.destination(2));
+  const kafka = createKafka(
+    {
+      brokers: (options.brokers ?? env.KAFKA_BROKERS).split(',').map((b) => b.trim()),
+      clientId: 'flowline-lag',
+      ssl: env.KAFKA_SSL,
+      sslCaFile: env.KAFKA_SSL_CA_FILE,
+      sasl:
+        env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
+          ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+          : undefined,
+    },
+    log,
+  );
+  const admin = kafka.admin();
+  const read = async (): Promise<FunctionLag[]> => {
+    await admin.connect(); // idempotent: reconnects after a broker restart
+    return Promise.all(targets.map((t) => readFunctionLag(admin, t, options.current.get(t.function))));
+  };
+
+  if (options.serve !== undefined) return serveMetrics(options.serve, read, admin, log);
+
+  try {
+    const results = await read();
+    console.log(options.json ? JSON.stringify(results, null, 2) : lagTable(results));
+    return results.every((r) => r.decision) ? 0 : 1;
+  } catch (error) {
+    console.error(`cannot read consumer lag: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function serveMetrics(
+  port: number,
+  read: () => Promise<FunctionLag[]>,
+  admin: ReturnType<ReturnType<typeof createKafka>['admin']>,
+  log: pino.Logger,
+): Promise<number> {
+  const registry = createLagRegistry(read);
+  const app = opsRoutes({
+    registry,
+    checks: { kafka: () => admin.connect().then(() => admin.describeCluster()) },
+    about: { service: 'flowline-lag' },
+    timeoutMs: 5_000,
+  });
+  const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) =>
+    log.info({ port: info.port }, 'serving consumer lag on /metrics'),
+  );
+  await new Promise<void>((done) => {
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
+  await new Promise<void>((done) => server.close(() => done()));
+  await admin.disconnect();
+  return 0;
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
