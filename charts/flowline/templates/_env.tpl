@@ -1,0 +1,131 @@
+{{/*
+Connection environment, the variables runtime/config.ts reads. Secrets are referenced
+(secretKeyRef), never rendered. Values that need a password inside a URL get it through
+a FLOWLINE_*_PASSWORD variable and Kubernetes' $(VAR) expansion.
+*/}}
+
+{{- define "flowline.env.kafka" -}}
+- name: KAFKA_BROKERS
+  value: {{ required "kafka.brokers is required: the Kafka bootstrap servers, host:port[,host:port]" .Values.kafka.brokers | quote }}
+{{- if .Values.kafka.tls.enabled }}
+- name: KAFKA_SSL
+  value: "true"
+{{- if .Values.kafka.tls.caSecret.name }}
+- name: KAFKA_SSL_CA_FILE
+  value: /etc/flowline/kafka-ca/ca.crt
+{{- end }}
+{{- end }}
+{{- if ne .Values.kafka.sasl.mechanism "none" }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ .Values.kafka.sasl.mechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "kafka.sasl.existingSecret is required when kafka.sasl.mechanism is not none" .Values.kafka.sasl.existingSecret }}
+      key: {{ .Values.kafka.sasl.usernameKey }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.kafka.sasl.existingSecret }}
+      key: {{ .Values.kafka.sasl.passwordKey }}
+{{- end }}
+{{- end }}
+
+{{- define "flowline.env.redis" -}}
+{{- $r := .Values.redis }}
+{{- $host := required "redis.host is required: the Redis server Flowline keeps current values and alarms in" $r.host }}
+{{- $scheme := ternary "rediss" "redis" $r.tls }}
+{{- if $r.existingSecret }}
+- name: FLOWLINE_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.existingSecret }}
+      key: {{ $r.passwordKey }}
+- name: REDIS_URL
+  value: {{ printf "%s://:$(FLOWLINE_REDIS_PASSWORD)@%s:%d/%d" $scheme $host (int $r.port) (int $r.database) | quote }}
+{{- else }}
+- name: REDIS_URL
+  value: {{ printf "%s://%s:%d/%d" $scheme $host (int $r.port) (int $r.database) | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "flowline.env.postgres" -}}
+{{- $p := .Values.postgres }}
+{{- $secret := required "postgres.existingSecret is required: the Secret with the PostgreSQL credentials" $p.existingSecret }}
+{{- if $p.urlKey }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ $p.urlKey }}
+{{- else }}
+- name: FLOWLINE_DATABASE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ $p.passwordKey }}
+- name: DATABASE_URL
+  value: {{ printf "postgres://%s:$(FLOWLINE_DATABASE_PASSWORD)@%s:%d/%s?sslmode=%s" $p.username (required "postgres.host is required unless postgres.urlKey names a key holding the whole URL" $p.host) (int $p.port) $p.database $p.sslMode | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The private Kafka CA, when there is one: volume and mount. */}}
+{{- define "flowline.kafkaCaVolume" -}}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+- name: kafka-ca
+  secret:
+    secretName: {{ .Values.kafka.tls.caSecret.name }}
+    items:
+      - key: {{ .Values.kafka.tls.caSecret.key }}
+        path: ca.crt
+{{- end }}
+{{- end }}
+
+{{- define "flowline.kafkaCaMount" -}}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+- name: kafka-ca
+  mountPath: /etc/flowline/kafka-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* Configuration documents (config/load.ts): from a ConfigMap mounted at /etc/flowline/config, or PostgreSQL. */}}
+{{- define "flowline.configFromFiles" -}}
+{{- if and (eq .Values.config.source "files") (or .Values.config.existingConfigMap .Values.config.files) }}true{{ end }}
+{{- end }}
+
+{{- define "flowline.configMapName" -}}
+{{- .Values.config.existingConfigMap | default (printf "%s-config" (include "flowline.fullname" .)) }}
+{{- end }}
+
+{{- define "flowline.env.config" -}}
+- name: FLOWLINE_CONFIG_SOURCE
+  value: {{ .Values.config.source | quote }}
+{{- if include "flowline.configFromFiles" . }}
+- name: FLOWLINE_CONFIG_DIR
+  value: /etc/flowline/config
+{{- end }}
+{{- end }}
+
+{{- define "flowline.configVolume" -}}
+{{- if include "flowline.configFromFiles" . }}
+- name: config
+  configMap:
+    name: {{ include "flowline.configMapName" . }}
+{{- end }}
+{{- end }}
+
+{{- define "flowline.configMount" -}}
+{{- if include "flowline.configFromFiles" . }}
+- name: config
+  mountPath: /etc/flowline/config
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* Pods restart when the documents the chart renders change (the runtime reads them at start). */}}
+{{- define "flowline.configChecksum" -}}
+{{- if and (include "flowline.configFromFiles" .) (not .Values.config.existingConfigMap) }}
+checksum/config: {{ toYaml .Values.config.files | sha256sum }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,303 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigEnv } from '../../config/load.ts';
+import { derivedPaths } from '../../keda/generated-files.ts';
+import { repoRoot } from '../../local-dev/services/paths.ts';
+import { RuntimeEnv } from '../../runtime/config.ts';
+import { findObject, helm, type KubeObject, renderChart } from '../support/helm.ts';
+import { createManifestCheck, type ManifestCheck } from '../support/kubernetes-schemas.ts';
+
+/**
+ * The chart, rendered by a real helm over the values files platform teams start from
+ * (charts/flowline/ci/), every object checked against the Kubernetes, KEDA and Dapr
+ * schemas, and the function list checked against the manifests it was derived from.
+ */
+const chartDir = join(repoRoot, 'charts', 'flowline');
+const ciValues = readdirSync(join(chartDir, 'ci')).filter((f) => f.endsWith('-values.yaml'));
+const valuesFile = (name: string) => join(chartDir, 'ci', `${name}-values.yaml`);
+
+interface ChartFunction {
+  name: string;
+  subscribes: string[];
+  needs: string[];
+  offsetResetPolicy: string;
+}
+const functions = (load(readFileSync(join(repoRoot, derivedPaths.chartFunctions), 'utf8')) as { functions: ChartFunction[] }).functions;
+
+type Container = {
+  name: string;
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  securityContext?: Record<string, unknown>;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  readinessProbe?: unknown;
+  livenessProbe?: unknown;
+};
+type PodSpec = { containers: Container[]; securityContext?: Record<string, unknown>; automountServiceAccountToken?: boolean };
+const podSpecOf = (o: KubeObject): PodSpec =>
+  o.kind === 'Pod' ? (o.spec as PodSpec) : (o as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+const containerOf = (o: KubeObject): Container => podSpecOf(o).containers[0] as Container;
+const envOf = (o: KubeObject) => new Map((containerOf(o).env ?? []).map((e) => [e.name, e]));
+
+let check: ManifestCheck;
+beforeAll(() => {
+  helm(['version']); // builds helm on the first run on a machine (a few minutes)
+  check = createManifestCheck();
+}, 900_000);
+
+describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
+  const values = join(chartDir, 'ci', file);
+
+  it('passes helm lint --strict', () => {
+    const result = helm(['lint', '--strict', chartDir, '--values', values]);
+    expect(result.stderr + result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(result.status).toBe(0);
+  });
+
+  it('renders only objects that match their Kubernetes, KEDA and Dapr schemas', () => {
+    const objects = renderChart(chartDir, [values]);
+    expect(objects.length).toBeGreaterThan(10);
+    expect(objects.flatMap(check)).toEqual([]);
+  });
+
+  it('writes no Secret, and takes every password from one', () => {
+    const objects = renderChart(chartDir, [values]);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    for (const o of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Pod')) {
+      for (const [name, env] of envOf(o)) {
+        if (/PASSWORD|SECRET|TOKEN/.test(name)) expect({ [name]: env.valueFrom !== undefined }).toEqual({ [name]: true });
+      }
+    }
+  });
+
+  it('runs every container non-root, read-only, without privileges, with probes and resources', () => {
+    for (const o of renderChart(chartDir, [values]).filter((o) => o.kind === 'Deployment' || o.kind === 'Pod')) {
+      const pod = podSpecOf(o);
+      expect(pod.securityContext, o.metadata.name).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.automountServiceAccountToken, o.metadata.name).toBe(false);
+      for (const c of pod.containers) {
+        expect(c.securityContext, `${o.metadata.name}/${c.name}`).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(c.resources?.requests?.memory, `${o.metadata.name}/${c.name}`).toBeDefined();
+        expect(c.resources?.limits?.memory, `${o.metadata.name}/${c.name}`).toBeDefined();
+        if (o.kind === 'Deployment') expect([c.readinessProbe, c.livenessProbe].every(Boolean), o.metadata.name).toBe(true);
+      }
+    }
+  });
+
+  it('gives every function of the manifests a Deployment, a Service and a PodDisruptionBudget named after it', () => {
+    const objects = renderChart(chartDir, [values]);
+    for (const fn of functions) {
+      for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget'])
+        expect(findObject(objects, kind, fn.name), `${kind} ${fn.name}`).toBeDefined();
+      const deployment = findObject(objects, 'Deployment', fn.name) as KubeObject;
+      expect((containerOf(deployment) as { args?: string[] }).args).toEqual([`functions/${fn.name}`]);
+    }
+  });
+
+  it('sets only environment variables the runtime reads (or that another one references)', () => {
+    const known = new Set([...Object.keys(RuntimeEnv.shape), ...Object.keys(ConfigEnv.shape)]);
+    for (const fn of functions) {
+      const deployment = findObject(renderChart(chartDir, [values]), 'Deployment', fn.name);
+      if (!deployment) continue;
+      const env = [...envOf(deployment).values()];
+      const referenced = new Set(env.flatMap((e) => [...(e.value ?? '').matchAll(/\$\(([A-Z0-9_]+)\)/g)].map((m) => m[1])));
+      const unknown = env.map((e) => e.name).filter((name) => !known.has(name) && !referenced.has(name));
+      expect(unknown, fn.name).toEqual([]);
+    }
+  });
+});
+
+describe('KEDA', () => {
+  it('scales each function on its own consumer group, one trigger per topic, as keda/rendered/ does', () => {
+    const objects = renderChart(chartDir, [valuesFile('minimal')]);
+    for (const fn of functions) {
+      const chart = findObject(objects, 'ScaledObject', fn.name) as KubeObject & {
+        spec: Record<string, unknown> & { triggers: { metadata: Record<string, string> }[] };
+      };
+      const rendered = load(readFileSync(join(repoRoot, derivedPaths.renderedDir, `${fn.name}.yaml`), 'utf8')) as typeof chart;
+      expect(chart, fn.name).toBeDefined();
+      for (const field of ['scaleTargetRef', 'minReplicaCount', 'maxReplicaCount', 'pollingInterval', 'cooldownPeriod', 'fallback']) {
+        expect(chart.spec[field], `${fn.name} ${field}`).toEqual(rendered.spec[field]);
+      }
+      const withoutBrokers = (m: Record<string, string>) => {
+        const { bootstrapServers: _b, bootstrapServersFromEnv: _e, ...rest } = m;
+        return rest;
+      };
+      expect(chart.spec.triggers.map((t) => withoutBrokers(t.metadata))).toEqual(
+        rendered.spec.triggers.map((t) => withoutBrokers(t.metadata)),
+      );
+      expect(chart.spec.triggers.map((t) => t.metadata.bootstrapServers)).toEqual(fn.subscribes.map(() => 'kafka.kafka.svc:9092'));
+      expect(chart.spec.triggers.map((t) => t.metadata.consumerGroup)).toEqual(fn.subscribes.map(() => fn.name));
+    }
+  });
+
+  it('never lets maxReplicaCount exceed the largest subscribed topic, with the partitions platform values give', () => {
+    const objects = renderChart(chartDir, [valuesFile('minimal')], { set: ['kafka.topicPartitions.scada\\.telemetry\\.raw=2'] });
+    const fn = functions.find((f) => f.subscribes.length === 1 && f.subscribes[0] === 'scada.telemetry.raw');
+    if (!fn) return; // no function reads raw telemetry (yet)
+    expect((findObject(objects, 'ScaledObject', fn.name) as KubeObject & { spec: { maxReplicaCount: number } }).spec.maxReplicaCount).toBe(
+      2,
+    );
+  });
+
+  it('authenticates to a SASL/TLS Kafka through a TriggerAuthentication that references Secrets', () => {
+    const objects = renderChart(chartDir, [valuesFile('production')]);
+    const auth = findObject(objects, 'TriggerAuthentication', 'flowline-kafka') as KubeObject & { spec: { secretTargetRef: unknown[] } };
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'username', name: 'flowline-kafka-user', key: 'username' },
+      { parameter: 'password', name: 'flowline-kafka-user', key: 'password' },
+      { parameter: 'ca', name: 'kafka-cluster-ca', key: 'ca.crt' },
+    ]);
+    for (const so of objects.filter((o) => o.kind === 'ScaledObject') as (KubeObject & {
+      spec: { triggers: { metadata: Record<string, string>; authenticationRef: unknown }[] };
+    })[]) {
+      for (const t of so.spec.triggers) {
+        expect(t.metadata).toMatchObject({ sasl: 'scram_sha512', tls: 'enable' });
+        expect(t.authenticationRef).toEqual({ name: 'flowline-kafka' });
+      }
+    }
+  });
+
+  it('is left out with keda.enabled=false, and each function gets fixed replicas', () => {
+    const objects = renderChart(chartDir, [valuesFile('keda-off')]);
+    expect(objects.filter((o) => o.apiVersion.startsWith('keda.sh/'))).toEqual([]);
+    for (const fn of functions) {
+      expect(
+        (findObject(objects, 'Deployment', fn.name) as KubeObject & { spec: { replicas: number } }).spec.replicas,
+      ).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('leaves spec.replicas to the HPA when enabled, so an upgrade does not reset the scale', () => {
+    for (const fn of functions) {
+      expect(
+        (findObject(renderChart(chartDir, [valuesFile('minimal')]), 'Deployment', fn.name) as KubeObject & { spec: object }).spec,
+      ).not.toHaveProperty('replicas');
+    }
+  });
+});
+
+describe('Dapr', () => {
+  it('makes every function a Dapr app whose app id is its name, on the pub/sub for its start policy', () => {
+    const objects = renderChart(chartDir, [valuesFile('minimal')]);
+    type Component = KubeObject & { spec: { type: string; metadata: { name: string; value?: string }[] }; scopes: string[] };
+    const components = objects.filter((o) => o.kind === 'Component') as Component[];
+    for (const fn of functions) {
+      const deployment = findObject(objects, 'Deployment', fn.name) as KubeObject & {
+        spec: { template: { metadata: { annotations: Record<string, string> } } };
+      };
+      expect(deployment.spec.template.metadata.annotations).toMatchObject({
+        'dapr.io/enabled': 'true',
+        'dapr.io/app-id': fn.name,
+        'dapr.io/app-port': '8080',
+        'dapr.io/config': 'flowline',
+      });
+      const pubsubName = envOf(deployment).get('DAPR_PUBSUB_NAME')?.value;
+      const pubsub = components.find((c) => c.metadata.name === pubsubName);
+      expect(pubsub?.spec.type, fn.name).toBe('pubsub.kafka');
+      expect(pubsub?.scopes).toContain(fn.name);
+      const initialOffset = pubsub?.spec.metadata.find((m) => m.name === 'initialOffset')?.value;
+      expect(initialOffset, fn.name).toBe(fn.offsetResetPolicy === 'earliest' ? 'oldest' : 'newest');
+      for (const topic of fn.subscribes) {
+        const sub = findObject(objects, 'Subscription', `${fn.name}-${topic.replaceAll('.', '-')}`) as KubeObject & {
+          spec: object;
+          scopes: string[];
+        };
+        expect(sub.spec).toEqual({
+          pubsubname: pubsubName,
+          topic,
+          routes: { default: `/dapr/events/${topic}` },
+          deadLetterTopic: `${topic}.dlq`,
+        });
+        expect(sub.scopes).toEqual([fn.name]);
+      }
+    }
+    expect(findObject(objects, 'Resiliency', 'flowline')).toBeDefined();
+    expect(findObject(objects, 'Configuration', 'flowline')).toBeDefined();
+  });
+
+  it('references the SASL credentials and the CA from Secrets in the Kafka component', () => {
+    const pubsub = renderChart(chartDir, [valuesFile('production')]).find(
+      (o) => o.kind === 'Component' && o.metadata.name === 'flowline-pubsub',
+    ) as KubeObject & {
+      spec: { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] };
+    };
+    const meta = Object.fromEntries(pubsub.spec.metadata.map((m) => [m.name, m.value ?? m.secretKeyRef]));
+    expect(meta).toMatchObject({
+      consumerGroup: '{appID}',
+      authType: 'password',
+      saslMechanism: 'SHA-512',
+      saslUsername: { name: 'flowline-kafka-user', key: 'username' },
+      saslPassword: { name: 'flowline-kafka-user', key: 'password' },
+      disableTls: 'false',
+      caCert: { name: 'kafka-cluster-ca', key: 'ca.crt' },
+    });
+  });
+
+  it('is left out with dapr.enabled=false: each function is a Kafka consumer group', () => {
+    const objects = renderChart(chartDir, [valuesFile('dapr-off')]);
+    expect(objects.filter((o) => o.apiVersion.startsWith('dapr.io/'))).toEqual([]);
+    for (const fn of functions) {
+      const deployment = findObject(objects, 'Deployment', fn.name) as KubeObject & {
+        spec: { template: { metadata: { annotations?: object } } };
+      };
+      expect(Object.keys(deployment.spec.template.metadata.annotations ?? {}).filter((k) => k.startsWith('dapr.io/'))).toEqual([]);
+      const env = envOf(deployment);
+      expect(env.get('FLOWLINE_HOST')?.value).toBe('kafka');
+      expect(env.get('KAFKA_BROKERS')?.value).toBe('kafka.kafka.svc:9092');
+      expect(env.get('KAFKA_SASL_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'flowline-kafka-user', key: 'password' } });
+    }
+  });
+});
+
+describe('values', () => {
+  const failure = (args: string[]) => {
+    const result = helm(['template', 'flowline', chartDir, ...args]);
+    expect(result.status).not.toBe(0);
+    return result.stderr;
+  };
+
+  it('has no place for a secret: a password in values is rejected by values.schema.json', () => {
+    expect(failure(['--values', valuesFile('minimal'), '--set', 'kafka.sasl.password=hunter2'])).toMatch(
+      /additional properties 'password' not allowed/,
+    );
+  });
+
+  it('rejects a misspelt key instead of ignoring it', () => {
+    expect(failure(['--values', valuesFile('minimal'), '--set', 'keda.enable=false'])).toMatch(
+      /additional properties 'enable' not allowed/,
+    );
+  });
+
+  it('says which setting is missing', () => {
+    expect(failure(['--set', 'redis.host=r,postgres.existingSecret=pg,postgres.urlKey=uri'])).toContain('kafka.brokers is required');
+    expect(failure(['--set', 'kafka.brokers=k:9092,postgres.existingSecret=pg,postgres.urlKey=uri'])).toContain('redis.host is required');
+    expect(failure(['--set', 'kafka.brokers=k:9092,redis.host=r'])).toContain('postgres.existingSecret is required');
+  });
+
+  it('refuses an override for a function that does not exist', () => {
+    expect(failure(['--values', valuesFile('minimal'), '--set', 'functions.overrides.no-such-function.scaling.maxReplicas=2'])).toContain(
+      'functions.overrides.no-such-function: there is no function "no-such-function"',
+    );
+  });
+
+  it('applies an override to one function only, and drops a disabled one from everything', () => {
+    const [first, second] = functions;
+    if (!first || !second) return;
+    const objects = renderChart(chartDir, [valuesFile('minimal')], {
+      set: [`functions.overrides.${first.name}.scaling.lagThreshold=4321`, `functions.overrides.${second.name}.enabled=false`],
+    });
+    const so = findObject(objects, 'ScaledObject', first.name) as KubeObject & {
+      spec: { triggers: { metadata: Record<string, string> }[] };
+    };
+    expect(so.spec.triggers.map((t) => t.metadata.lagThreshold)).toEqual(first.subscribes.map(() => '4321'));
+    expect(objects.filter((o) => o.metadata.name === second.name || (o as { scopes?: string[] }).scopes?.includes(second.name))).toEqual(
+      [],
+    );
+  });
+});
