@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { Alarm, AlarmAction } from './alarm.ts';
 import { AuditLog } from './audit-log.ts';
+import { DrillingCalculation, IprCalculated, ProductionCalculation } from './calculation.ts';
 import { Command, CommandResult } from './command.ts';
 import { TelemetryRaw, TelemetryValidated } from './telemetry.ts';
+import { WellTestCompleted } from './well-test.ts';
 
 /**
  * Topic → schema of its events' `data`. Topic names follow `<domain>.<entity>.<event-type>`
@@ -16,6 +18,10 @@ export const topics = {
   'scada.commands.results': CommandResult,
   'system.audit-log': AuditLog,
   'scada.alarm-actions': AlarmAction,
+  'well-testing.test-completed': WellTestCompleted,
+  'well-testing.ipr-calculated': IprCalculated,
+  'drilling.calculations': DrillingCalculation,
+  'production.calculations': ProductionCalculation,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Topic = keyof typeof topics;

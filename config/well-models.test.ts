@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { loadYamlConfig } from '../runtime/yaml-config.ts';
+import { loadConfig } from './load.ts';
+import { indexWellModels, WellModels } from './well-models.ts';
+
+describe('well models', () => {
+  it('ships an example that validates, with tag names and settings defaulted', async () => {
+    const models = indexWellModels(await loadConfig('well-models', WellModels));
+    expect(models.model('norte-01')?.esp?.tags).toEqual({
+      oilRate: 'oil_rate',
+      frequency: 'esp_frequency',
+      motorCurrent: 'esp_motor_current',
+      intakePressure: 'esp_intake_pressure',
+      dischargePressure: 'esp_discharge_pressure',
+    });
+    expect(models.model('norte-07')?.drilling).toMatchObject({ deviceId: 'rig-07', bitDiameterIn: 8.5 });
+    expect(models.model('nowhere')).toBeUndefined();
+    expect(models.settings).toEqual({ throttleSeconds: { esp: 10, mse: 5 }, inputMaxSpreadSeconds: 30, cacheTtlSeconds: { ipr: 604800, esp: 300, mse: 300 } });
+    expect(indexWellModels(WellModels.parse({ wells: [] })).settings.throttleSeconds).toEqual({ esp: 10, mse: 5 });
+  });
+
+  it('says which line is wrong and why', () => {
+    const text = [
+      'wells:',
+      '  - wellId: w1',
+      '    fluids: { oilApiGravity: 30, waterCutFraction: 1, liquidViscosityCp: 1 }',
+      '    completion: { perforationDepthFtTvd: 5000, measuredDepthFt: 4000, tubingInnerDiameterIn: 2.441, wellheadPressurePsig: 100 }',
+      '  - wellId: w1',
+      '    esp: { deviceId: d, pumpDepthFtTvd: 1, designDifferentialPressurePsi: 1, motor: { ratedPowerHp: 1, ratedVoltageV: 1, ratedCurrentA: 1, powerFactor: 0.8, efficiencyFraction: 0.8 } }',
+      '',
+    ].join('\n');
+    const attempt = () => loadYamlConfig(text, 'well-models.yaml', WellModels);
+    expect(attempt).toThrow(/well-models\.yaml:3: wells\.0\.fluids\.waterCutFraction: a water cut of 1 leaves no oil/);
+    expect(attempt).toThrow(/well-models\.yaml:4: wells\.0\.completion\.measuredDepthFt: measuredDepthFt is along the hole/);
+    expect(attempt).toThrow(/wells\.1\.esp: an ESP model needs fluids/);
+    expect(attempt).toThrow(/wells\.1\.wellId: duplicate wellId "w1"/);
+  });
+});

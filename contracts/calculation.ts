@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { Identifier } from './telemetry.ts';
+
+const EpochMillis = z.number().int().nonnegative().describe('epoch milliseconds (UTC)');
+const finite = z.number().finite();
+const nonNegative = finite.nonnegative();
+
+/** Who a calculation belongs to and when it describes: the same on every calculation event. */
+const CalculationBase = {
+  calculationId: Identifier.describe('stable per input: a redelivered input gives the same id'),
+  tenantId: Identifier,
+  fieldId: Identifier.optional(),
+  wellId: Identifier,
+  timestamp: EpochMillis.describe('the instant the inputs describe (test end, newest telemetry sample)'),
+  calculatedAt: EpochMillis,
+};
+
+/** good: every input good; suspect: at least one input suspect (never computed from bad inputs). */
+export const InputQuality = z.enum(['good', 'suspect']);
+export type InputQuality = z.infer<typeof InputQuality>;
+
+const IprPoint = z.object({ flowingBottomholePressurePsia: nonNegative, oilRateStbd: nonNegative }).strict();
+const LiftPoint = z.object({ liquidRateBbld: nonNegative, flowingBottomholePressurePsia: finite }).strict();
+
+/**
+ * The inflow performance of a well from one stabilized test, on
+ * `well-testing.ipr-calculated` (seed 000 `IPRCalculated`), keyed by well id.
+ * `model` says which shape the pressures gave: linear (no bubble point), composite
+ * Vogel (reservoir above the bubble point) or Vogel (saturated).
+ */
+export const IprCalculated = z
+  .object({
+    ...CalculationBase,
+    testId: Identifier,
+    model: z.enum(['linear', 'composite-vogel', 'vogel']),
+    reservoirPressurePsia: finite.positive(),
+    bubblePointPressurePsia: nonNegative,
+    testOilRateStbd: nonNegative,
+    testFlowingBottomholePressurePsia: nonNegative,
+    productivityIndexStbdPerPsi: finite.positive(),
+    bubblePointRateStbd: nonNegative,
+    absoluteOpenFlowStbd: finite.positive(),
+    curve: z.array(IprPoint).min(2).describe('from the reservoir pressure down to 0 psia'),
+    /** The vertical lift curve the operating point used; absent when the well has no lift model. */
+    liftCurve: z
+      .object({
+        model: z.literal('single-phase-liquid'),
+        waterCutFraction: finite.min(0).lt(1),
+        wellheadPressurePsig: finite,
+        pumpDifferentialPressurePsi: nonNegative,
+        points: z.array(LiftPoint),
+      })
+      .strict()
+      .optional(),
+    operatingPoint: z
+      .union([
+        z
+          .object({
+            flows: z.literal(true),
+            oilRateStbd: nonNegative,
+            liquidRateBbld: nonNegative,
+            flowingBottomholePressurePsia: nonNegative,
+            pumpedOff: z.boolean(),
+          })
+          .strict(),
+        z.object({ flows: z.literal(false), reason: z.string().max(500) }).strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+export type IprCalculated = z.infer<typeof IprCalculated>;
+
+/**
+ * Mechanical specific energy while drilling (Teale 1965), on `drilling.calculations`,
+ * keyed by well id. Computed from surface torque: it includes string friction.
+ */
+export const MseCalculated = z
+  .object({
+    ...CalculationBase,
+    kind: z.literal('mse'),
+    deviceId: Identifier,
+    inputQuality: InputQuality,
+    mechanicalSpecificEnergyPsi: nonNegative,
+    axialComponentPsi: nonNegative,
+    rotaryComponentPsi: nonNegative,
+    weightOnBitLbf: nonNegative,
+    rotarySpeedRpm: nonNegative,
+    surfaceTorqueFtLbf: nonNegative,
+    rateOfPenetrationFtPerHour: finite.positive(),
+    bitDiameterIn: finite.positive(),
+  })
+  .strict();
+export type MseCalculated = z.infer<typeof MseCalculated>;
+
+export const DrillingCalculation = z.discriminatedUnion('kind', [MseCalculated]);
+export type DrillingCalculation = z.infer<typeof DrillingCalculation>;
+
+/**
+ * ESP performance from a well's current values, on `production.calculations`, keyed
+ * by well id. Liquid rate is oil rate over (1 − water cut) from the well's model.
+ */
+export const EspPerformance = z
+  .object({
+    ...CalculationBase,
+    kind: z.literal('esp'),
+    deviceId: Identifier,
+    inputQuality: InputQuality,
+    oilRateStbd: nonNegative,
+    liquidRateBbld: nonNegative,
+    intakePressurePsig: finite,
+    dischargePressurePsig: finite,
+    pumpDifferentialPressurePsi: finite,
+    totalDynamicHeadFt: finite,
+    frequencyHz: finite.positive(),
+    motorCurrentA: finite.positive(),
+    hydraulicHorsepowerHp: finite,
+    motorInputHp: finite.positive(),
+    pumpBrakeHorsepowerHp: finite.positive(),
+    pumpEfficiencyFraction: finite,
+    systemEfficiencyFraction: finite,
+  })
+  .strict();
+export type EspPerformance = z.infer<typeof EspPerformance>;
+
+export const ProductionCalculation = z.discriminatedUnion('kind', [EspPerformance]);
+export type ProductionCalculation = z.infer<typeof ProductionCalculation>;
