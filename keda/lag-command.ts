@@ -57,9 +57,12 @@ const Options = z.object({
   help: z.boolean().default(false),
 });
 
-/** Runs the command; resolves with the process exit code (0 ok, 1 unreadable lag, 2 usage or configuration). */
-export async function main(argv: readonly string[]): Promise<number> {
-  let options: z.infer<typeof Options>;
+/**
+ * Runs the command; resolves with the process exit code (0 ok, 1 unreadable lag, 2 usage
+ * or configuration). `--serve` runs until SIGTERM/SIGINT, or until `signal` aborts.
+ */
+export async function main(argv: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number> {
+  let args: z.infer<typeof Options>;
   let env: z.infer<typeof LagEnv>;
   try {
     const { values } = parseArgs({
@@ -75,7 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
       strict: true,
     });
-    options = Options.parse(values);
+    args = Options.parse(values);
     env = parseEnv(LagEnv);
   } catch (error) {
     const message =
@@ -83,17 +86,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`${message}\n${error instanceof ConfigError ? '' : usage}`);
     return 2;
   }
-  if (options.help) {
+  if (args.help) {
     console.log(usage);
     return 0;
   }
 
-  const manifests = (await loadFunctionManifests(options.functions)).filter(
-    (m) => options.function.length === 0 || options.function.includes(m.name),
+  const manifests = (await loadFunctionManifests(args.functions)).filter(
+    (m) => args.function.length === 0 || args.function.includes(m.name),
   );
-  const unknown = options.function.filter((name) => !manifests.some((m) => m.name === name));
+  const unknown = args.function.filter((name) => !manifests.some((m) => m.name === name));
   if (unknown.length > 0) {
-    console.error(`no function named ${unknown.join(', ')} under ${options.functions}`);
+    console.error(`no function named ${unknown.join(', ')} under ${args.functions}`);
     return 2;
   }
   const targets = manifests.map(lagTargetOf);
@@ -101,7 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const log = pino({ level: env.LOG_LEVEL, base: { service: 'flowline-lag' } }, pino.destination(2));
   const kafka = createKafka(
     {
-      brokers: (options.brokers ?? env.KAFKA_BROKERS).split(',').map((b) => b.trim()),
+      brokers: (args.brokers ?? env.KAFKA_BROKERS).split(',').map((b) => b.trim()),
       clientId: 'flowline-lag',
       ssl: env.KAFKA_SSL,
       sslCaFile: env.KAFKA_SSL_CA_FILE,
@@ -115,14 +118,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const admin = kafka.admin();
   const read = async (): Promise<FunctionLag[]> => {
     await admin.connect(); // idempotent: reconnects after a broker restart
-    return Promise.all(targets.map((t) => readFunctionLag(admin, t, options.current.get(t.function))));
+    return Promise.all(targets.map((t) => readFunctionLag(admin, t, args.current.get(t.function))));
   };
 
-  if (options.serve !== undefined) return serveMetrics(options.serve, read, admin, log);
+  if (args.serve !== undefined) return serveMetrics(args.serve, read, admin, log, options.signal);
 
   try {
     const results = await read();
-    console.log(options.json ? JSON.stringify(results, null, 2) : lagTable(results));
+    console.log(args.json ? JSON.stringify(results, null, 2) : lagTable(results));
     return results.every((r) => r.decision) ? 0 : 1;
   } catch (error) {
     console.error(`cannot read consumer lag: ${(error as Error).message}`);
@@ -137,6 +140,7 @@ async function serveMetrics(
   read: () => Promise<FunctionLag[]>,
   admin: ReturnType<ReturnType<typeof createKafka>['admin']>,
   log: pino.Logger,
+  signal: AbortSignal | undefined,
 ): Promise<number> {
   const registry = createLagRegistry(read);
   const app = opsRoutes({
@@ -149,8 +153,15 @@ async function serveMetrics(
     log.info({ port: info.port }, 'serving consumer lag on /metrics'),
   );
   await new Promise<void>((done) => {
-    process.once('SIGTERM', done);
-    process.once('SIGINT', done);
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      done();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
   });
   await new Promise<void>((done) => server.close(() => done()));
   await admin.disconnect();
