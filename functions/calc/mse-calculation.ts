@@ -1,0 +1,48 @@
+import type { InputQuality, MseCalculated } from '#contracts';
+import { mechanicalSpecificEnergy } from './formulas/mechanical-specific-energy.ts';
+
+export type MseInputs = Record<'weightOnBitKlbf' | 'rotarySpeedRpm' | 'surfaceTorqueKftLbf' | 'rateOfPenetrationFtPerHour', number>;
+
+const round = (value: number, decimals: number) => Number(value.toFixed(decimals));
+
+/**
+ * Current rig values → mechanical specific energy. The rig reports weight in klbf and
+ * torque in kft·lbf; Teale's field-unit form wants lbf and ft·lbf. Off bottom (no
+ * penetration) MSE is undefined: a reason, not an error.
+ */
+export function mseCalculation(
+  well: { wellId: string; tenantId: string; fieldId: string | undefined; bitDiameterIn: number },
+  inputs: { values: MseInputs; newestTimestamp: number; quality: InputQuality; deviceId: string },
+  calculatedAt: number,
+): { result: MseCalculated } | { skipped: string } {
+  const v = inputs.values;
+  if (!(v.rateOfPenetrationFtPerHour > 0)) return { skipped: `not drilling (rate of penetration ${v.rateOfPenetrationFtPerHour} ft/h)` };
+  const mse = mechanicalSpecificEnergy({
+    weightOnBitLbf: v.weightOnBitKlbf * 1000,
+    rotarySpeedRpm: v.rotarySpeedRpm,
+    torqueFtLbf: v.surfaceTorqueKftLbf * 1000,
+    rateOfPenetrationFtPerHour: v.rateOfPenetrationFtPerHour,
+    bitDiameterIn: well.bitDiameterIn,
+  });
+  return {
+    result: {
+      calculationId: `mse:${well.wellId}:${inputs.newestTimestamp}`,
+      tenantId: well.tenantId,
+      ...(well.fieldId ? { fieldId: well.fieldId } : {}),
+      wellId: well.wellId,
+      timestamp: inputs.newestTimestamp,
+      calculatedAt,
+      kind: 'mse',
+      deviceId: inputs.deviceId,
+      inputQuality: inputs.quality,
+      mechanicalSpecificEnergyPsi: round(mse.mechanicalSpecificEnergyPsi, 1),
+      axialComponentPsi: round(mse.axialPsi, 1),
+      rotaryComponentPsi: round(mse.rotaryPsi, 1),
+      weightOnBitLbf: v.weightOnBitKlbf * 1000,
+      rotarySpeedRpm: v.rotarySpeedRpm,
+      surfaceTorqueFtLbf: v.surfaceTorqueKftLbf * 1000,
+      rateOfPenetrationFtPerHour: v.rateOfPenetrationFtPerHour,
+      bitDiameterIn: well.bitDiameterIn,
+    },
+  };
+}
