@@ -15,7 +15,11 @@ describe('well models', () => {
     });
     expect(models.model('norte-07')?.drilling).toMatchObject({ deviceId: 'rig-07', bitDiameterIn: 8.5 });
     expect(models.model('nowhere')).toBeUndefined();
-    expect(models.settings).toEqual({ throttleSeconds: { esp: 10, mse: 5 }, inputMaxSpreadSeconds: 30, cacheTtlSeconds: { ipr: 604800, esp: 300, mse: 300 } });
+    expect(models.settings).toEqual({
+      throttleSeconds: { esp: 10, mse: 5 },
+      inputMaxSpreadSeconds: 30,
+      cacheTtlSeconds: { ipr: 604800, esp: 300, mse: 300 },
+    });
     expect(indexWellModels(WellModels.parse({ wells: [] })).settings.throttleSeconds).toEqual({ esp: 10, mse: 5 });
   });
 
