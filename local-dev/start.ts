@@ -9,7 +9,6 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { topics } from '#contracts';
-import { bindFunction } from '../runtime/bound-function.ts';
 import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
 import { MemoryBus } from '../runtime/hosts/memory/bus.ts';
 import { startMemoryHost } from '../runtime/hosts/memory/host.ts';
@@ -17,8 +16,8 @@ import { opsRoutes } from '../runtime/hosts/ops-routes.ts';
 import { type LoadedFunction, loadFunction } from '../runtime/load-function.ts';
 import { createRuntimeMetrics } from '../runtime/metrics.ts';
 import { assertNodeVersion } from '../runtime/node-version.ts';
-import { missingStateStore, openResources } from '../runtime/resources/open.ts';
-import { redisStateStore } from '../runtime/resources/state-store.ts';
+import { bindTo } from '../runtime/process-bindings.ts';
+import { openResources } from '../runtime/resources/open.ts';
 import { repoRoot, stateDir } from './services/paths.ts';
 import { startSimulatedWells } from './simulated-wells.ts';
 
@@ -52,18 +51,7 @@ const resources = await openResources(
 const metrics = createRuntimeMetrics();
 const bus = new MemoryBus({ partitions: 3 });
 const functions = await Promise.all(
-  loaded.map((f) =>
-    bindFunction({
-      manifest: { ...f.manifest, startFrom: 'earliest' },
-      definition: f.definition,
-      log,
-      metrics,
-      state: resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name),
-      ...(resources.redis ? { redis: resources.redis } : {}),
-      ...(resources.db ? { db: resources.db } : {}),
-      publishSchemas: topics,
-    }),
-  ),
+  loaded.map((f) => bindTo({ ...f, manifest: { ...f.manifest, startFrom: 'earliest' } }, resources, log, metrics)),
 );
 const host = startMemoryHost(bus, functions);
 const source = startSimulatedWells({ publish: (messages) => bus.publish(messages), intervalMs: 1_000 });

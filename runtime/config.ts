@@ -30,6 +30,8 @@ export const RuntimeEnv = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Create missing topics at start (broker defaults). Set false where topics are managed by the platform. */
+  KAFKA_CREATE_TOPICS: bool.default(true),
   /** How long the group waits for a silent consumer before handing its partitions to others. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Milliseconds a handler publish may wait to share a produce request with others. */

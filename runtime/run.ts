@@ -6,15 +6,14 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
-import { topics } from '#contracts';
-import { type BoundFunction, bindFunction } from './bound-function.ts';
 import { ConfigError, parseEnv, RuntimeEnv } from './config.ts';
 import { opsRoutes } from './hosts/ops-routes.ts';
 import { type LoadedFunction, loadFunction } from './load-function.ts';
 import { createRuntimeMetrics } from './metrics.ts';
 import { assertNodeVersion } from './node-version.ts';
-import { missingStateStore, openResources } from './resources/open.ts';
-import { redisStateStore } from './resources/state-store.ts';
+import { bindTo } from './process-bindings.ts';
+import { openResources } from './resources/open.ts';
+import type { StateStore } from './resources/state-store.ts';
 
 assertNodeVersion();
 
@@ -40,114 +39,101 @@ if (env.FLOWLINE_HOST === 'dapr' && dirs.length !== 1) {
   process.exit(2);
 }
 
-const loaded: LoadedFunction[] = [];
-for (const dir of dirs) loaded.push(await loadFunction(dir));
-
-const metrics = createRuntimeMetrics();
-const resources = await openResources(
-  loaded.map((f) => f.manifest),
-  { redis: env.REDIS_URL, database: env.DATABASE_URL },
-  `flowline-${loaded.map((f) => f.manifest.name).join('+')}`,
-);
-
-const app = new Hono();
-const checks: Record<string, () => Promise<unknown>> = { ...resources.checks };
-const stops: (() => Promise<void> | void)[] = [];
-
-if (env.FLOWLINE_HOST === 'dapr') {
-  const { createDaprClient, daprApp, daprStateStore } = await import('./hosts/dapr/host.ts');
-  const connection = {
-    host: env.DAPR_HOST,
-    httpPort: env.DAPR_HTTP_PORT,
-    pubsubName: env.DAPR_PUBSUB_NAME,
-    stateStore: env.DAPR_STATE_STORE,
-  };
-  const client = createDaprClient(connection, log);
-  const [f] = loaded as [LoadedFunction];
-  const fn = await bind(f, daprStateStore(client, connection.stateStore));
-  const dapr = daprApp(fn, client, connection);
-  app.route('/', dapr.app);
-  checks.sidecar = async () => {
-    const res = await fetch(`http://${connection.host}:${connection.httpPort}/v1.0/healthz/outbound`);
-    if (!res.ok) throw new Error(`sidecar answered ${res.status}`);
-  };
-  stops.push(() => dapr.stop());
-} else if (env.FLOWLINE_HOST === 'kafka') {
-  const { createKafka } = await import('./hosts/kafka/client.ts');
-  const { startKafkaHost } = await import('./hosts/kafka/host.ts');
-  const kafka = createKafka(
-    {
-      brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
-      clientId: env.KAFKA_CLIENT_ID ?? `flowline-${loaded.map((f) => f.manifest.name).join('+')}`,
-      ssl: env.KAFKA_SSL,
-      sslCaFile: env.KAFKA_SSL_CA_FILE,
-      sasl:
-        env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
-          ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
-          : undefined,
-    },
-    log,
-  );
-  for (const f of loaded) {
-    const fn = await bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name));
-    const host = await startKafkaHost(fn, {
-      kafka,
-      lingerMs: env.KAFKA_PRODUCER_LINGER_MS,
-      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-      onFatal: () => void shutdown('consumer crashed', 1),
-    });
-    checks[`kafka:${f.manifest.name}`] = async () => {
-      if (!host.isReady()) throw new Error('not (yet) a member of its consumer group');
-    };
-    stops.push(() => host.stop());
-  }
-} else {
-  const { MemoryBus } = await import('./hosts/memory/bus.ts');
-  const { startMemoryHost } = await import('./hosts/memory/host.ts');
-  const bus = new MemoryBus();
-  const fns = await Promise.all(
-    loaded.map((f) => bind(f, resources.redis ? redisStateStore(resources.redis, f.manifest.name) : missingStateStore(f.manifest.name))),
-  );
-  const host = startMemoryHost(bus, fns);
-  stops.push(() => host.stop());
-}
-
-app.route(
-  '/',
-  opsRoutes({ registry: metrics.registry, checks, about: { host: env.FLOWLINE_HOST, functions: loaded.map((f) => f.manifest.name) } }),
-);
-const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '0.0.0.0' }, (info) => {
-  log.info({ port: info.port, host: env.FLOWLINE_HOST, functions: loaded.map((f) => f.manifest.name) }, 'function runner listening');
+main(env).catch((error: unknown) => {
+  log.fatal({ err: error }, 'start-up failed');
+  process.exit(1);
 });
 
-let stopping = false;
-async function shutdown(reason: string, code = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ reason }, 'shutting down: finishing in-flight work, committing, disconnecting');
-  const deadline = setTimeout(() => {
-    log.error('shutdown took longer than 25 s; exiting anyway (uncommitted work will be redelivered)');
-    process.exit(code || 1);
-  }, 25_000);
-  deadline.unref();
-  for (const stop of stops) await Promise.resolve(stop()).catch((err) => log.error({ err }, 'error while stopping'));
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await resources.close();
-  log.info('stopped');
-  process.exit(code);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+async function main(env: RuntimeEnv): Promise<void> {
+  const loaded: LoadedFunction[] = [];
+  for (const dir of dirs) loaded.push(await loadFunction(dir));
+  const names = loaded.map((f) => f.manifest.name);
+  const metrics = createRuntimeMetrics();
+  const resources = await openResources(
+    loaded.map((f) => f.manifest),
+    { redis: env.REDIS_URL, database: env.DATABASE_URL },
+    `flowline-${names.join('+')}`,
+  );
+  const bind = (f: LoadedFunction, state?: StateStore) => bindTo(f, resources, log, metrics, state);
 
-function bind(f: LoadedFunction, state: ReturnType<typeof redisStateStore>): Promise<BoundFunction> {
-  return bindFunction({
-    manifest: f.manifest,
-    definition: f.definition,
-    log,
-    metrics,
-    state,
-    ...(resources.redis ? { redis: resources.redis } : {}),
-    ...(resources.db ? { db: resources.db } : {}),
-    publishSchemas: topics,
+  const app = new Hono();
+  const checks: Record<string, () => Promise<unknown>> = { ...resources.checks };
+  const stops: (() => Promise<void> | void)[] = [];
+
+  if (env.FLOWLINE_HOST === 'dapr') {
+    const { createDaprClient, daprApp, daprStateStore } = await import('./hosts/dapr/host.ts');
+    const connection = {
+      host: env.DAPR_HOST,
+      httpPort: env.DAPR_HTTP_PORT,
+      pubsubName: env.DAPR_PUBSUB_NAME,
+      stateStore: env.DAPR_STATE_STORE,
+    };
+    const client = createDaprClient(connection, log);
+    const dapr = daprApp(await bind(loaded[0] as LoadedFunction, daprStateStore(client, connection.stateStore)), client, connection);
+    app.route('/', dapr.app);
+    checks.sidecar = async () => {
+      const res = await fetch(`http://${connection.host}:${connection.httpPort}/v1.0/healthz/outbound`);
+      if (!res.ok) throw new Error(`sidecar answered ${res.status}`);
+    };
+    stops.push(() => dapr.stop());
+  } else if (env.FLOWLINE_HOST === 'kafka') {
+    const { createKafka } = await import('./hosts/kafka/client.ts');
+    const { startKafkaHost } = await import('./hosts/kafka/host.ts');
+    const sasl =
+      env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
+        ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+        : undefined;
+    const kafka = createKafka(
+      {
+        brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+        clientId: env.KAFKA_CLIENT_ID ?? `flowline-${names.join('+')}`,
+        ssl: env.KAFKA_SSL,
+        sslCaFile: env.KAFKA_SSL_CA_FILE,
+        sasl,
+      },
+      log,
+    );
+    for (const f of loaded) {
+      const host = await startKafkaHost(await bind(f), {
+        kafka,
+        lingerMs: env.KAFKA_PRODUCER_LINGER_MS,
+        sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+        createTopics: env.KAFKA_CREATE_TOPICS,
+        onFatal: () => void shutdown('consumer crashed', 1),
+      });
+      checks[`kafka:${f.manifest.name}`] = async () => {
+        if (!host.isReady()) throw new Error('not (yet) a member of its consumer group');
+      };
+      stops.push(() => host.stop());
+    }
+  } else {
+    const { MemoryBus } = await import('./hosts/memory/bus.ts');
+    const { startMemoryHost } = await import('./hosts/memory/host.ts');
+    const host = startMemoryHost(new MemoryBus(), await Promise.all(loaded.map((f) => bind(f))));
+    stops.push(() => host.stop());
+  }
+
+  app.route('/', opsRoutes({ registry: metrics.registry, checks, about: { host: env.FLOWLINE_HOST, functions: names } }));
+  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '0.0.0.0' }, (info) => {
+    log.info({ port: info.port, host: env.FLOWLINE_HOST, functions: names }, 'function runner listening');
   });
+
+  let stopping = false;
+  async function shutdown(reason: string, code = 0): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'shutting down: finishing in-flight work, committing, disconnecting');
+    const deadline = setTimeout(() => {
+      log.error('shutdown took longer than 25 s; exiting anyway (uncommitted work will be redelivered)');
+      process.exit(code || 1);
+    }, 25_000);
+    deadline.unref();
+    for (const stop of stops) await Promise.resolve(stop()).catch((err) => log.error({ err }, 'error while stopping'));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await resources.close();
+    log.info('stopped');
+    process.exit(code);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }

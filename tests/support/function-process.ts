@@ -28,7 +28,7 @@ export function freePort(): Promise<number> {
 
 /** Runs `node runtime/run.ts <dir>` as its own process, exactly as a container would. */
 export async function startFunctionProcess(options: {
-  dir: string;
+  dir: string | string[];
   env: Record<string, string>;
   name?: string;
   port?: number;
@@ -37,7 +37,7 @@ export async function startFunctionProcess(options: {
   mkdirSync(logsDir, { recursive: true });
   const logFile = join(logsDir, `${options.name ?? 'function'}-${port}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [join(repoRoot, 'runtime', 'run.ts'), options.dir], {
+  const child = spawn(process.execPath, [join(repoRoot, 'runtime', 'run.ts'), ...[options.dir].flat()], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'info', ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,8 @@ export interface TestKafka {
   produce(topic: string, items: { key: string; data: unknown; id?: string }[]): Promise<string[]>;
   /** Every message on a topic, read by a throwaway consumer group until `count` are seen. */
   readAll(topic: string, count: number, timeoutMs?: number): Promise<TopicMessage[]>;
+  /** The messages of a topic that match, read from the beginning until `count` match. */
+  readMatching(topic: string, matches: (m: TopicMessage) => boolean, count: number, timeoutMs?: number): Promise<TopicMessage[]>;
   /** The group's committed offset per partition (-1 when none). */
   committed(groupId: string, topic: string): Promise<Map<number, number>>;
   close(): Promise<void>;
@@ -54,40 +56,11 @@ export async function connectTestKafka(brokers: string): Promise<TestKafka> {
       });
       return events.map((e) => e.id);
     },
+    async readMatching(topic, matches, count, timeoutMs = 30_000) {
+      return readFiltered(topic, matches, count, timeoutMs);
+    },
     async readAll(topic, count, timeoutMs = 30_000) {
-      const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
-      const messages: TopicMessage[] = [];
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-          consumer
-            .run({
-              eachMessage: async ({ partition, message }) => {
-                messages.push({
-                  partition,
-                  offset: Number(message.offset),
-                  key: message.key?.toString(),
-                  value: message.value?.toString() ?? '',
-                  headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
-                });
-                if (messages.length >= count) {
-                  clearTimeout(timer);
-                  resolve();
-                }
-              },
-            })
-            .catch(reject);
-          if (count === 0) resolve();
-        });
-      } finally {
-        await consumer.disconnect();
-      }
-      return messages;
+      return readFiltered(topic, () => true, count, timeoutMs);
     },
     async committed(groupId, topic) {
       const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -98,6 +71,48 @@ export async function connectTestKafka(brokers: string): Promise<TestKafka> {
       await admin.disconnect();
     },
   };
+
+  async function readFiltered(
+    topic: string,
+    matches: (m: TopicMessage) => boolean,
+    count: number,
+    timeoutMs: number,
+  ): Promise<TopicMessage[]> {
+    const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+    const messages: TopicMessage[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        consumer
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              const read: TopicMessage = {
+                partition,
+                offset: Number(message.offset),
+                key: message.key?.toString(),
+                value: message.value?.toString() ?? '',
+                headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+              };
+              if (matches(read)) messages.push(read);
+              if (messages.length >= count) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .catch(reject);
+        if (count === 0) resolve();
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    return messages;
+  }
 }
 
 export async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {

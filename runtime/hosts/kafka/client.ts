@@ -7,6 +7,9 @@ export interface KafkaConnection {
   clientId: string;
   ssl?: boolean;
   sslCaFile?: string | undefined;
+  /** Client certificate and key, for brokers that require mutual TLS. */
+  sslCertFile?: string | undefined;
+  sslKeyFile?: string | undefined;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
 }
 
@@ -48,7 +51,12 @@ export function createKafka(connection: KafkaConnection, log: Logger): Kafka {
     retry: { initialRetryTime: 200, retries: 8 },
   };
   if (connection.ssl) {
-    config.ssl = connection.sslCaFile ? { ca: [readFileSync(connection.sslCaFile, 'utf8')] } : true;
+    const tls = {
+      ...(connection.sslCaFile ? { ca: [readFileSync(connection.sslCaFile, 'utf8')] } : {}),
+      ...(connection.sslCertFile ? { cert: readFileSync(connection.sslCertFile, 'utf8') } : {}),
+      ...(connection.sslKeyFile ? { key: readFileSync(connection.sslKeyFile, 'utf8') } : {}),
+    };
+    config.ssl = Object.keys(tls).length > 0 ? tls : true;
   }
   if (connection.sasl) config.sasl = connection.sasl as SASLOptions;
   return new Kafka(config);

@@ -3,6 +3,7 @@ import type { BoundFunction } from '../../bound-function.ts';
 import { deliver, type InboundRecord } from '../../deliver.ts';
 import { settle, toOutbound } from '../../settle.ts';
 import { startTicker } from '../../ticker.ts';
+import { deadLetterTopicOf } from '../../topics.ts';
 import { BatchingProducer } from './batching-producer.ts';
 
 export interface KafkaHostOptions {
@@ -11,6 +12,11 @@ export interface KafkaHostOptions {
   lingerMs?: number;
   /** Called when the consumer crashed for good (kafkajs will not restart it): exit and let the orchestrator restart us. */
   onFatal?: (error: Error) => void;
+  /**
+   * Create missing topics (subscribed, published, dead-letter) with the broker's
+   * default partitions before subscribing. Off where a platform team owns topics.
+   */
+  createTopics?: boolean;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
 }
@@ -66,6 +72,7 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
     if (!restart) options.onFatal?.(error);
   });
 
+  if (options.createTopics ?? true) await ensureTopics(kafka, topicsOf(manifest));
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topics: manifest.subscribes, fromBeginning: manifest.startFrom === 'earliest' });
@@ -132,4 +139,25 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
       await producer.disconnect();
     },
   };
+}
+
+const topicsOf = (manifest: BoundFunction['manifest']): string[] => [
+  ...new Set([...manifest.subscribes, ...manifest.subscribes.map(deadLetterTopicOf), ...manifest.publishes]),
+];
+
+async function ensureTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    // -1: the broker's default partitions and replication factor.
+    if (missing.length > 0)
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })),
+        waitForLeaders: true,
+      });
+  } finally {
+    await admin.disconnect();
+  }
 }
