@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigEnv } from '../../config/load.ts';
+import { EdgeConfig } from '../../edge-adapter/config/edge-config.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
 import { RuntimeEnv } from '../../runtime/config.ts';
@@ -40,6 +41,17 @@ const podSpecOf = (o: KubeObject): PodSpec =>
 const containerOf = (o: KubeObject): Container => podSpecOf(o).containers[0] as Container;
 const envOf = (o: KubeObject) => new Map((containerOf(o).env ?? []).map((e) => [e.name, e]));
 
+/** Renders once per values file; tests that only read the objects share them. */
+const renders = new Map<string, KubeObject[]>();
+const rendered = (values: string): KubeObject[] => {
+  let objects = renders.get(values);
+  if (!objects) {
+    objects = renderChart(chartDir, [values]);
+    renders.set(values, objects);
+  }
+  return objects;
+};
+
 let check: ManifestCheck;
 beforeAll(() => {
   helm(['version']); // builds helm on the first run on a machine (a few minutes)
@@ -56,13 +68,13 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
   });
 
   it('renders only objects that match their Kubernetes, KEDA and Dapr schemas', () => {
-    const objects = renderChart(chartDir, [values]);
+    const objects = rendered(values);
     expect(objects.length).toBeGreaterThan(10);
     expect(objects.flatMap(check)).toEqual([]);
   });
 
   it('writes no Secret, and takes every password from one', () => {
-    const objects = renderChart(chartDir, [values]);
+    const objects = rendered(values);
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     for (const o of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Pod')) {
       for (const [name, env] of envOf(o)) {
@@ -72,7 +84,7 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
   });
 
   it('runs every container non-root, read-only, without privileges, with probes and resources', () => {
-    for (const o of renderChart(chartDir, [values]).filter((o) => o.kind === 'Deployment' || o.kind === 'Pod')) {
+    for (const o of rendered(values).filter((o) => o.kind === 'Deployment' || o.kind === 'Pod')) {
       const pod = podSpecOf(o);
       expect(pod.securityContext, o.metadata.name).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.automountServiceAccountToken, o.metadata.name).toBe(false);
@@ -90,7 +102,7 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
   });
 
   it('gives every function of the manifests a Deployment, a Service and a PodDisruptionBudget named after it', () => {
-    const objects = renderChart(chartDir, [values]);
+    const objects = rendered(values);
     for (const fn of functions) {
       for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget'])
         expect(findObject(objects, kind, fn.name), `${kind} ${fn.name}`).toBeDefined();
@@ -102,7 +114,7 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
   it('sets only environment variables the runtime reads (or that another one references)', () => {
     const known = new Set([...Object.keys(RuntimeEnv.shape), ...Object.keys(ConfigEnv.shape)]);
     for (const fn of functions) {
-      const deployment = findObject(renderChart(chartDir, [values]), 'Deployment', fn.name);
+      const deployment = findObject(rendered(values), 'Deployment', fn.name);
       if (!deployment) continue;
       const env = [...envOf(deployment).values()];
       const referenced = new Set(env.flatMap((e) => [...(e.value ?? '').matchAll(/\$\(([A-Z0-9_]+)\)/g)].map((m) => m[1])));
@@ -114,7 +126,7 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
 
 describe('KEDA', () => {
   it('scales each function on its own consumer group, one trigger per topic, as keda/rendered/ does', () => {
-    const objects = renderChart(chartDir, [valuesFile('minimal')]);
+    const objects = rendered(valuesFile('minimal'));
     for (const fn of functions) {
       const chart = findObject(objects, 'ScaledObject', fn.name) as KubeObject & {
         spec: Record<string, unknown> & { triggers: { metadata: Record<string, string> }[] };
@@ -146,7 +158,7 @@ describe('KEDA', () => {
   });
 
   it('authenticates to a SASL/TLS Kafka through a TriggerAuthentication that references Secrets', () => {
-    const objects = renderChart(chartDir, [valuesFile('production')]);
+    const objects = rendered(valuesFile('production'));
     const auth = findObject(objects, 'TriggerAuthentication', 'flowline-kafka') as KubeObject & { spec: { secretTargetRef: unknown[] } };
     expect(auth.spec.secretTargetRef).toEqual([
       { parameter: 'username', name: 'flowline-kafka-user', key: 'username' },
@@ -164,7 +176,7 @@ describe('KEDA', () => {
   });
 
   it('is left out with keda.enabled=false, and each function gets fixed replicas', () => {
-    const objects = renderChart(chartDir, [valuesFile('keda-off')]);
+    const objects = rendered(valuesFile('keda-off'));
     expect(objects.filter((o) => o.apiVersion.startsWith('keda.sh/'))).toEqual([]);
     for (const fn of functions) {
       expect(
@@ -175,16 +187,16 @@ describe('KEDA', () => {
 
   it('leaves spec.replicas to the HPA when enabled, so an upgrade does not reset the scale', () => {
     for (const fn of functions) {
-      expect(
-        (findObject(renderChart(chartDir, [valuesFile('minimal')]), 'Deployment', fn.name) as KubeObject & { spec: object }).spec,
-      ).not.toHaveProperty('replicas');
+      expect((findObject(rendered(valuesFile('minimal')), 'Deployment', fn.name) as KubeObject & { spec: object }).spec).not.toHaveProperty(
+        'replicas',
+      );
     }
   });
 });
 
 describe('Dapr', () => {
   it('makes every function a Dapr app whose app id is its name, on the pub/sub for its start policy', () => {
-    const objects = renderChart(chartDir, [valuesFile('minimal')]);
+    const objects = rendered(valuesFile('minimal'));
     type Component = KubeObject & { spec: { type: string; metadata: { name: string; value?: string }[] }; scopes: string[] };
     const components = objects.filter((o) => o.kind === 'Component') as Component[];
     for (const fn of functions) {
@@ -222,7 +234,7 @@ describe('Dapr', () => {
   });
 
   it('references the SASL credentials and the CA from Secrets in the Kafka component', () => {
-    const pubsub = renderChart(chartDir, [valuesFile('production')]).find(
+    const pubsub = rendered(valuesFile('production')).find(
       (o) => o.kind === 'Component' && o.metadata.name === 'flowline-pubsub',
     ) as KubeObject & {
       spec: { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] };
@@ -240,7 +252,7 @@ describe('Dapr', () => {
   });
 
   it('is left out with dapr.enabled=false: each function is a Kafka consumer group', () => {
-    const objects = renderChart(chartDir, [valuesFile('dapr-off')]);
+    const objects = rendered(valuesFile('dapr-off'));
     expect(objects.filter((o) => o.apiVersion.startsWith('dapr.io/'))).toEqual([]);
     for (const fn of functions) {
       const deployment = findObject(objects, 'Deployment', fn.name) as KubeObject & {
@@ -252,6 +264,29 @@ describe('Dapr', () => {
       expect(env.get('KAFKA_BROKERS')?.value).toBe('kafka.kafka.svc:9092');
       expect(env.get('KAFKA_SASL_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'flowline-kafka-user', key: 'password' } });
     }
+  });
+});
+
+describe('the edge adapter', () => {
+  it("gets a configuration file its own schema accepts, with Kafka filled in from the chart's values", () => {
+    const objects = rendered(valuesFile('production'));
+    const configMap = findObject(objects, 'ConfigMap', 'flowline-edge-adapter') as KubeObject & { data: Record<string, string> };
+    const parsed = EdgeConfig.safeParse(load(configMap.data['edge-adapter.yaml'] ?? ''));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(parsed.data?.kafka).toEqual({
+      brokers: ['kafka-0.kafka.svc:9093', 'kafka-1.kafka.svc:9093', 'kafka-2.kafka.svc:9093'],
+      compression: 'gzip',
+      ssl: { caFile: '/etc/flowline/kafka-ca/ca.crt' },
+      sasl: { mechanism: 'scram-sha-512', username: 'flowline-edge', passwordEnv: 'KAFKA_SASL_PASSWORD' },
+    });
+    const deployment = findObject(objects, 'Deployment', 'flowline-edge-adapter') as KubeObject;
+    expect(envOf(deployment).get('KAFKA_SASL_PASSWORD')?.valueFrom).toEqual({
+      secretKeyRef: { name: 'flowline-kafka-user', key: 'password' },
+    });
+    expect((deployment as KubeObject & { spec: { replicas: number; strategy: object } }).spec).toMatchObject({
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+    });
   });
 });
 
