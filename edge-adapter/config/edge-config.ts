@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { Identifier } from '../../contracts/telemetry.ts';
+import { ModbusDevice } from './modbus-device.ts';
+import { OpcUaDevice } from './opcua-device.ts';
+import { WriterRoles } from './writable.ts';
+
+export const Device = z.discriminatedUnion('protocol', [ModbusDevice, OpcUaDevice], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'protocol must be modbus or opcua' : undefined),
+});
+export type Device = z.infer<typeof Device>;
+
+const TopicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, . _ - (at most 249)');
+
+const Kafka = z
+  .object({
+    brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'use host:port')).min(1),
+    clientId: z.string().min(1).optional().describe('default flowline-edge-<site>'),
+    /** gzip is built into kafkajs; snappy, lz4 and zstd would need codec packages it does not bundle. */
+    compression: z.enum(['none', 'gzip']).default('gzip'),
+    ssl: z
+      .object({
+        caFile: z.string().optional(),
+        certFile: z.string().optional().describe('client certificate, for brokers that require mutual TLS'),
+        keyFile: z.string().optional(),
+      })
+      .strict()
+      .refine((s) => (s.certFile === undefined) === (s.keyFile === undefined), {
+        message: 'certFile and keyFile go together',
+        path: ['keyFile'],
+      })
+      .optional(),
+    sasl: z
+      .object({
+        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+        username: z.string().min(1),
+        passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. KAFKA_PASSWORD'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const EdgeConfig = z
+  .object({
+    site: Identifier.describe('this well pad; commands for other sites are ignored'),
+    /** Where the buffer and the OPC UA PKI live. Default: $FLOWLINE_STATE_DIR, else .flowline in the working directory. */
+    stateDir: z.string().min(1).optional(),
+    http: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(9464),
+      })
+      .strict()
+      .default({ host: '0.0.0.0', port: 9464 }),
+    kafka: Kafka.optional(),
+    topics: z
+      .object({
+        telemetry: TopicName.default('scada.telemetry.raw'),
+        commands: TopicName.default('scada.commands'),
+        commandResults: TopicName.default('scada.commands.results'),
+        audit: TopicName.default('system.audit-log'),
+      })
+      .strict()
+      .default({
+        telemetry: 'scada.telemetry.raw',
+        commands: 'scada.commands',
+        commandResults: 'scada.commands.results',
+        audit: 'system.audit-log',
+      }),
+    publish: z
+      .object({
+        /** Samples per produce request. */
+        maxBatch: z.number().int().min(1).max(50_000).default(2000),
+        /** How long a sample may wait for others to share its request. */
+        lingerMs: z.number().int().min(0).max(5000).default(20),
+      })
+      .strict()
+      .default({ maxBatch: 2000, lingerMs: 20 }),
+    buffer: z
+      .object({
+        path: z.string().min(1).optional().describe('default <stateDir>/edge/<site>/buffer.sqlite'),
+        /** The bound: samples kept while the link is down, about 30 bytes each on disk (10 million ≈ 300 MB). */
+        maxSamples: z.number().int().min(1000).max(500_000_000).default(10_000_000),
+        /** drop-oldest keeps the most recent history; drop-newest keeps the start of the outage. Both are counted. */
+        whenFull: z.enum(['drop-oldest', 'drop-newest']).default('drop-oldest'),
+        /** full: a sample survives a power cut once read; normal: it survives an adapter crash (faster on slow disks). */
+        sync: z.enum(['full', 'normal']).default('full'),
+      })
+      .strict()
+      .default({ maxSamples: 10_000_000, whenFull: 'drop-oldest', sync: 'full' }),
+    commands: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Roles that may write a writable tag that names no roles of its own. */
+        roles: WriterRoles.default(['operator', 'supervisor', 'admin']),
+        /** A command older than this is refused: a setpoint queued during an outage is stale by the time it arrives. */
+        maxAgeSeconds: z.number().int().min(1).max(86_400).default(60),
+        consumerGroup: z.string().min(1).optional().describe('default flowline-edge-<site>'),
+      })
+      .strict()
+      .default({ enabled: true, roles: ['operator', 'supervisor', 'admin'], maxAgeSeconds: 60 }),
+    devices: z.array(Device).min(1, 'configure at least one device'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.devices.forEach((device, index) => {
+      if (seen.has(device.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', index, 'id'],
+          message: `duplicate device id ${device.id} (first at devices.${seen.get(device.id)})`,
+        });
+      } else seen.set(device.id, index);
+    });
+  });
+export type EdgeConfig = z.infer<typeof EdgeConfig>;

@@ -1,0 +1,212 @@
+import type { Logger } from 'pino';
+import type { WriteAllowList } from './commands/command-guard.ts';
+import { CommandHandler, type Handled } from './commands/command-handler.ts';
+import type { ResolvedEdgeConfig } from './config/load-edge-config.ts';
+import type { Writable } from './config/writable.ts';
+import type { DeviceDriver } from './device-driver.ts';
+import { ModbusDriver } from './modbus/modbus-driver.ts';
+import { linkKey, ModbusLink } from './modbus/modbus-link.ts';
+import { OpcUaDriver } from './opcua/opcua-driver.ts';
+import { EdgePki } from './opcua/pki.ts';
+import { DeviceStatusBoard } from './ops/device-status.ts';
+import { type EdgeHealth, healthStatus } from './ops/edge-health.ts';
+import { createEdgeMetrics, type EdgeMetrics } from './ops/edge-metrics.ts';
+import type { Sink } from './sinks/sink.ts';
+import { Forwarder } from './store-and-forward/forwarder.ts';
+import { SampleIntake } from './store-and-forward/sample-intake.ts';
+import { openSampleJournal } from './store-and-forward/sample-journal.ts';
+import { edgeVersion } from './version.ts';
+
+export interface EdgeAdapterOptions {
+  config: ResolvedEdgeConfig;
+  sink: Sink;
+  log: Logger;
+  /** Default process metrics (CPU, memory, event loop) in /metrics; off when embedded in another process. */
+  processMetrics?: boolean;
+  /** Whether a command source will be attached (for /healthz). */
+  commandsListening?: () => boolean | null;
+}
+
+/** What a run of the adapter did, logged when it stops. */
+export interface EdgeSummary {
+  samplesRead: number;
+  samplesForwarded: number;
+  bufferDepth: number;
+  dropped: number;
+}
+
+export interface EdgeAdapter {
+  readonly config: ResolvedEdgeConfig;
+  readonly metrics: EdgeMetrics;
+  readonly drivers: ReadonlyMap<string, DeviceDriver>;
+  health(): EdgeHealth;
+  /** Decides one command (the `data` of a `scada.commands` event). */
+  handleCommand(data: unknown): Promise<Handled>;
+  stop(): Promise<EdgeSummary>;
+}
+
+/**
+ * Assembles one adapter: a driver per device, all of them writing into the
+ * store-and-forward buffer, a forwarder draining it into the sink, and the command
+ * handler writing setpoints back through the drivers.
+ */
+export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
+  const { config, sink, log } = options;
+  const started = Date.now();
+  const source = `flowline/edge/${config.site}`;
+  const journal = openSampleJournal({
+    path: config.buffer.path,
+    maxSamples: config.buffer.maxSamples,
+    whenFull: config.buffer.whenFull,
+    sync: config.buffer.sync,
+  });
+  if (journal.depth > 0)
+    log.info({ backlog: journal.depth, dropped: journal.dropped }, 'buffered samples from an earlier run will be sent first');
+  const status = new DeviceStatusBoard();
+  let forwarder: Forwarder | undefined;
+  const metrics = createEdgeMetrics(
+    {
+      bufferDepth: () => journal.depth,
+      bufferCapacity: () => config.buffer.maxSamples,
+      bufferBytes: () => (journal.options.path === ':memory:' ? 0 : journal.sizeBytes()),
+      sinkUp: () => forwarder?.snapshot().state === 'connected',
+      devices: () => status.all().map((d) => ({ id: d.id, protocol: d.protocol, connected: d.state === 'connected' })),
+    },
+    { processMetrics: options.processMetrics ?? true },
+  );
+  let samplesRead = 0;
+  const intake = new SampleIntake({
+    journal,
+    log,
+    onAppended: (result) => {
+      samplesRead += result.stored + result.dropped;
+      if (result.dropped > 0) metrics.bufferDropped.inc({ reason: config.buffer.whenFull }, result.dropped);
+      forwarder?.wake();
+    },
+    onLost: (count) => {
+      samplesRead += count;
+      metrics.bufferDropped.inc({ reason: 'disk' }, count);
+    },
+  });
+  forwarder = new Forwarder({
+    journal,
+    sink,
+    log: log.child({ component: 'forwarder' }),
+    telemetryTopic: config.topics.telemetry,
+    source,
+    maxBatch: config.publish.maxBatch,
+    lingerMs: config.publish.lingerMs,
+    onForwarded: (samples, events) => {
+      if (samples > 0) metrics.forwarded.inc({ kind: 'samples' }, samples);
+      if (events > 0) metrics.forwarded.inc({ kind: 'events' }, events);
+    },
+    onFailure: () => metrics.sinkFailures.inc(),
+  });
+
+  const pki = new EdgePki(config.pkiDir);
+  const links = new Map<string, ModbusLink>();
+  const drivers = new Map<string, DeviceDriver>();
+  const emit = (samples: Parameters<SampleIntake['push']>[0]) => intake.push(samples);
+  for (const device of config.devices) {
+    const deviceLog = log.child({ device: device.id, protocol: device.protocol });
+    status.register(device.id, device.protocol);
+    if (device.protocol === 'modbus') {
+      const key = linkKey(device);
+      let link = links.get(key);
+      if (!link) {
+        link = new ModbusLink(device, log);
+        links.set(key, link);
+      }
+      drivers.set(device.id, new ModbusDriver({ device, link, emit, status, metrics, log: deviceLog }));
+    } else {
+      drivers.set(device.id, new OpcUaDriver({ device, pki, emit, status, metrics, log: deviceLog }));
+    }
+  }
+
+  const allowList: WriteAllowList = new Map(
+    config.devices.map((d) => [d.id, new Map(d.tags.filter((t) => t.writable).map((t) => [t.id, t.writable as Writable]))]),
+  );
+  const commands = new CommandHandler({
+    site: config.site,
+    policy: {
+      enabled: config.commands.enabled,
+      defaultRoles: config.commands.roles,
+      maxAgeMs: config.commands.maxAgeSeconds * 1000,
+      allowList,
+      devices: new Set(config.devices.map((d) => d.id)),
+    },
+    drivers,
+    journal,
+    topics: config.topics,
+    source,
+    metrics,
+    log: log.child({ component: 'commands' }),
+    onRecorded: () => forwarder?.wake(),
+  });
+
+  forwarder.start();
+  for (const driver of drivers.values()) driver.start();
+  log.info(
+    {
+      site: config.site,
+      devices: drivers.size,
+      buffer: config.buffer.path,
+      bound: config.buffer.maxSamples,
+      whenFull: config.buffer.whenFull,
+      sink: sink.kind,
+    },
+    'edge adapter started',
+  );
+
+  let stopping: Promise<EdgeSummary> | undefined;
+  return {
+    config,
+    metrics,
+    drivers,
+    health() {
+      const devices = status.all();
+      const sinkStatus = forwarder.snapshot();
+      const oldest = journal.oldestTimestamp();
+      return {
+        status: healthStatus(devices, sinkStatus),
+        version: edgeVersion,
+        site: config.site,
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        devices: Object.fromEntries(devices.map(({ id, ...rest }) => [id, rest])),
+        sink: sinkStatus,
+        buffer: {
+          depth: journal.depth,
+          capacity: config.buffer.maxSamples,
+          policy: config.buffer.whenFull,
+          dropped: journal.dropped,
+          bytesOnDisk: journal.options.path === ':memory:' ? 0 : journal.sizeBytes(),
+          oldestSampleAt: oldest === undefined ? null : new Date(oldest).toISOString(),
+          pendingEvents: journal.pendingEvents,
+        },
+        commands: { enabled: config.commands.enabled, listening: options.commandsListening?.() ?? null },
+      };
+    },
+    handleCommand: (data) => commands.handle(data),
+    stop() {
+      stopping ??= (async () => {
+        // Devices first, so the last samples read are in the buffer before the forwarder's final send.
+        await Promise.allSettled([...drivers.values()].map((d) => d.stop()));
+        await Promise.allSettled([...links.values()].map((l) => l.close()));
+        intake.flush();
+        await forwarder.stop();
+        await sink.close().catch((error: unknown) => log.warn({ err: error }, 'closing the sink failed'));
+        await pki.dispose().catch(() => {});
+        const summary: EdgeSummary = {
+          samplesRead,
+          samplesForwarded: forwarder.snapshot().forwarded,
+          bufferDepth: journal.depth,
+          dropped: journal.dropped,
+        };
+        journal.close();
+        log.info(summary, 'edge adapter stopped');
+        return summary;
+      })();
+      return stopping;
+    },
+  };
+}

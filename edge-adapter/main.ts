@@ -1,0 +1,108 @@
+/**
+ * The edge adapter as a process: devices in, Kafka out.
+ *
+ *   node edge-adapter/main.ts --config /etc/flowline/edge.yaml
+ *
+ * Environment: LOG_LEVEL (info), FLOWLINE_STATE_DIR (where the buffer and PKI live when
+ * the file does not say), and the secrets the file names with passwordEnv.
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { ConfigError, parseEnv } from '../runtime/config.ts';
+import { createKafka } from '../runtime/hosts/kafka/client.ts';
+import { ConfigFileError } from '../runtime/yaml-config.ts';
+import { type CommandSource, startKafkaCommandSource } from './commands/kafka-command-source.ts';
+import { loadEdgeConfig, type ResolvedEdgeConfig } from './config/load-edge-config.ts';
+import { startEdgeAdapter } from './edge-adapter.ts';
+import { routeNodeOpcuaLogs } from './opcua/opcua-logging.ts';
+import { startOpsServer } from './ops/ops-server.ts';
+import { kafkaConnectionOf } from './sinks/kafka-connection.ts';
+import { kafkaSink } from './sinks/kafka-sink.ts';
+import { edgeVersion } from './version.ts';
+
+const usage = 'usage: node edge-adapter/main.ts --config <file.yaml>   (see edge-adapter/examples/well-pad.yaml)';
+
+const Env = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+function settings(): { config: ResolvedEdgeConfig; logLevel: string } {
+  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  if (!values.config) throw new ConfigError(`--config is required\n${usage}`);
+  const env = parseEnv(Env);
+  const config = loadEdgeConfig(values.config);
+  if (!config.kafka) {
+    throw new ConfigError(
+      `${values.config}: kafka: missing; this process publishes to Kafka, so name the brokers (kafka: { brokers: [host:9092] })`,
+    );
+  }
+  return { config, logLevel: env.LOG_LEVEL };
+}
+
+let loaded: ReturnType<typeof settings>;
+try {
+  loaded = settings();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof ConfigFileError) {
+    console.error(`edge-adapter: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const { config } = loaded;
+const log = pino({ level: loaded.logLevel, base: { service: 'edge-adapter', site: config.site, version: edgeVersion } });
+process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
+if (config.devices.some((d) => d.protocol === 'opcua')) routeNodeOpcuaLogs(log);
+
+const kafka = createKafka(kafkaConnectionOf(config), log);
+let commandSource: CommandSource | undefined;
+const adapter = startEdgeAdapter({
+  config,
+  sink: kafkaSink({ kafka, compression: config.kafka?.compression ?? 'gzip', log: log.child({ component: 'kafka-sink' }) }),
+  log,
+  commandsListening: () => (commandSource ? commandSource.ready : null),
+});
+if (config.commands.enabled) {
+  commandSource = startKafkaCommandSource({
+    kafka,
+    topic: config.topics.commands,
+    groupId: config.commands.consumerGroup ?? `flowline-edge-${config.site}`,
+    log: log.child({ component: 'commands' }),
+    handle: (data) => adapter.handleCommand(data),
+  });
+}
+const ops = await startOpsServer({
+  host: config.http.host,
+  port: config.http.port,
+  health: () => adapter.health(),
+  registry: adapter.metrics.registry,
+  checks: {
+    sink: async () => {
+      const sink = adapter.health().sink;
+      if (sink.state !== 'connected') throw new Error(`${sink.state}${sink.lastError ? `: ${sink.lastError}` : ''}`);
+    },
+  },
+});
+log.info({ port: ops.port }, 'serving /healthz, /readyz and /metrics');
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) {
+    log.warn({ signal }, 'second signal: exiting now; the buffer keeps what was not sent');
+    process.exit(1);
+  }
+  stopping = true;
+  log.info({ signal }, 'stopping');
+  await commandSource?.stop();
+  await adapter.stop();
+  await ops.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,167 @@
+import type { Logger } from 'pino';
+import { createEvent, encodeEvent } from '../../runtime/envelope.ts';
+import { telemetryRecord } from '../samples/telemetry-record.ts';
+import type { Sink, SinkRecord } from '../sinks/sink.ts';
+import type { SampleJournal } from './sample-journal.ts';
+
+export type LinkState = 'connecting' | 'connected' | 'unreachable';
+
+export interface ForwarderStatus {
+  sink: string;
+  state: LinkState;
+  lastSuccessAt: number | undefined;
+  lastError: string | undefined;
+  /** Samples the sink acknowledged since start. */
+  forwarded: number;
+}
+
+export interface ForwarderOptions {
+  journal: SampleJournal;
+  sink: Sink;
+  log: Logger;
+  telemetryTopic: string;
+  source: string;
+  maxBatch: number;
+  lingerMs: number;
+  /** Back-off after a failed send: doubles from `minRetryMs` up to `maxRetryMs`. */
+  minRetryMs?: number;
+  maxRetryMs?: number;
+  onForwarded?: (samples: number, events: number) => void;
+  onFailure?: (error: unknown) => void;
+}
+
+/**
+ * Drains the buffer into the sink, oldest first, one batch at a time: a batch is
+ * deleted from the buffer only after the sink acknowledged it, and the next batch is
+ * not sent before that, so what was buffered during an outage always goes out before
+ * what was read after it. Events (command results, audit records) go before samples.
+ */
+export class Forwarder {
+  private readonly options: Required<Omit<ForwarderOptions, 'onForwarded' | 'onFailure'>> &
+    Pick<ForwarderOptions, 'onForwarded' | 'onFailure'>;
+  private readonly status: ForwarderStatus;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private sleeping: NodeJS.Timeout | undefined;
+
+  constructor(options: ForwarderOptions) {
+    this.options = { minRetryMs: 500, maxRetryMs: 15_000, ...options };
+    this.status = { sink: options.sink.kind, state: 'connecting', lastSuccessAt: undefined, lastError: undefined, forwarded: 0 };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New data is in the buffer. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  snapshot(): ForwarderStatus {
+    return { ...this.status };
+  }
+
+  /**
+   * Stops after the batch in flight, giving it `graceMs` to complete; what is left
+   * stays in the buffer for the next start.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.running = false;
+    this.wake();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async run(): Promise<void> {
+    const { journal, lingerMs, maxBatch } = this.options;
+    let retryMs = this.options.minRetryMs;
+    while (this.running) {
+      if (journal.depth === 0 && journal.pendingEvents === 0) {
+        await this.pause(60_000);
+        continue;
+      }
+      // Let a fresh trickle of samples gather into one request; a backlog goes at once.
+      if (lingerMs > 0 && journal.depth < maxBatch && journal.pendingEvents === 0) await this.pause(lingerMs, false);
+      if (await this.sendOnce()) {
+        retryMs = this.options.minRetryMs;
+      } else if (this.running) {
+        await this.pause(retryMs, false);
+        retryMs = Math.min(retryMs * 2, this.options.maxRetryMs);
+      }
+    }
+  }
+
+  private async sendOnce(): Promise<boolean> {
+    const { journal, sink, maxBatch, telemetryTopic, source } = this.options;
+    const events = journal.peekEvents(maxBatch);
+    const samples = events.length > 0 ? [] : journal.peekSamples(maxBatch);
+    if (events.length === 0 && samples.length === 0) return true;
+    let records: SinkRecord[];
+    try {
+      records =
+        events.length > 0
+          ? events.map((e) => ({
+              topic: e.topic,
+              key: e.key,
+              value: encodeEvent(
+                createEvent({ id: e.id, source, type: e.topic, time: new Date(e.time), data: e.data, partitionkey: e.key }),
+              ),
+            }))
+          : samples.map((s) => telemetryRecord(s.sample, telemetryTopic, source));
+    } catch (error) {
+      // A row that cannot be encoded would block the buffer forever: it is a bug, say so loudly.
+      journal.release();
+      this.options.log.error({ err: error }, 'a buffered record cannot be encoded; it stays in the buffer');
+      this.fail(error);
+      return false;
+    }
+    try {
+      await sink.send(records);
+    } catch (error) {
+      journal.release();
+      this.fail(error);
+      return false;
+    }
+    if (events.length > 0) journal.acknowledgeEvents(events.at(-1)?.seq ?? 0);
+    else journal.acknowledgeSamples(samples.at(-1)?.seq ?? 0);
+    if (this.status.state !== 'connected') this.options.log.info({ sink: sink.kind, backlog: journal.depth }, 'sink reachable; forwarding');
+    this.status.state = 'connected';
+    this.status.lastSuccessAt = Date.now();
+    this.status.lastError = undefined;
+    this.status.forwarded += samples.length;
+    this.options.onForwarded?.(samples.length, events.length);
+    return true;
+  }
+
+  private fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.status.state !== 'unreachable') {
+      this.options.log.warn(
+        { err: error, backlog: this.options.journal.depth },
+        'sink unreachable; samples stay in the store-and-forward buffer',
+      );
+    }
+    this.status.state = 'unreachable';
+    this.status.lastError = message;
+    this.options.onFailure?.(error);
+  }
+
+  /** Sleeps `ms`, or until woken when `wakeable`; always returns promptly on stop. */
+  private pause(ms: number, wakeable = true): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(this.sleeping);
+        this.sleeping = undefined;
+        this.wakeUp = undefined;
+        resolve();
+      };
+      this.sleeping = setTimeout(done, ms);
+      this.wakeUp = wakeable ? done : () => (this.running ? undefined : done());
+    });
+  }
+}
