@@ -6,7 +6,10 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
+import type { BoundFunction } from './bound-function.ts';
 import { ConfigError, parseEnv, RuntimeEnv } from './config.ts';
+import type { OutgoingEvent } from './deliver.ts';
+import { invokeRoutes } from './hosts/invoke-routes.ts';
 import { opsRoutes } from './hosts/ops-routes.ts';
 import { type LoadedFunction, loadFunction } from './load-function.ts';
 import { createRuntimeMetrics } from './metrics.ts';
@@ -93,23 +96,37 @@ async function main(env: RuntimeEnv): Promise<void> {
       },
       log,
     );
+    const hosts = new Map<string, { publish(p: OutgoingEvent[]): Promise<void> }>();
+    const bound: BoundFunction[] = [];
     for (const f of loaded) {
-      const host = await startKafkaHost(await bind(f), {
+      const fn = await bind(f);
+      bound.push(fn);
+      const host = await startKafkaHost(fn, {
         kafka,
         lingerMs: env.KAFKA_PRODUCER_LINGER_MS,
         sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
         createTopics: env.KAFKA_CREATE_TOPICS,
         onFatal: () => void shutdown('consumer crashed', 1),
       });
+      hosts.set(fn.manifest.name, host);
       checks[`kafka:${f.manifest.name}`] = async () => {
         if (!host.isReady()) throw new Error('not (yet) a member of its consumer group');
       };
       stops.push(() => host.stop());
     }
+    app.route(
+      '/',
+      invokeRoutes(bound, (fn, publishes) => hosts.get(fn.manifest.name)?.publish(publishes) ?? Promise.resolve()),
+    );
   } else {
     const { MemoryBus } = await import('./hosts/memory/bus.ts');
     const { startMemoryHost } = await import('./hosts/memory/host.ts');
-    const host = startMemoryHost(new MemoryBus(), await Promise.all(loaded.map((f) => bind(f))));
+    const bound = await Promise.all(loaded.map((f) => bind(f)));
+    const host = startMemoryHost(new MemoryBus(), bound);
+    app.route(
+      '/',
+      invokeRoutes(bound, (_fn, publishes) => host.publish(publishes)),
+    );
     stops.push(() => host.stop());
   }
 

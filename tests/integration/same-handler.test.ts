@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Daprd, startDaprd } from '../../local-dev/services/daprd.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
 import { deadLetterHeader } from '../../runtime/dead-letter.ts';
+import { invokeRoutes } from '../../runtime/hosts/invoke-routes.ts';
 import { loadFunction } from '../../runtime/load-function.ts';
+import { toOutbound } from '../../runtime/settle.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
 import { fixtureFunction } from '../support/fixture-function.ts';
 import { type FunctionProcess, freePort, startFunctionProcess } from '../support/function-process.ts';
@@ -53,7 +55,29 @@ interface Outcome {
   ids: string[];
   /** How often the flaky and the retryable event were attempted, from ctx.state. */
   attempts: number[];
+  /** Answers of POST /invoke for an ok, a poison and an invalid event: status and outcome. */
+  invoked: string[];
 }
+
+const invocations = [
+  { data: { key: 'd', seq: 40, action: 'ok' }, key: 'd' },
+  { data: { key: 'd', seq: 41, action: 'poison' }, key: 'd' },
+  { data: { key: 'd', seq: 'forty-two', action: 'ok' }, key: 'd' },
+];
+
+/** Calls /invoke (however the host exposes it) for each invocation: "status outcome topic-of-publish". */
+async function invokeAll(call: (body: unknown) => Promise<Response>): Promise<string[]> {
+  const answers: string[] = [];
+  for (const body of invocations) {
+    const res = await call(body);
+    const json = (await res.json()) as { outcome: string; published: { topic: string }[]; reason?: string };
+    answers.push(
+      `${res.status} ${json.outcome} ${json.published.map((p) => p.topic.split('.').at(-1)).join(',')}${json.reason ? ` ${json.reason.startsWith('data does not match') ? 'invalid-data' : json.reason.split(':')[0]}` : ''}`,
+    );
+  }
+  return answers;
+}
+const expectedInvoked = ['200 success out', '422 rejected  PermanentError', '422 rejected  invalid-data'];
 
 interface Harness {
   run(topic: string, out: string, name: string): Promise<Outcome>;
@@ -78,7 +102,7 @@ const harnesses: Record<'memory' | 'kafka' | 'dapr', Harness> = {
       try {
         const ids = inputs.map((data) => bed.publish(topic, data, { key: data.key }).id);
         await bed.drained();
-        return {
+        const outcome = {
           ids,
           attempts: await stateAttempts((id) => `state:${name}:attempts:${id}`, ids),
           outputs: bed.events(out).map((e) => ({ key: e.partitionkey, data: e.data })),
@@ -88,6 +112,12 @@ const harnesses: Record<'memory' | 'kafka' | 'dapr', Harness> = {
             reason: l.headers[deadLetterHeader.reason],
           })),
         };
+        // The same routes the runner serves, called in-process.
+        const routes = invokeRoutes(bed.functions, async (_fn, publishes) => bed.bus.publish(publishes.map(toOutbound)));
+        const invoked = await invokeAll(async (body) =>
+          routes.request('/invoke', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        );
+        return { ...outcome, invoked };
       } finally {
         await bed.stop();
       }
@@ -112,7 +142,9 @@ const harnesses: Record<'memory' | 'kafka' | 'dapr', Harness> = {
       try {
         await proc.ready();
         const outcome = await produceAndCollect(topic, out);
-        return { ...outcome, attempts: await stateAttempts((id) => `state:${name}:attempts:${id}`, outcome.ids) };
+        // The function's own HTTP endpoint, as the gateway calls it on the kafka host.
+        const invoked = await invokeAll((body) => post(`http://127.0.0.1:${proc.port}/invoke`, body));
+        return { ...outcome, invoked, attempts: await stateAttempts((id) => `state:${name}:attempts:${id}`, outcome.ids) };
       } finally {
         await proc.stop();
       }
@@ -150,7 +182,9 @@ const harnesses: Record<'memory' | 'kafka' | 'dapr', Harness> = {
             Number(JSON.parse((await redis.hget(`${name}||attempts:${id}`, 'data')) ?? '0')),
           ),
         );
-        return { ...outcome, attempts };
+        // Dapr service invocation of the app id, method "invoke", through the sidecar.
+        const invoked = await invokeAll((body) => post(`http://127.0.0.1:${httpPort}/v1.0/invoke/${name}/method/invoke`, body));
+        return { ...outcome, attempts, invoked };
       } finally {
         await proc?.stop();
         await daprd?.stop();
@@ -159,11 +193,14 @@ const harnesses: Record<'memory' | 'kafka' | 'dapr', Harness> = {
   },
 };
 
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
 async function stateAttempts(keyOf: (id: string) => string, ids: string[]): Promise<number[]> {
   return Promise.all([ids[1], ids[2]].map(async (id) => Number(JSON.parse((await redis.get(keyOf(id ?? ''))) ?? '0'))));
 }
 
-async function produceAndCollect(topic: string, out: string): Promise<Omit<Outcome, 'attempts'>> {
+async function produceAndCollect(topic: string, out: string): Promise<Omit<Outcome, 'attempts' | 'invoked'>> {
   const ids = await kafka.produce(
     topic,
     inputs.map((data) => ({ key: data.key, data })),
@@ -194,5 +231,7 @@ describe.each(Object.keys(harnesses) as (keyof typeof harnesses)[])('the probe h
     expect(letters[1]).toEqual({ id: outcome.ids[3], cause: 'permanent', reason: 'PermanentError: cannot handle b/21' });
     // The flaky and retryable events were attempted twice: redelivered, never acknowledged on failure.
     expect(outcome.attempts).toEqual([2, 2]);
+    // The same synchronous invocation answers, whichever host runs the function.
+    expect(outcome.invoked).toEqual(expectedInvoked);
   });
 });

@@ -8,6 +8,7 @@ import type { CloudEvent } from '../../envelope.ts';
 import type { Outcome } from '../../outcome.ts';
 import type { StateStore } from '../../resources/state-store.ts';
 import { startTicker } from '../../ticker.ts';
+import { invokeRoutes } from '../invoke-routes.ts';
 import { type DaprStatus, daprStatusOf, routeOf, subscriptionsOf } from './subscriptions.ts';
 
 export interface DaprConnection {
@@ -139,6 +140,11 @@ export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprC
     if (result.error) fn.log.warn({ err: result.error }, 'could not write the dead letter; answering DROP');
     return !result.error;
   }
+
+  app.route(
+    '/',
+    invokeRoutes([fn], (_fn, publishes) => publishThroughSidecar(publishes)),
+  );
 
   app.onError((error, c) => {
     fn.log.error({ err: error }, 'dapr app route failed');

@@ -1,6 +1,6 @@
 import { type Consumer, type EachBatchPayload, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { BoundFunction } from '../../bound-function.ts';
-import { deliver, type InboundRecord } from '../../deliver.ts';
+import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.ts';
 import { settle, toOutbound } from '../../settle.ts';
 import { startTicker } from '../../ticker.ts';
 import { deadLetterTopicOf } from '../../topics.ts';
@@ -26,6 +26,8 @@ export interface KafkaHost {
   readonly producer: Producer;
   /** True once the consumer has joined its group, false again after a crash. */
   isReady(): boolean;
+  /** Sends events (from an invocation) through this host's producer; resolves once acknowledged. */
+  publish(publishes: OutgoingEvent[]): Promise<void>;
   /** Graceful: stop fetching, let in-flight work finish and commit, disconnect. */
   stop(): Promise<void>;
 }
@@ -130,6 +132,7 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
     consumer,
     producer,
     isReady: () => ready,
+    publish: (publishes) => outbox.send(publishes.map(toOutbound)),
     async stop() {
       ready = false;
       shutdown.abort();

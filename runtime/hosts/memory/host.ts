@@ -1,10 +1,12 @@
 import type { BoundFunction } from '../../bound-function.ts';
-import { deliver, type InboundRecord } from '../../deliver.ts';
+import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.ts';
 import { settle, toOutbound } from '../../settle.ts';
 import { startTicker } from '../../ticker.ts';
 import type { BusSubscription, MemoryBus } from './bus.ts';
 
 export interface MemoryHost {
+  /** Puts events (from an invocation) on the bus. */
+  publish(publishes: OutgoingEvent[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export function startMemoryHost(bus: MemoryBus, functions: readonly BoundFunctio
   );
   const tickers = functions.map((fn) => startTicker(fn, async (publishes) => bus.publish(publishes.map(toOutbound)), shutdown.signal));
   return {
+    publish: async (publishes) => bus.publish(publishes.map(toOutbound)),
     async stop() {
       shutdown.abort();
       await Promise.all([...subscriptions, ...tickers].map((s) => s.stop()));
