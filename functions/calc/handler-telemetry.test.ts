@@ -202,4 +202,14 @@ describe('calc: telemetry → ESP performance and MSE', () => {
     expect(bed.events('drilling.calculations')).toHaveLength(1);
     expect(await outcomes('mse')).toEqual({ computed: 1, skipped: 1 });
   });
+
+  it('skips, and never dead-letters the sample, when a formula refuses an impossible input', async () => {
+    for (const [tag, value] of Object.entries({ weight_on_bit: 35, rotary_speed: 120, surface_torque: -4.5, rate_of_penetration: 50 })) {
+      await current('norte-07', 'rig-07', tag, value);
+    }
+    await trigger(sample('surface_torque', -4.5, { deviceId: 'rig-07', wellId: 'norte-07' }));
+    expect(bed.events('drilling.calculations')).toHaveLength(0);
+    expect(bed.deadLetters('scada.telemetry.validated')).toHaveLength(0);
+    expect(await outcomes('mse')).toEqual({ skipped: 1 });
+  });
 });

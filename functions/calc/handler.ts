@@ -1,5 +1,5 @@
 import { TelemetryValidated, WellTestCompleted } from '#contracts';
-import { type Context, defineFunction, type EventOf } from '#runtime';
+import { type Context, defineFunction, type EventOf, PermanentError } from '#runtime';
 import { loadConfig } from '../../config/load.ts';
 import { indexWellModels, type WellModelIndex, WellModels } from '../../config/well-models.ts';
 import { readCurrentInputs } from './current-inputs.ts';
@@ -30,7 +30,9 @@ export default defineFunction(schemas, {
 
 async function onWellTest(event: WellTest, ctx: Context, models: WellModelIndex): Promise<void> {
   const test = event.data;
-  const result = iprCalculation(test, models.model(test.wellId), Date.now());
+  const result = orPermanent(`well test ${test.testId} of ${test.wellId} gives no IPR`, () =>
+    iprCalculation(test, models.model(test.wellId), Date.now()),
+  );
   await cacheAndAnnounce(ctx.redis, 'ipr', result, models.settings.cacheTtlSeconds.ipr);
   count(ctx, 'ipr', 'computed');
   ctx.publish('well-testing.ipr-calculated', result, { key: test.wellId });
@@ -47,7 +49,7 @@ async function onTelemetry(event: Telemetry, ctx: Context, models: WellModelInde
     if (await heldByAnother(ctx, 'esp', well.wellId, event.id)) return count(ctx, 'esp', 'throttled');
     const inputs = await readCurrentInputs(ctx.redis, well.wellId, model.esp.tags, settings.inputMaxSpreadSeconds);
     if (!inputs.ok) return skipped(ctx, 'esp', well.wellId, inputs.reason);
-    const outcome = espCalculation({ ...well, model }, inputs, Date.now());
+    const outcome = orSkipped(() => espCalculation({ ...well, model }, inputs, Date.now()));
     if ('skipped' in outcome) return skipped(ctx, 'esp', well.wellId, outcome.skipped);
     if (!(await claimCalculationSlot(ctx.redis, 'esp', well.wellId, event.id, settings.throttleSeconds.esp)))
       return count(ctx, 'esp', 'throttled');
@@ -61,13 +63,37 @@ async function onTelemetry(event: Telemetry, ctx: Context, models: WellModelInde
     if (await heldByAnother(ctx, 'mse', well.wellId, event.id)) return count(ctx, 'mse', 'throttled');
     const inputs = await readCurrentInputs(ctx.redis, well.wellId, drilling.tags, settings.inputMaxSpreadSeconds);
     if (!inputs.ok) return skipped(ctx, 'mse', well.wellId, inputs.reason);
-    const outcome = mseCalculation({ ...well, bitDiameterIn: drilling.bitDiameterIn }, inputs, Date.now());
+    const outcome = orSkipped(() => mseCalculation({ ...well, bitDiameterIn: drilling.bitDiameterIn }, inputs, Date.now()));
     if ('skipped' in outcome) return skipped(ctx, 'mse', well.wellId, outcome.skipped);
     if (!(await claimCalculationSlot(ctx.redis, 'mse', well.wellId, event.id, settings.throttleSeconds.mse)))
       return count(ctx, 'mse', 'throttled');
     await cacheAndAnnounce(ctx.redis, 'mse', outcome.result, settings.cacheTtlSeconds.mse);
     count(ctx, 'mse', 'computed');
     ctx.publish('drilling.calculations', outcome.result, { key: well.wellId });
+  }
+}
+
+/**
+ * A formula refuses (RangeError) only inputs that are physically impossible. For a
+ * well test that is the test's fault: dead-letter it with the reason, retrying cannot
+ * help. For telemetry the sample itself is fine (validate passed it): skip the
+ * calculation, never dead-letter the sample because of it.
+ */
+function orPermanent<T>(what: string, calculate: () => T): T {
+  try {
+    return calculate();
+  } catch (error) {
+    if (error instanceof RangeError) throw new PermanentError(`${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+function orSkipped<T>(calculate: () => T | { skipped: string }): T | { skipped: string } {
+  try {
+    return calculate();
+  } catch (error) {
+    if (error instanceof RangeError) return { skipped: error.message };
+    throw error;
   }
 }
 
