@@ -5,8 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigEnv } from '../../config/load.ts';
 import { EdgeConfig } from '../../edge-adapter/config/edge-config.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
+import { createLagRegistry } from '../../keda/lag-metrics.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
 import { RuntimeEnv } from '../../runtime/config.ts';
+import { createRuntimeMetrics } from '../../runtime/metrics.ts';
 import { findObject, helm, type KubeObject, renderChart } from '../support/helm.ts';
 import { createManifestCheck, type ManifestCheck } from '../support/kubernetes-schemas.ts';
 
@@ -287,6 +289,34 @@ describe('the edge adapter', () => {
       replicas: 1,
       strategy: { type: 'Recreate' },
     });
+  });
+});
+
+describe('monitoring', () => {
+  it('ships a Grafana dashboard whose queries use only series Flowline exports', () => {
+    const configMap = findObject(rendered(valuesFile('production')), 'ConfigMap', 'flowline-dashboard') as KubeObject & {
+      metadata: { namespace: string; labels: Record<string, string> };
+      data: Record<string, string>;
+    };
+    expect(configMap.metadata).toMatchObject({ namespace: 'monitoring', labels: { grafana_dashboard: '1' } });
+    const dashboard = JSON.parse(configMap.data['flowline.json'] ?? '') as { panels: { targets?: { expr: string }[] }[] };
+    const used = new Set(dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => t.expr.match(/flowline_[a-z_]+/g) ?? []));
+    const exported = [createRuntimeMetrics({ processMetrics: false }).registry, createLagRegistry(async () => [])].flatMap((r) =>
+      r.getMetricsAsArray().flatMap((m) => [m.name, `${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]),
+    );
+    expect(used.size).toBeGreaterThan(5);
+    expect([...used].filter((name) => !exported.includes(name))).toEqual([]);
+  });
+});
+
+describe('components/ (Dapr self-hosted, for dapr run and the tests)', () => {
+  it('match the Dapr CRD schemas too', () => {
+    const dir = join(repoRoot, 'components');
+    const objects = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => load(readFileSync(join(dir, f), 'utf8')) as KubeObject);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Component', 'Component', 'Configuration', 'Resiliency']);
+    expect(objects.flatMap(check)).toEqual([]);
   });
 });
 
