@@ -13,19 +13,53 @@ export interface SimulatedWell {
   tags: Record<string, { base: number; amplitude: number; noise: number; decimals: number }>;
 }
 
-export const simulatedWells: SimulatedWell[] = [1, 2, 3].map((n) => ({
-  deviceId: `rtu-w0${n}`,
-  tags: {
-    tubing_pressure: { base: 820 + n * 40, amplitude: 25, noise: 4, decimals: 1 }, // psi
-    casing_pressure: { base: 410 + n * 15, amplitude: 10, noise: 2, decimals: 1 }, // psi
-    flowline_temperature: { base: 138 + n, amplitude: 3, noise: 0.3, decimals: 2 }, // °F
-    oil_rate: { base: 430 + n * 35, amplitude: 20, noise: 5, decimals: 1 }, // bbl/d
-    esp_frequency: { base: 55, amplitude: 0.5, noise: 0.05, decimals: 2 }, // Hz
-    esp_motor_current: { base: 41 + n, amplitude: 1.5, noise: 0.3, decimals: 2 }, // A
-    esp_intake_pressure: { base: 950 - n * 30, amplitude: 15, noise: 3, decimals: 1 }, // psi
-    esp_discharge_pressure: { base: 2650 + n * 20, amplitude: 20, noise: 4, decimals: 1 }, // psi
+export const simulatedWells: SimulatedWell[] = [
+  ...[1, 2, 3].map((n) => ({
+    deviceId: `rtu-w0${n}`,
+    tags: {
+      tubing_pressure: { base: 820 + n * 40, amplitude: 25, noise: 1.5, decimals: 1 }, // psi
+      casing_pressure: { base: 410 + n * 15, amplitude: 10, noise: 1, decimals: 1 }, // psi
+      flowline_temperature: { base: 138 + n, amplitude: 3, noise: 0.3, decimals: 2 }, // °F
+      oil_rate: { base: 430 + n * 35, amplitude: 20, noise: 5, decimals: 1 }, // bbl/d
+      esp_frequency: { base: 55, amplitude: 0.5, noise: 0.05, decimals: 2 }, // Hz
+      esp_motor_current: { base: 41 + n, amplitude: 1.5, noise: 0.3, decimals: 2 }, // A
+      esp_intake_pressure: { base: 950 - n * 30, amplitude: 15, noise: 3, decimals: 1 }, // psi
+      esp_discharge_pressure: { base: 2650 + n * 20, amplitude: 20, noise: 4, decimals: 1 }, // psi
+    },
+  })),
+  {
+    // The rig drilling norte-07: the inputs of the mechanical specific energy.
+    deviceId: 'rig-07',
+    tags: {
+      weight_on_bit: { base: 25, amplitude: 4, noise: 0.5, decimals: 2 }, // klbf
+      rotary_speed: { base: 120, amplitude: 10, noise: 1, decimals: 1 }, // rpm
+      surface_torque: { base: 8, amplitude: 1, noise: 0.2, decimals: 2 }, // kft.lbf
+      rate_of_penetration: { base: 60, amplitude: 15, noise: 2, decimals: 1 }, // ft/h
+    },
   },
-}));
+];
+
+/** A stabilized well test for `wellId`, as a test separator would report it: the input of the IPR. */
+export function simulatedWellTest(wellId: string, at: number): Record<string, unknown> {
+  const n = Number(wellId.slice(-1)) || 1;
+  const wobble = Math.sin(at / 600_000 + n);
+  return {
+    testId: `test-${wellId}-${at}`,
+    wellId,
+    tenantId: 'acme-energy',
+    fieldId: 'campo-norte',
+    timestamp: at,
+    startedAt: at - 8 * 3600_000,
+    stabilizationHours: 8,
+    method: 'test-separator',
+    oilRateStbd: Math.round(480 + n * 35 + 20 * wobble),
+    waterRateBbld: Math.round(470 + n * 20),
+    flowingBottomholePressurePsia: Math.round(1650 + n * 60 + 30 * wobble),
+    reservoirPressurePsia: 2750 + n * 50,
+    bubblePointPressurePsia: 1800,
+    wellheadPressurePsig: 880 + n * 40,
+  };
+}
 
 export interface SimulatedSource {
   describe(): string;
@@ -67,10 +101,28 @@ export function startSimulatedWells(options: {
     }
     options.publish(messages);
   }, options.intervalMs);
+  // A well test every 90 s, the wells in turn, so calc produces IPRs while you watch.
+  let tests = 0;
+  const publishWellTest = () => {
+    const wellId = `norte-0${(tests++ % 3) + 1}`;
+    const event = createEvent({
+      source: 'flowline/simulated-wells',
+      type: 'well-testing.test-completed',
+      data: simulatedWellTest(wellId, now()),
+      partitionkey: wellId,
+    });
+    options.publish([{ topic: 'well-testing.test-completed', key: wellId, value: encodeEvent(event).toString('utf8') }]);
+  };
+  const firstTest = setTimeout(publishWellTest, 5_000);
+  const wellTests = setInterval(publishWellTest, 90_000);
   return {
     describe: () =>
-      `built-in simulator: ${simulatedWells.length} wells (${simulatedWells.map((w) => w.deviceId).join(', ')}), ${Object.keys(simulatedWells[0]?.tags ?? {}).length} tags each, every ${options.intervalMs / 1000} s`,
-    stop: () => clearInterval(timer),
+      `built-in simulator: ${simulatedWells.map((w) => w.deviceId).join(', ')} every ${options.intervalMs / 1000} s, a well test every 90 s`,
+    stop: () => {
+      clearInterval(timer);
+      clearInterval(wellTests);
+      clearTimeout(firstTest);
+    },
   };
   function gaussian(): number {
     // Box–Muller: noise that looks like a sensor's, not like a uniform die.

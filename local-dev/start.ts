@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
-import { topics } from '#contracts';
+import { AssetRegistry } from '../config/asset-registry.ts';
+import { loadConfig } from '../config/load.ts';
 import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
 import { MemoryBus } from '../runtime/hosts/memory/bus.ts';
 import { startMemoryHost } from '../runtime/hosts/memory/host.ts';
@@ -18,6 +19,7 @@ import { createRuntimeMetrics } from '../runtime/metrics.ts';
 import { assertNodeVersion } from '../runtime/node-version.ts';
 import { bindTo } from '../runtime/process-bindings.ts';
 import { openResources } from '../runtime/resources/open.ts';
+import { startConsoleReport } from './console-report.ts';
 import { repoRoot, stateDir } from './services/paths.ts';
 import { startSimulatedWells } from './simulated-wells.ts';
 
@@ -80,16 +82,13 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1' }
   );
 });
 
-const summary = setInterval(() => {
-  const counts = Object.keys(topics).map((topic) => `${topic}=${bus.read(topic).length}`);
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${counts.join('  ')}`);
-}, 5_000);
+const report = startConsoleReport({ bus, redis: resources.redis, db: resources.db, tenants: await tenantsOf() });
 
 let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  clearInterval(summary);
+  await report.stop();
   source.stop();
   await host.stop();
   server.close();
@@ -98,3 +97,11 @@ async function shutdown(): Promise<void> {
 }
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
+
+async function tenantsOf(): Promise<string[]> {
+  try {
+    return (await loadConfig('assets', AssetRegistry)).tenants.map((t) => t.id);
+  } catch {
+    return [];
+  }
+}

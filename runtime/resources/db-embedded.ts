@@ -1,8 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.ts';
 
 /** PostgreSQL in-process, for the embedded default. `dataDir` keeps data across restarts. */
 export async function openEmbeddedDb(dataDir?: string): Promise<Db> {
+  if (dataDir !== undefined) mkdirSync(dirname(dataDir), { recursive: true });
   const pglite = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
   await pglite.waitReady;
 
