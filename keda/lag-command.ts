@@ -18,13 +18,15 @@ import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
 import { createKafka } from '../runtime/hosts/kafka/client.ts';
 import { opsRoutes } from '../runtime/hosts/ops-routes.ts';
 import { loadFunctionManifests } from './function-manifests.ts';
-import { type FunctionLag, lagTargetOf, readFunctionLag } from './lag.ts';
+import { type FunctionLag, type LagTarget, lagTargetOf, readFunctionLag } from './lag.ts';
 import { createLagRegistry } from './lag-metrics.ts';
 import { lagTable } from './lag-table.ts';
+import { readLagTargets } from './lag-targets-file.ts';
 
 const usage = `usage: flowline lag [options]
   --brokers <host:port,...>   Kafka bootstrap servers (default: $KAFKA_BROKERS)
   --functions <dir>           the function folders (default: functions/ of this checkout)
+  --targets <file.yaml>       the chart's function list instead (what the lag exporter in a release reads)
   --function <name>           only this function (repeatable)
   --current <name>=<n>        current replicas of a function, to apply the HPA's 10 % tolerance (repeatable)
   --json                      print JSON instead of a table
@@ -47,6 +49,7 @@ const Options = z.object({
     .string()
     .min(1)
     .default(resolve(import.meta.dirname, '..', 'functions')),
+  targets: z.string().min(1).optional(),
   function: z.array(z.string()).default([]),
   current: z
     .array(z.string().regex(/^[a-z0-9-]+=\d+$/, '--current takes <function>=<replicas>, e.g. validate=3'))
@@ -70,6 +73,7 @@ export async function main(argv: readonly string[], options: { signal?: AbortSig
       options: {
         brokers: { type: 'string' },
         functions: { type: 'string' },
+        targets: { type: 'string' },
         function: { type: 'string', multiple: true },
         current: { type: 'string', multiple: true },
         json: { type: 'boolean' },
@@ -91,15 +95,19 @@ export async function main(argv: readonly string[], options: { signal?: AbortSig
     return 0;
   }
 
-  const manifests = (await loadFunctionManifests(args.functions)).filter(
-    (m) => args.function.length === 0 || args.function.includes(m.name),
-  );
-  const unknown = args.function.filter((name) => !manifests.some((m) => m.name === name));
-  if (unknown.length > 0) {
-    console.error(`no function named ${unknown.join(', ')} under ${args.functions}`);
+  let targets: LagTarget[];
+  try {
+    const all = args.targets ? await readLagTargets(args.targets) : (await loadFunctionManifests(args.functions)).map(lagTargetOf);
+    targets = all.filter((t) => args.function.length === 0 || args.function.includes(t.function));
+  } catch (error) {
+    console.error((error as Error).message);
     return 2;
   }
-  const targets = manifests.map(lagTargetOf);
+  const unknown = args.function.filter((name) => !targets.some((t) => t.function === name));
+  if (unknown.length > 0) {
+    console.error(`no function named ${unknown.join(', ')} in ${args.targets ?? args.functions}`);
+    return 2;
+  }
 
   const log = pino({ level: env.LOG_LEVEL, base: { service: 'flowline-lag' } }, pino.destination(2));
   const kafka = createKafka(

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { ConfigEnv } from '../../config/load.ts';
 import { EdgeConfig } from '../../edge-adapter/config/edge-config.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
 import { createLagRegistry } from '../../keda/lag-metrics.ts';
+import { readLagTargets } from '../../keda/lag-targets-file.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
 import { RuntimeEnv } from '../../runtime/config.ts';
 import { createRuntimeMetrics } from '../../runtime/metrics.ts';
@@ -293,6 +295,37 @@ describe('the edge adapter', () => {
 });
 
 describe('monitoring', () => {
+  it('gives the lag exporter the thresholds the ScaledObjects have, overrides included', async () => {
+    const objects = rendered(valuesFile('production'));
+    const configMap = findObject(objects, 'ConfigMap', 'flowline-lag-exporter') as KubeObject & { data: Record<string, string> };
+    const dir = mkdtempSync(join(tmpdir(), 'flowline-lag-targets-'));
+    try {
+      writeFileSync(join(dir, 'targets.yaml'), configMap.data['targets.yaml'] ?? '');
+      const targets = await readLagTargets(join(dir, 'targets.yaml'));
+      expect(targets.map((t) => t.function)).toEqual(functions.map((f) => f.name));
+      for (const target of targets) {
+        const so = findObject(objects, 'ScaledObject', target.function) as KubeObject & {
+          spec: { triggers: { metadata: Record<string, string> }[] };
+        };
+        expect(
+          so.spec.triggers.map((t) => [t.metadata.topic, t.metadata.consumerGroup, t.metadata.lagThreshold, t.metadata.offsetResetPolicy]),
+        ).toEqual(target.topics.map((topic) => [topic, target.consumerGroup, String(target.lagThreshold), target.offsetResetPolicy]));
+      }
+      expect(targets.find((t) => t.function === 'validate')?.lagThreshold).toBe(2000); // ci/production-values.yaml overrides it
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const exporter = findObject(objects, 'Deployment', 'flowline-lag-exporter') as KubeObject;
+    expect((containerOf(exporter) as { command?: string[] }).command).toEqual([
+      'node',
+      'keda/lag-command.ts',
+      '--serve',
+      '9464',
+      '--targets',
+      '/etc/flowline/lag/targets.yaml',
+    ]);
+  });
+
   it('ships a Grafana dashboard whose queries use only series Flowline exports', () => {
     const configMap = findObject(rendered(valuesFile('production')), 'ConfigMap', 'flowline-dashboard') as KubeObject & {
       metadata: { namespace: string; labels: Record<string, string> };
