@@ -36,8 +36,14 @@ export async function claimDelivery(redis: Redis, notificationId: string, channe
 }
 
 /** Records how the delivery ended; from now on the notification is done for this channel. */
-export async function finishDelivery(redis: Redis, notificationId: string, channelId: string, outcome: string): Promise<void> {
-  await redis.set(keys.delivery(notificationId, channelId), outcome, 'EX', keepOutcomeSeconds);
+export async function finishDelivery(
+  redis: Redis,
+  notificationId: string,
+  channelId: string,
+  outcome: string,
+  keepSeconds = keepOutcomeSeconds,
+): Promise<void> {
+  await redis.set(keys.delivery(notificationId, channelId), outcome, 'EX', keepSeconds);
 }
 
 /** Gives a lease back (shutdown mid-delivery), so the redelivery elsewhere need not wait for it to expire. */

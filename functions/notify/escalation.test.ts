@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { newAlarmPoint } from '../alarm/alarm-point.ts';
+import { writePoints } from '../alarm/alarm-store.ts';
 import { keys } from './keys.ts';
 import { type NotifyBed, notifyBed, quickRetry, t0 } from './test-support/notify-bed.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.ts';
@@ -94,6 +96,35 @@ describe('escalation of unacknowledged alarms', () => {
     expect(first?.json.notificationId).toBe(`escalation:a1:${t0}:15`);
   });
 
+  it('reads the alarm state exactly as the alarm function writes it', async () => {
+    await setup();
+    const point = {
+      ...newAlarmPoint({
+        tenantId: 'acme-energy',
+        fieldId: 'campo-norte',
+        wellId: 'norte-02',
+        deviceId: 'rtu-w02',
+        tagId: 'esp_motor_current',
+        condition: 'LL',
+        severity: 'CRITICAL',
+        threshold: 10,
+        unit: 'A',
+      }),
+      state: 'UNACK_ACTIVE' as const,
+      active: true,
+      message: 'esp_motor_current 4 A below LL 10',
+      value: 4,
+      raisedAt: t0,
+      lastTransitionAt: t0,
+    };
+    const multi = n.redis.multi();
+    writePoints(multi, [point]);
+    await multi.exec();
+    await tickAt(t0 + 15 * minute);
+    expect(escalations(supervisors)).toEqual(['rtu-w02.esp_motor_current.LL@15']);
+    expect(supervisors.received[0]?.json.alarm).toMatchObject({ wellId: 'norte-02', value: 4, threshold: 10, raisedAt: t0 });
+  });
+
   it('escalates an alarm found late at every level it has passed, and a raise after a clear anew', async () => {
     await setup();
     await activeAlarm('a1');
@@ -119,6 +150,7 @@ describe('escalation of unacknowledged alarms', () => {
     await activeAlarm('due');
     await tickAt(t0 + 61 * minute);
     expect(escalations(supervisors).sort()).toEqual(['due@15', 'due@60']);
+    expect(await n.metric('unreadable_active_alarms', { tenant: 'acme-energy' })).toBe(2); // broken, vanished
     expect(await n.metric('ticks_total')).toBe(1);
   });
 

@@ -94,6 +94,22 @@ describe('failed deliveries', () => {
     expect(again?.auditId).toBe(first?.auditId);
   });
 
+  it('gives up on a webhook that does not answer within its timeout', async () => {
+    const hook = await startWebhookReceiver();
+    closers.push(hook.close);
+    hook.answerWith(0);
+    n = await notifyBed({
+      channels: [{ id: 'control-room', tenant: 'acme-energy', kind: 'webhook', url: hook.url, timeoutMs: 100, retry: quickRetry }],
+      routes: [{ tenant: 'acme-energy', channels: ['control-room'] }],
+    });
+    n.publish(alarmEvent());
+    await n.bed.drained();
+    expect(hook.received).toHaveLength(quickRetry.attempts);
+    const [failure] = await failures();
+    expect(failure).toMatchObject({ attempts: 3 });
+    expect(failure.error).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/hook: no answer within 100 ms$/);
+  });
+
   it('succeeds on a later attempt without recording anything', async () => {
     const hook = await withWebhook();
     hook.answerWith(() => (hook.received.length < 3 ? 502 : 200));

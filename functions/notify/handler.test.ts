@@ -139,6 +139,21 @@ describe('de-duplication', () => {
     expect(await n.redis.get(keys.delivery('evt-42', 'control-room'))).toBe('sent');
   });
 
+  it("waits out another replica's lease on a delivery rather than sending alongside it", async () => {
+    const a = await receiver();
+    n = await notifyBed({ channels: [hook('control-room', a.url)], routes: [{ tenant: 'acme-energy', channels: ['control-room'] }] });
+    // A replica that died mid-delivery left its lease behind.
+    await n.redis.set(keys.delivery('evt-9', 'control-room'), 'sending:another-replica', 'PX', 300);
+    n.publish(alarmEvent(), 'evt-9');
+    await n.bed.drained(30_000);
+    expect(a.received).toHaveLength(1);
+    expect(await n.redis.get(keys.delivery('evt-9', 'control-room'))).toBe('sent');
+    // The handler said "retry" (not "done") while the lease was held.
+    const retries = (await n.bed.metrics.retries.get()).values.reduce((sum, v) => sum + v.value, 0);
+    expect(retries).toBeGreaterThanOrEqual(1);
+    expect(n.bed.deadLetters('scada.alarms')).toHaveLength(0);
+  });
+
   it('tells a channel of the same alarm and transition once per window (a chattering alarm)', async () => {
     const a = await receiver();
     n = await notifyBed({

@@ -78,7 +78,8 @@ export function notifyFunction(options: NotifyOptions = {}) {
 async function goLive(ctx: Context, eventId: string, alarm: Alarm): Promise<void> {
   if ((await ctx.redis.exists(keys.delivery(eventId, 'live'))) === 1) return;
   const { type } = await publishLive(ctx.redis, alarm);
-  await finishDelivery(ctx.redis, eventId, 'live', 'sent');
+  // A day is plenty: a screen showing an old event twice is harmless, a week of keys per event is not.
+  await finishDelivery(ctx.redis, eventId, 'live', 'sent', 86_400);
   ctx.metrics.counter('live_messages_total', 'Alarm events published to the live rooms, by event type.', ['type']).inc({ type });
 }
 

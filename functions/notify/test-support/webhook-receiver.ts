@@ -10,7 +10,8 @@ export interface ReceivedWebhook {
 
 /**
  * A real HTTP server on loopback that records every POST and answers with the status
- * `answer` gives (200 unless a test says otherwise): the far end of a webhook channel.
+ * `answer` gives (200 unless a test says otherwise; 0: never answers): the far end of
+ * a webhook channel.
  */
 export async function startWebhookReceiver() {
   const received: ReceivedWebhook[] = [];
@@ -29,6 +30,7 @@ export async function startWebhookReceiver() {
       const request = { headers: req.headers, body, json };
       received.push(request);
       const status = answer(request);
+      if (status === 0) return; // hang: never answer (the connection is dropped at close)
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status >= 400 ? `refused with ${status}` : 'ok');
     });
   });
