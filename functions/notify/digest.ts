@@ -46,7 +46,12 @@ export async function holdForSummary(redis: Redis, channelId: string, alarm: Hel
 
 /** What the channel's next summary would say, or undefined when nothing is held. */
 export async function pendingDigest(redis: Redis, channelId: string): Promise<Digest | undefined> {
-  const [entries, counts] = await Promise.all([redis.lrange(keys.digest(channelId), 0, -1), redis.hgetall(keys.digestCounts(channelId))]);
+  // One MULTI: the list and the counts must describe the same alarms (holding writes both in one MULTI too).
+  const results = await redis.multi().lrange(keys.digest(channelId), 0, -1).hgetall(keys.digestCounts(channelId)).exec();
+  const failed = results?.find(([error]) => error);
+  if (!results || failed) throw failed?.[0] ?? new Error(`reading the summary of channel "${channelId}": empty MULTI result`);
+  const entries = results[0]?.[1] as string[];
+  const counts = results[1]?.[1] as Record<string, string>;
   const alarms = entries.flatMap((entry) => {
     const parsed = HeldAlarm.safeParse(safeJson(entry));
     return parsed.success ? [parsed.data] : [];
@@ -62,7 +67,7 @@ export async function pendingDigest(redis: Redis, channelId: string): Promise<Di
 
 /**
  * Removes what a summary covered; alarms held while it was being sent stay for the next.
- * The list only grows at its tail, so its first `alarms.length` entries are the ones sent.
+ * The list only grows at its tail, so its first `listed` entries are the ones the summary read.
  */
 export async function settleDigest(redis: Redis, digest: Digest): Promise<void> {
   await redis

@@ -49,6 +49,8 @@ describe('rate limits', () => {
     n.clock.set(t0 + 60_000);
     await raise('a5'); // a new window
     expect(singles()).toEqual(['a1', 'a2', 'a5']);
+    await n.bed.tick('notify'); // not due yet, but the held count is visible
+    expect(await n.metric('held_for_summary', { channel: 'control-room' })).toBe(2);
     expect(await n.metric('notifications_total', { outcome: 'held-rate-limit' })).toBe(2);
     expect(await n.redis.hget(keys.digestCounts('control-room'), 'rate-limit')).toBe('2');
   });

@@ -18,31 +18,43 @@ export async function sendDueSummaries(
   senders: ReadonlyMap<string, ChannelSender>,
   settings: NotifySettings & { summaryEveryMs: number },
 ): Promise<number> {
-  let sent = 0;
-  for (const sender of senders.values()) {
-    const digest = await pendingDigest(ctx.redis, sender.id);
-    if (!digest) continue;
-    const now = settings.now();
-    const since = digest.alarms[0]?.heldAt ?? now - settings.summaryEveryMs;
-    if (now - since < settings.summaryEveryMs) continue;
-    // After a failure, one try per summary period: a dead channel is not hammered, nor the failure list flooded.
-    const nextTry = Number((await ctx.redis.get(keys.digestNextTry(sender.id))) ?? 0);
-    if (now < nextTry) continue;
-    // One replica per channel at a time: ticks of different replicas may overlap when a channel is slow.
-    const lock = keys.digestLock(sender.id);
-    if ((await ctx.redis.set(lock, 'held', 'PX', sender.leaseMs, 'NX')) !== 'OK') continue;
-    let delivered = false;
-    try {
-      const fresh = (await pendingDigest(ctx.redis, sender.id)) ?? digest;
-      delivered = await deliverSummary(ctx, settings, sender, fresh, since, now);
-      if (delivered) await ctx.redis.del(keys.digestNextTry(sender.id));
-      else await ctx.redis.set(keys.digestNextTry(sender.id), String(now + settings.summaryEveryMs), 'PX', settings.summaryEveryMs * 2);
-    } finally {
-      await ctx.redis.del(lock);
-    }
-    if (delivered) sent += 1;
+  // Channels side by side: one dead channel's retries do not delay the others' summaries.
+  const results = await Promise.allSettled([...senders.values()].map((sender) => summariseChannel(ctx, sender, settings)));
+  results.forEach((result, i) => {
+    if (result.status === 'rejected')
+      ctx.log.warn({ err: result.reason, channel: [...senders.keys()][i] }, 'summary deferred to the next tick');
+  });
+  return results.filter((r) => r.status === 'fulfilled' && r.value).length;
+}
+
+async function summariseChannel(
+  ctx: Context,
+  sender: ChannelSender,
+  settings: NotifySettings & { summaryEveryMs: number },
+): Promise<boolean> {
+  const digest = await pendingDigest(ctx.redis, sender.id);
+  ctx.metrics
+    .gauge('held_for_summary', 'Alarms held back for the next summary (flood or rate limit), by channel.', ['channel'])
+    .set({ channel: sender.id }, digest ? digest.counts.flood + digest.counts['rate-limit'] : 0);
+  if (!digest) return false;
+  const now = settings.now();
+  const since = digest.alarms[0]?.heldAt ?? now - settings.summaryEveryMs;
+  if (now - since < settings.summaryEveryMs) return false;
+  // After a failure, one try per summary period: a dead channel is not hammered, nor the failure list flooded.
+  const nextTry = Number((await ctx.redis.get(keys.digestNextTry(sender.id))) ?? 0);
+  if (now < nextTry) return false;
+  // One replica per channel at a time: ticks of different replicas may overlap when a channel is slow.
+  const lock = keys.digestLock(sender.id);
+  if ((await ctx.redis.set(lock, 'held', 'PX', sender.leaseMs, 'NX')) !== 'OK') return false;
+  try {
+    const fresh = (await pendingDigest(ctx.redis, sender.id)) ?? digest;
+    const delivered = await deliverSummary(ctx, settings, sender, fresh, since, now);
+    if (delivered) await ctx.redis.del(keys.digestNextTry(sender.id));
+    else await ctx.redis.set(keys.digestNextTry(sender.id), String(now + settings.summaryEveryMs), 'PX', settings.summaryEveryMs * 2);
+    return delivered;
+  } finally {
+    await ctx.redis.del(lock);
   }
-  return sent;
 }
 
 async function deliverSummary(
