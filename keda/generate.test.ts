@@ -17,6 +17,19 @@ describe('derived files of this repository', () => {
     expect(drift).toEqual({ stale: [], orphaned: [] });
   });
 
+  it('include a Dapr run file whose paths exist, relative to it', () => {
+    const runFile = load(readFileSync(join(repoRoot, derivedPaths.daprRunFile), 'utf8')) as {
+      common: { resourcesPaths: string[]; configFilePath: string };
+      apps: { appDirPath: string; command: string[] }[];
+    };
+    const base = join(repoRoot, 'local-dev');
+    for (const path of [...runFile.common.resourcesPaths, runFile.common.configFilePath]) expect(existsSync(resolve(base, path)), path).toBe(true);
+    for (const app of runFile.apps) {
+      const dir = resolve(base, app.appDirPath);
+      for (const arg of app.command.slice(1)) expect(existsSync(join(dir, arg)), arg).toBe(true);
+    }
+  });
+
   it('have a partition count in the chart values for every subscribed topic (or maxReplicas goes unclamped)', async () => {
     const partitions = await readTopicPartitions(join(repoRoot, 'charts', 'flowline', 'values.yaml'));
     const subscribed = (await loadFunctionManifests(join(repoRoot, 'functions'))).flatMap((m) => m.subscribes);
