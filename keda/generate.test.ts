@@ -23,7 +23,8 @@ describe('derived files of this repository', () => {
       apps: { appDirPath: string; command: string[] }[];
     };
     const base = join(repoRoot, 'local-dev');
-    for (const path of [...runFile.common.resourcesPaths, runFile.common.configFilePath]) expect(existsSync(resolve(base, path)), path).toBe(true);
+    for (const path of [...runFile.common.resourcesPaths, runFile.common.configFilePath])
+      expect(existsSync(resolve(base, path)), path).toBe(true);
     for (const app of runFile.apps) {
       const dir = resolve(base, app.appDirPath);
       for (const arg of app.command.slice(1)) expect(existsSync(join(dir, arg)), arg).toBe(true);
