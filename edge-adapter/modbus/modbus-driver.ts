@@ -52,6 +52,7 @@ export class ModbusDriver implements DeviceDriver {
   private readonly plan: ReadRequest[];
   private readonly lastGood = new Map<string, number>();
   private running = false;
+  private stopped = false;
   private loop: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
@@ -78,6 +79,7 @@ export class ModbusDriver implements DeviceDriver {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     clearTimeout(this.timer);
     this.wake?.();
     await this.loop;
@@ -193,7 +195,7 @@ export class ModbusDriver implements DeviceDriver {
       } catch (error) {
         const e = classifyModbusError(error);
         metrics.modbusRequests.inc({ device: device.id, function: fc, outcome: e.failure });
-        if (e.failure === 'timeout' && attempt < device.retries && this.running) continue;
+        if (e.failure === 'timeout' && attempt < device.retries && !this.stopped) continue;
         if (e.failure === 'timeout') link.reset(`${device.id}: ${attempt + 1} timeouts in a row`);
         return { error: e };
       }

@@ -125,7 +125,9 @@ export class ModbusLink {
       case 'tcp':
         return client.connectTCP(d.host ?? '', { port: d.port });
       case 'rtu-over-tcp':
-        return client.connectTcpRTUBuffered(d.host ?? '', { port: d.port });
+        // RTU frames (CRC, no MBAP header) on a TCP socket: modbus-serial calls this port
+        // "telnet"; its "TcpRTUBuffered" port speaks Modbus TCP framing despite the name.
+        return client.connectTelnet(d.host ?? '', { port: d.port });
       case 'rtu': {
         const serial = d.serial;
         if (!serial) throw new Error('rtu transport without serial settings');

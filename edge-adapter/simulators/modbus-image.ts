@@ -5,13 +5,13 @@ import { knownBits, knownVectorWords, selfTestBase } from './self-test-vectors.t
 import type { WellPad } from './well-pad.ts';
 
 /** A Modbus exception the simulated device answers with. */
-export class ModbusException {
+export class ModbusException extends Error {
   readonly modbusErrorCode: number;
-  readonly message: string;
 
   constructor(code: 2 | 3 | 4, message: string) {
+    super(message);
+    this.name = 'ModbusException';
     this.modbusErrorCode = code;
-    this.message = message;
   }
 }
 

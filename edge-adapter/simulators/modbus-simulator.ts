@@ -8,6 +8,9 @@ import type { WellPad } from './well-pad.ts';
 const { ServerTCP } = modbusSerial;
 type ServerTcp = InstanceType<typeof ServerTCP>;
 
+/** A unit id that never answers: a dead RTU behind the gateway, for timeout tests. */
+export const silentUnit = 99;
+
 export interface ModbusRequestRecord {
   unitId: number;
   functionCode: number;
@@ -84,17 +87,38 @@ export class ModbusSimulator {
 
   private async listen(port: number): Promise<number> {
     const image = this.image;
+    // Callback style, so that a request to the silent unit can go unanswered: the client times out.
+    type Done<T> = (error: Error | null, value: T) => void;
+    const answer = <T>(unit: number, done: Done<T>, work: () => T) => {
+      if (unit === silentUnit) return;
+      let value: T;
+      try {
+        value = work();
+      } catch (error) {
+        // modbus-serial answers with the error's modbusErrorCode (4, device failure, when it has none).
+        done(error as Error, undefined as T);
+        return;
+      }
+      done(null, value);
+    };
     const vector = {
-      getMultipleHoldingRegisters: (addr: number, length: number, unit: number) =>
-        image.readRegisters(unit, 'holding-register', addr, length),
-      getHoldingRegister: (addr: number, unit: number) => image.readRegisters(unit, 'holding-register', addr, 1)[0] ?? 0,
-      getMultipleInputRegisters: (addr: number, length: number, unit: number) => image.readRegisters(unit, 'input-register', addr, length),
-      getInputRegister: (addr: number, unit: number) => image.readRegisters(unit, 'input-register', addr, 1)[0] ?? 0,
-      getCoil: (addr: number, unit: number) => image.readBit(unit, 'coil', addr),
-      getDiscreteInput: (addr: number, unit: number) => image.readBit(unit, 'discrete-input', addr),
-      setRegister: (addr: number, value: number, unit: number) => image.writeRegisters(unit, addr, [value]),
-      setRegisterArray: (addr: number, values: number[], unit: number) => image.writeRegisters(unit, addr, values),
-      setCoil: (addr: number, value: boolean, unit: number) => image.writeBit(unit, addr, value),
+      getMultipleHoldingRegisters: (addr: number, length: number, unit: number, done: Done<number[]>) =>
+        answer(unit, done, () => image.readRegisters(unit, 'holding-register', addr, length)),
+      getHoldingRegister: (addr: number, unit: number, done: Done<number>) =>
+        answer(unit, done, () => image.readRegisters(unit, 'holding-register', addr, 1)[0] ?? 0),
+      getMultipleInputRegisters: (addr: number, length: number, unit: number, done: Done<number[]>) =>
+        answer(unit, done, () => image.readRegisters(unit, 'input-register', addr, length)),
+      getInputRegister: (addr: number, unit: number, done: Done<number>) =>
+        answer(unit, done, () => image.readRegisters(unit, 'input-register', addr, 1)[0] ?? 0),
+      getCoil: (addr: number, unit: number, done: Done<boolean>) => answer(unit, done, () => image.readBit(unit, 'coil', addr)),
+      getDiscreteInput: (addr: number, unit: number, done: Done<boolean>) =>
+        answer(unit, done, () => image.readBit(unit, 'discrete-input', addr)),
+      setRegister: (addr: number, value: number, unit: number, done: (error: Error | null) => void) =>
+        answer(unit, done, () => image.writeRegisters(unit, addr, [value])),
+      setRegisterArray: (addr: number, values: number[], unit: number, done: (error: Error | null) => void) =>
+        answer(unit, done, () => image.writeRegisters(unit, addr, values)),
+      setCoil: (addr: number, value: boolean, unit: number, done: (error: Error | null) => void) =>
+        answer(unit, done, () => image.writeBit(unit, addr, value)),
     };
     const host = this.host;
     const server = new ServerTCP(vector, { host, port: port === 0 ? await freeLoopbackPort(host) : port, unitID: 255 });

@@ -44,6 +44,7 @@ export class Forwarder {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private sleeping: NodeJS.Timeout | undefined;
+  private drainUntil = 0;
 
   constructor(options: ForwarderOptions) {
     this.options = { minRetryMs: 500, maxRetryMs: 15_000, ...options };
@@ -66,10 +67,12 @@ export class Forwarder {
   }
 
   /**
-   * Stops after the batch in flight, giving it `graceMs` to complete; what is left
-   * stays in the buffer for the next start.
+   * Stops: while the sink is reachable, what is still buffered keeps going out for up to
+   * `graceMs` (a clean shutdown leaves nothing behind); what is left stays in the buffer
+   * for the next start.
    */
   async stop(graceMs = 5_000): Promise<void> {
+    this.drainUntil = Date.now() + graceMs;
     this.running = false;
     this.wake();
     let timer: NodeJS.Timeout | undefined;
@@ -77,16 +80,27 @@ export class Forwarder {
     clearTimeout(timer);
   }
 
+  /** After stop: keep sending while there is something to send, time left, and a sink that answers. */
+  private draining(): boolean {
+    const { journal } = this.options;
+    return (
+      Date.now() < this.drainUntil &&
+      this.status.state === 'connected' &&
+      journal.isOpen &&
+      (journal.depth > 0 || journal.pendingEvents > 0)
+    );
+  }
+
   private async run(): Promise<void> {
     const { journal, lingerMs, maxBatch } = this.options;
     let retryMs = this.options.minRetryMs;
-    while (this.running) {
+    while (this.running || this.draining()) {
       if (journal.depth === 0 && journal.pendingEvents === 0) {
         await this.pause(60_000);
         continue;
       }
       // Let a fresh trickle of samples gather into one request; a backlog goes at once.
-      if (lingerMs > 0 && journal.depth < maxBatch && journal.pendingEvents === 0) await this.pause(lingerMs, false);
+      if (this.running && lingerMs > 0 && journal.depth < maxBatch && journal.pendingEvents === 0) await this.pause(lingerMs, false);
       if (await this.sendOnce()) {
         retryMs = this.options.minRetryMs;
       } else if (this.running) {
@@ -123,10 +137,12 @@ export class Forwarder {
     try {
       await sink.send(records);
     } catch (error) {
-      journal.release();
+      if (journal.isOpen) journal.release();
       this.fail(error);
       return false;
     }
+    // Stopped while this send was out: the rows stay in the file and go again next start.
+    if (!journal.isOpen) return false;
     if (events.length > 0) journal.acknowledgeEvents(events.at(-1)?.seq ?? 0);
     else journal.acknowledgeSamples(samples.at(-1)?.seq ?? 0);
     if (this.status.state !== 'connected') this.options.log.info({ sink: sink.kind, backlog: journal.depth }, 'sink reachable; forwarding');

@@ -126,6 +126,10 @@ export class SampleJournal {
     this.reload();
   }
 
+  get isOpen(): boolean {
+    return this.db.isOpen;
+  }
+
   /** Samples waiting to be sent. */
   get depth(): number {
     return this.sampleDepth;
