@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{runtime,contracts,config,functions,gateway,edge-adapter,keda,local-dev}/**/*.test.ts'],
+          include: ['{runtime,contracts,config,functions,gateway,edge-adapter,keda,local-dev,cli}/**/*.test.ts'],
         },
       },
       {

@@ -1,0 +1,79 @@
+/**
+ * The flowline command (`npm run flowline -- <command>`):
+ *
+ *   new function <name> [--subscribes topic] [--publishes topic] [--description text]
+ *   dlq show <topic>                 each dead letter of <topic>.dlq with its reason
+ *   dlq replay <topic> [--function name]   send dead letters back to <topic>, once each
+ *   config check [dir]               validate every configuration document in a folder
+ *   config push <kind> <file.yaml>   store a validated document in PostgreSQL (DATABASE_URL)
+ *   lag [...]                        consumer lag and the replicas KEDA would choose (keda/)
+ *
+ * Kafka and PostgreSQL come from KAFKA_BROKERS (with the runtime's SASL/TLS variables)
+ * and DATABASE_URL.
+ */
+import { pino } from 'pino';
+import { parseEnv, RuntimeEnv } from '../runtime/config.ts';
+import { createKafka } from '../runtime/hosts/kafka/client.ts';
+import { assertNodeVersion } from '../runtime/node-version.ts';
+import { checkConfig, pushConfig } from './config-command.ts';
+import { replayDeadLetters, showDeadLetters } from './dead-letters.ts';
+import { newFunction } from './new-function.ts';
+
+const usage = `usage: npm run flowline -- <command>
+  new function <name> [--subscribes topic] [--publishes topic] [--description text]
+  dlq show <topic>
+  dlq replay <topic> [--function name]
+  config check [dir]
+  config push <kind> <file.yaml>
+  lag [options]`;
+
+assertNodeVersion();
+const [command, sub, ...args] = process.argv.slice(2);
+const root = new URL('..', import.meta.url).pathname;
+
+function kafka() {
+  const env = parseEnv(RuntimeEnv);
+  const sasl =
+    env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
+      ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+      : undefined;
+  return createKafka(
+    { brokers: env.KAFKA_BROKERS.split(','), clientId: 'flowline-cli', ssl: env.KAFKA_SSL, sslCaFile: env.KAFKA_SSL_CA_FILE, sasl },
+    pino({ level: 'warn' }),
+  );
+}
+
+try {
+  if (command === 'new' && sub === 'function') {
+    const dir = await newFunction(root, args);
+    console.log(`created ${dir}: edit handler.ts, then run its test with npx vitest run ${dir}`);
+  } else if (command === 'dlq' && sub === 'show' && args[0]) {
+    const n = await showDeadLetters(kafka(), args[0], (line) => console.log(line));
+    console.log(`${n} dead letter(s) on ${args[0]}.dlq`);
+  } else if (command === 'dlq' && sub === 'replay' && args[0]) {
+    const index = args.indexOf('--function');
+    const n = await replayDeadLetters(kafka(), args[0], { functionName: index >= 0 ? args[index + 1] : undefined });
+    console.log(`replayed ${n} dead letter(s) from ${args[0]}.dlq to their source topic`);
+  } else if (command === 'config' && sub === 'check') {
+    console.log(await checkConfig(args[0]));
+  } else if (command === 'config' && sub === 'push' && args[0] && args[1]) {
+    await pushConfig(args[0], args[1]);
+    console.log(`stored ${args[0]} from ${args[1]} in flowline_config`);
+  } else if (command === 'lag') {
+    const { main } = await import('../keda/lag-command.ts');
+    await main([sub, ...args].filter((a): a is string => a !== undefined));
+  } else {
+    console.error(
+      (await import('node:fs'))
+        .readFileSync(new URL(import.meta.url), 'utf8')
+        .split('*/')[0]
+        ?.replace('/**', '')
+        .replaceAll(' * ', '')
+        .replaceAll(' *', ''),
+    );
+    process.exit(2);
+  }
+} catch (error) {
+  console.error(`flowline: ${(error as Error).message}`);
+  process.exit(1);
+}
