@@ -75,5 +75,14 @@ describe('channels configuration', () => {
     expect(() => loadYamlConfig(base('{ host: smtp.example.com, user: u }'), 'channels.yaml', Channels)).toThrow(
       /give both user and passwordEnv, or neither/,
     );
+    const withHeaders = [
+      'channels:',
+      `${channel('ops')}`.replace(' }', ', headers: { Authorization: Bearer abc } }'),
+      'routes: []',
+      '',
+    ].join('\n');
+    expect(() => loadYamlConfig(withHeaders, 'channels.yaml', Channels)).toThrow(
+      /channels\.yaml:2: channels\.0\.headers: credentials never go in this file: name an environment variable in authorizationEnv instead/,
+    );
   });
 });

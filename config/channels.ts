@@ -42,7 +42,16 @@ export const WebhookChannel = z
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
     /** When set, each request carries `x-flowline-signature: sha256=<hex HMAC of "<timestamp>.<body>">`. */
     signingSecretEnv: SecretEnv.optional(),
-    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string()).default({}),
+    /** When set, the variable's value is sent as the `authorization` header (e.g. "Bearer …"). */
+    authorizationEnv: SecretEnv.optional(),
+    /** Extra headers, not secret ones: credentials go through authorizationEnv. */
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string())
+      .refine(
+        (h) => !Object.keys(h).some((name) => /^(authorization|proxy-authorization|x-api-key|cookie)$/i.test(name)),
+        'credentials never go in this file: name an environment variable in authorizationEnv instead',
+      )
+      .default({}),
   })
   .strict();
 export type WebhookChannel = z.infer<typeof WebhookChannel>;

@@ -29,11 +29,18 @@ export interface ChannelSender {
 export function buildSenders(config: Channels, env: Record<string, string | undefined>, now: () => number): Map<string, ChannelSender> {
   const senders = new Map<string, ChannelSender>();
   for (const channel of config.channels) {
-    const secretEnv = channel.kind === 'webhook' ? channel.signingSecretEnv : channel.smtp.passwordEnv;
-    const secret = secretEnv === undefined ? undefined : env[secretEnv] || undefined;
+    const named: [string | undefined, string][] =
+      channel.kind === 'webhook'
+        ? [
+            [channel.signingSecretEnv, 'signing secret'],
+            [channel.authorizationEnv, 'authorization header'],
+          ]
+        : [[channel.smtp.passwordEnv, 'SMTP password']];
+    const secret = (name: string | undefined) => (name === undefined ? undefined : env[name] || undefined);
+    const missing = named.filter(([name]) => name !== undefined && secret(name) === undefined);
     const unusable =
-      secretEnv !== undefined && secret === undefined
-        ? `channel "${channel.id}" is not usable: environment variable ${secretEnv} is not set (it holds the channel's ${channel.kind === 'webhook' ? 'signing secret' : 'SMTP password'})`
+      missing.length > 0
+        ? `channel "${channel.id}" is not usable: ${missing.map(([name, what]) => `environment variable ${name} is not set (it holds the channel's ${what})`).join('; ')}`
         : undefined;
     const timeoutMs = channel.kind === 'webhook' ? channel.timeoutMs : channel.smtp.timeoutMs * 3;
     const common = {
@@ -46,9 +53,10 @@ export function buildSenders(config: Channels, env: Record<string, string | unde
       unusable,
     };
     if (channel.kind === 'webhook') {
-      senders.set(channel.id, { ...common, send: webhookSender(channel, secret, now), close: () => {} });
+      const secrets = { signing: secret(channel.signingSecretEnv), authorization: secret(channel.authorizationEnv) };
+      senders.set(channel.id, { ...common, send: webhookSender(channel, secrets, now), close: () => {} });
     } else {
-      const email = emailSender(channel, secret);
+      const email = emailSender(channel, secret(channel.smtp.passwordEnv));
       senders.set(channel.id, { ...common, send: email.send, close: email.close });
     }
   }

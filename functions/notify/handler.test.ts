@@ -57,19 +57,20 @@ describe('routing', () => {
     expect(n.bed.deadLetters('scada.alarms')).toHaveLength(0);
   });
 
-  it('posts JSON signed with the secret named in the configuration', async () => {
+  it('posts JSON signed with the secret named in the configuration, with the authorization from the environment', async () => {
     const a = await receiver();
     n = await notifyBed(
       {
-        channels: [hook('control-room', a.url, { signingSecretEnv: 'HOOK_SECRET' })],
+        channels: [hook('control-room', a.url, { signingSecretEnv: 'HOOK_SECRET', authorizationEnv: 'HOOK_AUTH' })],
         routes: [{ tenant: 'acme-energy', channels: ['control-room'] }],
       },
-      { env: { HOOK_SECRET: 's3cret' } },
+      { env: { HOOK_SECRET: 's3cret', HOOK_AUTH: 'Bearer t0ken' } },
     );
     const event = n.publish(alarmEvent());
     await n.bed.drained();
     const [request] = a.received;
     expect(request?.headers['content-type']).toBe('application/json');
+    expect(request?.headers.authorization).toBe('Bearer t0ken');
     expect(request?.headers['x-flowline-notification-id']).toBe(event.id);
     const timestamp = String(request?.headers[timestampHeader]);
     expect(request?.headers[signatureHeader]).toBe(webhookSignature('s3cret', timestamp, request?.body ?? ''));

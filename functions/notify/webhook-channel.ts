@@ -17,7 +17,11 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 const permanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /** POSTs a notification as JSON, signed when the channel has a secret, within the channel's timeout. */
-export function webhookSender(channel: WebhookChannel, secret: string | undefined, now: () => number) {
+export function webhookSender(
+  channel: WebhookChannel,
+  secrets: { signing?: string | undefined; authorization?: string | undefined },
+  now: () => number,
+) {
   return async (n: Notification, signal: AbortSignal): Promise<void> => {
     const body = JSON.stringify(webhookPayload(n, channel.id));
     const timestamp = String(Math.floor(now() / 1000));
@@ -27,7 +31,8 @@ export function webhookSender(channel: WebhookChannel, secret: string | undefine
       'user-agent': 'flowline-notify',
       [notificationIdHeader]: n.id,
       [timestampHeader]: timestamp,
-      ...(secret === undefined ? {} : { [signatureHeader]: webhookSignature(secret, timestamp, body) }),
+      ...(secrets.authorization === undefined ? {} : { authorization: secrets.authorization }),
+      ...(secrets.signing === undefined ? {} : { [signatureHeader]: webhookSignature(secrets.signing, timestamp, body) }),
     };
     let response: Response;
     try {
