@@ -61,7 +61,7 @@ try {
     console.log(`stored ${args[0]} from ${args[1]} in flowline_config`);
   } else if (command === 'lag') {
     const { main } = await import('../keda/lag-command.ts');
-    await main([sub, ...args].filter((a): a is string => a !== undefined));
+    process.exitCode = await main([sub, ...args].filter((a): a is string => a !== undefined));
   } else {
     console.error(
       (await import('node:fs'))
