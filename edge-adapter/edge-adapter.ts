@@ -194,7 +194,8 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
         await Promise.allSettled([...links.values()].map((l) => l.close()));
         intake.flush();
         await forwarder.stop();
-        await sink.close().catch((error: unknown) => log.warn({ err: error }, 'closing the sink failed'));
+        // A producer talking to a broker that is gone can take its time to disconnect: do not wait for it.
+        await Promise.race([sink.close().catch((error: unknown) => log.warn({ err: error }, 'closing the sink failed')), delay(5_000)]);
         await pki.dispose().catch(() => {});
         const summary: EdgeSummary = {
           samplesRead,
@@ -210,3 +211,5 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
     },
   };
 }
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

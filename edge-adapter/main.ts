@@ -60,7 +60,10 @@ const log = pino({ level: loaded.logLevel, base: { service: 'edge-adapter', site
 process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
 if (config.devices.some((d) => d.protocol === 'opcua')) routeNodeOpcuaLogs(log);
 
-const kafka = createKafka(kafkaConnectionOf(config), log);
+// A pad's link may be down for hours, and kafkajs logs every retry of every connection at
+// error level. The adapter logs each change of the link's state itself (and /healthz holds
+// the last error), so kafkajs speaks only when LOG_LEVEL asks for debug.
+const kafka = createKafka(kafkaConnectionOf(config), log.child({}, { level: log.isLevelEnabled('debug') ? log.level : 'silent' }));
 let commandSource: CommandSource | undefined;
 const adapter = startEdgeAdapter({
   config,
@@ -99,6 +102,8 @@ const shutdown = async (signal: string) => {
   }
   stopping = true;
   log.info({ signal }, 'stopping');
+  // Whatever hangs, the process ends: what was not sent is in the buffer for the next start.
+  setTimeout(() => process.exit(1), 30_000).unref();
   await commandSource?.stop();
   await adapter.stop();
   await ops.close();

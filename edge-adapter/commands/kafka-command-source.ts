@@ -34,6 +34,8 @@ export function startKafkaCommandSource(options: KafkaCommandSourceOptions): Com
   let consumer: Consumer | undefined;
   let ready = false;
   let stopped = false;
+  // Say so once when the broker cannot be reached, not every retry of an hours-long outage.
+  let failing = false;
   let timer: NodeJS.Timeout | undefined;
 
   const start = async () => {
@@ -42,6 +44,7 @@ export function startKafkaCommandSource(options: KafkaCommandSourceOptions): Com
     consumer = fresh;
     fresh.on(fresh.events.GROUP_JOIN, () => {
       ready = true;
+      failing = false;
       log.info({ topic, groupId }, 'listening for commands');
     });
     fresh.on(fresh.events.CRASH, (event) => {
@@ -67,7 +70,9 @@ export function startKafkaCommandSource(options: KafkaCommandSourceOptions): Com
         },
       });
     } catch (error) {
-      log.warn({ err: error, retryInMs: retryMs }, 'cannot consume commands yet');
+      if (failing) log.debug({ err: error, retryInMs: retryMs }, 'still cannot consume commands');
+      else log.warn({ err: error, retryInMs: retryMs }, 'cannot consume commands; retrying until the broker answers');
+      failing = true;
       retry(fresh);
     }
   };

@@ -33,13 +33,13 @@ export const ModbusTag = z
   .superRefine((tag, ctx) => {
     const bitTable = tag.table === 'coil' || tag.table === 'discrete-input';
     if (bitTable && tag.type !== undefined && tag.type !== 'bool') {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `a ${tag.table} holds one bit: use type bool or leave type out` });
+      ctx.addIssue({ code: 'custom', path: ['type'], message: 'coils and discrete inputs hold one bit: use type bool or leave type out' });
     }
     if (!bitTable && tag.type === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['type'],
-        message: `a ${tag.table} needs a type: bool, int16, uint16, int32, uint32, float32, float64 or string`,
+        message: 'a register needs a type: bool, int16, uint16, int32, uint32, float32, float64 or string',
       });
     }
     if (tag.type === 'string' && tag.length === undefined) {
@@ -56,7 +56,7 @@ export const ModbusTag = z
         ctx.addIssue({
           code: 'custom',
           path: ['writable'],
-          message: `a ${tag.table} is read-only in Modbus: only coils and holding registers can be written`,
+          message: `${tag.table}s are read-only in Modbus: only coils and holding registers can be written`,
         });
       }
       if (tag.type === 'string') ctx.addIssue({ code: 'custom', path: ['writable'], message: 'string tags cannot be written' });

@@ -109,6 +109,8 @@ export class WellPad {
     let dt = (now - this.time) / 1000;
     if (dt <= 0) return;
     this.time = now;
+    // After a long pause (a suspended laptop), catch up the last hour only: the pad settles within it.
+    dt = Math.min(dt, 3600);
     while (dt > 0) {
       const step = Math.min(dt, 0.25);
       this.step(step);
@@ -130,10 +132,10 @@ export class WellPad {
   }
 
   /** Changes a setpoint; false when the name is not a setpoint or the value is outside what the equipment accepts. */
-  setpoint(name: string, value: number): boolean {
+  setpoint(name: string, value: number, now = Date.now()): boolean {
     const range = setpointRanges[name];
     if (!range || !Number.isFinite(value) || value < range[0] || value > range[1]) return false;
-    this.advanceTo(Date.now());
+    this.advanceTo(now);
     const [unit, what] = name.split('.') as [string, string];
     if (unit === 'Rig') {
       if (what === 'RotarySpeedSetpoint') this.controls.rig.rotarySpeedSetpoint = value;

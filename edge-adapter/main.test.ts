@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EdgeHealth } from './ops/edge-health.ts';
+import { ModbusSimulator } from './simulators/modbus-simulator.ts';
+import { WellPad } from './simulators/well-pad.ts';
+
+/**
+ * The process as an operator runs it: `node edge-adapter/main.ts --config <file>`.
+ * Kafka is deliberately unreachable here, which is the adapter's normal state on a pad
+ * whose link is down: it must read, buffer, and say so on /healthz and /metrics.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'edge-main-'));
+const simulator = new ModbusSimulator({ pad: new WellPad(), port: 0 });
+const main = join(import.meta.dirname, 'main.ts');
+
+beforeAll(() => simulator.start());
+afterAll(async () => {
+  await simulator.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runMain(config: string) {
+  const file = join(dir, `edge-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, config);
+  const child = spawn(process.execPath, [main, '--config', file], {
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, exited, output: () => output, file };
+}
+
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+describe('node edge-adapter/main.ts', () => {
+  it('refuses a wrong configuration with the line of each mistake and exit code 2', async () => {
+    const run = runMain(
+      'site: pad-7\nkafka: { brokers: [k:9092] }\ndevices:\n  - id: plc\n    protocol: modbus\n    host: h\n    tags:\n      - { id: p, table: input-register, address: -1, type: float32 }\n',
+    );
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toContain(`${run.file}:8: devices.0.tags.0.address:`);
+  });
+
+  it('reads and buffers while Kafka is unreachable, and reports it on /healthz and /metrics', { timeout: 60_000 }, async () => {
+    const httpPort = await closedPort();
+    const run = runMain(`site: pad-main
+stateDir: ${JSON.stringify(join(dir, 'state'))}
+http: { host: 127.0.0.1, port: ${httpPort} }
+kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
+commands: { enabled: false }
+devices:
+  - id: wellhead-rtu
+    protocol: modbus
+    host: 127.0.0.1
+    port: ${simulator.port}
+    pollIntervalMs: 100
+    wordOrder: little
+    tags:
+      - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }
+`);
+    let health: EdgeHealth | undefined;
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
+      health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
+        .then((r) => r.json() as Promise<EdgeHealth>)
+        .catch(() => undefined);
+      if (health && health.sink.state === 'unreachable' && health.buffer.depth >= 20) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(health).toMatchObject({
+      status: 'degraded',
+      site: 'pad-main',
+      sink: { state: 'unreachable' },
+      devices: { 'wellhead-rtu': { state: 'connected' } },
+    });
+    expect(health?.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(health?.buffer.bytesOnDisk).toBeGreaterThan(0);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/flowline_edge_buffer_depth \d+/);
+    expect(metrics).toMatch(/flowline_edge_sink_up 0/);
+    expect(metrics).toMatch(/flowline_edge_device_connected\{device="wellhead-rtu",protocol="modbus"\} 1/);
+    expect((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status).toBe(503);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const summary = run
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"edge adapter stopped"'));
+    expect(JSON.parse(summary ?? '{}').bufferDepth).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { WellPad } from './well-pad.ts';
+
+/** The simulated pad behaves like one: a few physical relations an engineer would check first. */
+describe('well pad model', () => {
+  const t0 = Date.parse('2026-01-08T10:00:00Z');
+
+  it('starts in a plausible producing state', () => {
+    const pad = new WellPad({ now: t0 });
+    const v = (name: string) => pad.read(name, t0).value;
+    expect(v('W1.OilRate')).toBeGreaterThan(100);
+    expect(v('W2.OilRate')).toBeGreaterThan(50);
+    expect(v('ESP.Frequency')).toBe(52);
+    expect(v('ESP.MotorTemperature')).toBeLessThan(150);
+    expect(v('ESP.DischargePressure')).toBeGreaterThan(v('ESP.IntakePressure'));
+    expect(v('W1.TubingPressure')).toBeGreaterThan(v('Pad.FlowlinePressure'));
+    expect(v('Separator.OilRate')).toBeCloseTo(v('W1.OilRate') + v('W2.OilRate'), -1);
+    expect(v('Rig.HookLoad')).toBeGreaterThan(350); // block plus a string 2 km long
+  });
+
+  it('follows the ESP affinity laws: more speed, more flow and more current', () => {
+    const pad = new WellPad({ now: t0 });
+    const before = { q: pad.read('W1.OilRate', t0).value, amps: pad.read('ESP.MotorCurrent', t0).value };
+    expect(pad.setpoint('ESP.FrequencySetpoint', 58, t0)).toBe(true);
+    pad.advanceTo(t0 + 600_000);
+    expect(pad.read('W1.OilRate', t0 + 600_000).value).toBeGreaterThan(before.q * 1.1);
+    expect(pad.read('ESP.MotorCurrent', t0 + 600_000).value).toBeGreaterThan(before.amps);
+  });
+
+  it('stops lifting W-1 when the ESP stops, and shuts a well in when its safety valve closes', () => {
+    const pad = new WellPad({ now: t0 });
+    pad.setpoint('ESP.Run', 0, t0);
+    pad.setpoint('W2.SSVOpen', 0, t0);
+    const later = t0 + 900_000;
+    expect(pad.read('W1.OilRate', later).value).toBeLessThan(1);
+    expect(pad.read('ESP.Frequency', later).value).toBe(0);
+    expect(pad.read('W2.OilRate', later).value).toBeLessThan(1);
+    // Shut in, the wellhead sees the reservoir less the column: well above flowing pressure.
+    expect(pad.read('W2.TubingPressure', later).value).toBeGreaterThan(40);
+  });
+
+  it('refuses setpoints the equipment would not take', () => {
+    const pad = new WellPad({ now: t0 });
+    expect(pad.setpoint('ESP.FrequencySetpoint', 90, t0)).toBe(false);
+    expect(pad.setpoint('W1.TubingPressure', 10, t0)).toBe(false);
+  });
+
+  it('drills on, then makes a connection', () => {
+    const pad = new WellPad({ now: t0 });
+    const depth = pad.read('Rig.BitDepth', t0).value;
+    const activities = new Set<number>();
+    for (let t = t0; t < t0 + 3_600_000; t += 10_000) activities.add(pad.read('Rig.Activity', t).value);
+    expect(pad.read('Rig.BitDepth', t0 + 3_600_000).value).toBeGreaterThan(depth + 5);
+    expect([...activities].sort()).toEqual([1, 2]);
+  });
+
+  it('injects faults: bad quality, frozen values and spikes', () => {
+    const pad = new WellPad({ now: t0 });
+    pad.faults.inject('bad-quality', 'W1', 60_000, t0);
+    expect(pad.read('W1.TubingPressure', t0 + 1).good).toBe(false);
+    expect(pad.read('W2.TubingPressure', t0 + 1).good).toBe(true);
+    pad.faults.inject('frozen', 'Rig.BitDepth', 600_000, t0);
+    const frozen = pad.read('Rig.BitDepth', t0 + 1).value;
+    expect(pad.read('Rig.BitDepth', t0 + 300_000).value).toBe(frozen);
+    const normal = pad.read('Separator.Pressure', t0 + 2).value;
+    pad.faults.inject('spike', 'Separator.Pressure', 1_000, t0 + 2);
+    expect(pad.read('Separator.Pressure', t0 + 3).value).toBeGreaterThan(normal * 3);
+  });
+});
