@@ -144,3 +144,23 @@ export async function queryCalculations(
     result: typeof r.result === 'string' ? JSON.parse(r.result) : r.result,
   }));
 }
+
+/** The latest acknowledgement (who, when, with which comment) of each of some alarms of a tenant. */
+export async function queryLatestAcknowledgements(
+  db: Queryable,
+  q: { tenantId: string; alarmIds: readonly string[] },
+): Promise<Map<string, { actor: string | null; comment: string | null; ts: number }>> {
+  if (q.alarmIds.length === 0) return new Map();
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT DISTINCT ON (alarm_id) alarm_id, actor, comment, ts FROM alarm_events
+     WHERE tenant_id = $1 AND alarm_id = ANY($2::text[]) AND transition = 'acknowledged'
+     ORDER BY alarm_id, ts DESC`,
+    [q.tenantId, [...q.alarmIds]],
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.alarm_id),
+      { actor: (r.actor as string | null) ?? null, comment: (r.comment as string | null) ?? null, ts: new Date(r.ts as string).getTime() },
+    ]),
+  );
+}

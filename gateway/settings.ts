@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { Role } from '#contracts';
+import { RuntimeEnv } from '../runtime/config.ts';
+
+const list = (what: string) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .describe(what);
+
+const perMinute = z.coerce.number().int().min(1).max(1_000_000);
+
+/**
+ * The gateway's environment (gateway/main.ts), validated at start: the runtime's
+ * connection variables (REDIS_URL, DATABASE_URL, KAFKA_*, DAPR_*) and GATEWAY_*.
+ */
+export const GatewaySettings = RuntimeEnv.extend({
+  /** How the gateway reaches the functions: kafka (their Services, the Kafka broker) or dapr (the sidecar). */
+  FLOWLINE_HOST: z
+    .enum(['kafka', 'dapr'], { message: 'the gateway runs with FLOWLINE_HOST=kafka or dapr (npm start embeds it on the memory host)' })
+    .default('kafka'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:pass@host:port/db (history and alarm history live there)'),
+  GATEWAY_JWT_SECRET: z.string().min(32, 'at least 32 characters (256 bits) for HS256').optional(),
+  GATEWAY_JWKS_URL: z
+    .url({ message: 'the identity provider’s JWKS URL, e.g. https://id.example.com/realms/plant/protocol/openid-connect/certs' })
+    .optional(),
+  GATEWAY_JWT_ISSUER: z.string().optional(),
+  GATEWAY_JWT_AUDIENCE: z.string().optional(),
+  GATEWAY_JWT_ROLE_CLAIM: z.string().default('role'),
+  GATEWAY_JWT_TENANT_CLAIM: z.string().default('tenant'),
+  GATEWAY_JWT_NAME_CLAIM: z.string().default('name'),
+  GATEWAY_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(7 * 86_400)
+    .default(12 * 3600),
+  /** YAML `users:` with scrypt hashes (node gateway/hash-password.ts): password sign-in, HS256 tokens. */
+  GATEWAY_USERS_FILE: z.string().optional(),
+  /** YAML `keys:` with SHA-256 digests (node gateway/new-api-key.ts): machines' credentials. */
+  GATEWAY_API_KEYS_FILE: z.string().optional(),
+  GATEWAY_CORS_ORIGINS: list('origins allowed to call the API from a browser').default([]),
+  GATEWAY_RATE_READ_PER_MINUTE: perMinute.default(600),
+  GATEWAY_RATE_WRITE_PER_MINUTE: perMinute.default(60),
+  GATEWAY_RATE_INGEST_PER_MINUTE: perMinute.default(1200),
+  GATEWAY_RATE_SIGN_IN_PER_MINUTE: perMinute.default(10),
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
+  GATEWAY_BULK_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** `topic=role|role;topic=role`: topics open to POST /v1/events/{topic}. Default: telemetry (admin, scada), well tests (people and scada). */
+  GATEWAY_PUBLISH_TOPICS: z
+    .string()
+    .transform((s, ctx) => {
+      const entries = s.split(';').map((part) => part.split('=').map((x) => x.trim()));
+      const topics: Record<string, Role[]> = {};
+      for (const [topic, roles] of entries) {
+        const parsed = z.array(Role).safeParse((roles ?? '').split('|').filter(Boolean));
+        if (!topic || !parsed.success || parsed.data.length === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'use topic=role|role;topic=role, e.g. well-testing.test-completed=operator|supervisor|admin',
+          });
+          return z.NEVER;
+        }
+        topics[topic] = parsed.data;
+      }
+      return topics;
+    })
+    .optional(),
+  /** Kafka host: where each function's POST /invoke is; {name} is the function (the chart gives each a Service). */
+  GATEWAY_FUNCTION_URL: z
+    .string()
+    .includes('{name}', { message: 'a URL template with {name}, e.g. http://{name}:8080' })
+    .default('http://{name}:8080'),
+  GATEWAY_INVOKE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** `tenant/site=url,…`: edge adapters whose /healthz the status page shows to that tenant's operators. */
+  GATEWAY_EDGE_ADAPTERS: z
+    .string()
+    .transform((s, ctx) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map((entry) => {
+          const match = /^([^/=]+)\/([^=]+)=(https?:\/\/.+)$/.exec(entry);
+          if (!match) {
+            ctx.addIssue({ code: 'custom', message: `"${entry}": use tenant/site=http://host:port` });
+            return { tenantId: '', site: '', url: '' };
+          }
+          return { tenantId: match[1] as string, site: match[2] as string, url: match[3] as string };
+        }),
+    )
+    .default([]),
+  /** Prometheus, for throughput and errors summed over every replica; without it those columns stay blank. */
+  GATEWAY_PROMETHEUS_URL: z.url().optional(),
+  /** Where the function manifests are (the image ships functions/). */
+  FLOWLINE_FUNCTIONS_DIR: z.string().optional(),
+  GATEWAY_MAX_LIVE_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2_000),
+});
+export type GatewaySettings = z.infer<typeof GatewaySettings>;

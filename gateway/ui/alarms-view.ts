@@ -1,0 +1,118 @@
+import { openAlarmDialog } from './alarm-dialog.ts';
+import { may } from './api.ts';
+import { h, replace, setText } from './dom.ts';
+import { formatAge, formatTime, formatValue, humanize } from './format.ts';
+import type { View } from './main.ts';
+import { type AlarmState, on, serverNow, sortedAlarms, store } from './store.ts';
+
+const conditionLabel: Record<string, string> = {
+  HH: 'high-high',
+  H: 'high',
+  L: 'low',
+  LL: 'low-low',
+  ROC: 'rate of change',
+  STALE: 'stale value',
+  BAD_QUALITY: 'bad quality',
+};
+
+const stateLabel: Record<string, string> = {
+  UNACK_ACTIVE: 'Unacknowledged',
+  ACK_ACTIVE: 'Acknowledged',
+  RTN_UNACK: 'Cleared, unacknowledged',
+  SHELVED: 'Shelved',
+};
+
+/**
+ * The alarm list: worst first, with state and age; acknowledge (with a comment) for
+ * roles that may, shelve and unshelve for roles that may. Updated by the live stream.
+ */
+export const alarmsView: View = (container) => {
+  const notice = h('p', { class: 'notice', role: 'status', 'aria-live': 'polite' });
+  const active = h('tbody');
+  const shelved = h('tbody');
+  const table = (body: HTMLElement, caption: string, testid: string) =>
+    h(
+      'table',
+      { class: 'alarms', 'data-testid': testid },
+      h('caption', {}, caption),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Severity', 'State', 'Where', 'Alarm', 'Value', 'Raised', 'Acknowledged', ''].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      body,
+    );
+  replace(container, notice, table(active, 'Active alarms', 'active-alarms'), table(shelved, 'Shelved', 'shelved-alarms'));
+
+  const actions = (alarm: AlarmState) => {
+    const buttons: HTMLElement[] = [];
+    const act = (action: 'acknowledge' | 'shelve' | 'unshelve', label: string, primary = false) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `button${primary ? ' button--primary' : ''}`,
+          'data-action': action,
+          onclick: () => openAlarmDialog(alarm, action, (message) => setText(notice, `${message}; waiting for the alarm function…`)),
+        },
+        label,
+      );
+    if ((alarm.state === 'UNACK_ACTIVE' || alarm.state === 'RTN_UNACK') && may('alarms.acknowledge'))
+      buttons.push(act('acknowledge', 'Acknowledge', true));
+    if (alarm.state !== 'SHELVED' && may('alarms.shelve')) buttons.push(act('shelve', 'Shelve'));
+    if (alarm.state === 'SHELVED' && may('alarms.shelve')) buttons.push(act('unshelve', 'Unshelve'));
+    return h('td', { class: 'alarms__actions' }, ...buttons);
+  };
+
+  const row = (alarm: AlarmState, now: number) =>
+    h(
+      'tr',
+      { 'data-alarm': alarm.alarmId, 'data-state': alarm.state, 'data-severity': alarm.severity },
+      h('td', {}, h('span', { class: `severity severity--${alarm.severity.toLowerCase()}` }, alarm.severity)),
+      h('td', { class: 'alarms__state', 'data-testid': 'state' }, stateLabel[alarm.state] ?? alarm.state),
+      h(
+        'td',
+        {},
+        (alarm.wellId && store.assets.get(alarm.wellId)?.name) || alarm.wellId || alarm.deviceId,
+        h('br'),
+        h('small', {}, `${humanize(alarm.tagId)} · ${conditionLabel[alarm.condition] ?? alarm.condition}`),
+      ),
+      h('td', {}, alarm.message),
+      h('td', { class: 'num' }, `${formatValue(alarm.value)} / ${formatValue(alarm.threshold)}${alarm.unit ? ` ${alarm.unit}` : ''}`),
+      h('td', { title: alarm.raisedAt ? formatTime(alarm.raisedAt) : '' }, alarm.raisedAt ? formatAge(now - alarm.raisedAt) : '—'),
+      h(
+        'td',
+        { class: 'alarms__ack', 'data-testid': 'acknowledged' },
+        alarm.acknowledgedBy ? `by ${alarm.acknowledgedBy}` : '',
+        alarm.acknowledgedAt ? h('small', {}, ` ${formatTime(alarm.acknowledgedAt)}`) : null,
+        alarm.acknowledgedComment ? h('q', { class: 'alarms__comment' }, alarm.acknowledgedComment) : null,
+        alarm.state === 'SHELVED' && alarm.shelvedUntil ? `until ${formatTime(alarm.shelvedUntil)}` : null,
+      ),
+      actions(alarm),
+    );
+
+  const render = () => {
+    const now = serverNow();
+    const list = sortedAlarms((a) => a.state !== 'SHELVED');
+    replace(
+      active,
+      ...(list.length ? list.map((a) => row(a, now)) : [h('tr', {}, h('td', { colspan: 8, class: 'empty' }, 'No active alarms.'))]),
+    );
+    const shelf = sortedAlarms((a) => a.state === 'SHELVED');
+    replace(
+      shelved,
+      ...(shelf.length ? shelf.map((a) => row(a, now)) : [h('tr', {}, h('td', { colspan: 8, class: 'empty' }, 'No shelved alarms.'))]),
+    );
+  };
+  render();
+  const offAlarms = on('alarms', render);
+  const tick = window.setInterval(render, 5_000);
+  return () => {
+    offAlarms();
+    window.clearInterval(tick);
+  };
+};

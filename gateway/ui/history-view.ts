@@ -1,0 +1,165 @@
+import type uPlot from 'uplot';
+import { ApiError, api } from './api.ts';
+import { h, replace, setText } from './dom.ts';
+import { formatTime, humanize } from './format.ts';
+import type { View } from './main.ts';
+import { serverNow, store } from './store.ts';
+
+interface History {
+  resolution: string;
+  bucketSeconds: number;
+  points: { t: number; avg: number; min: number; max: number; count: number }[];
+}
+
+const ranges = [
+  ['1h', 'Last hour', 3_600_000],
+  ['6h', '6 hours', 6 * 3_600_000],
+  ['24h', '24 hours', 86_400_000],
+  ['7d', '7 days', 7 * 86_400_000],
+  ['30d', '30 days', 30 * 86_400_000],
+] as const;
+
+/** An instant as a datetime-local input's value (the browser's time zone). */
+const localInput = (epochMs: number) => {
+  const d = new Date(epochMs - new Date(epochMs).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+};
+
+// uPlot is loaded only when this screen opens: the overview's first paint does not wait for it.
+const uplotUrl = '/ui/vendor/uplot.js';
+let uplot: Promise<typeof uPlot> | undefined;
+function loadUplot(): Promise<typeof uPlot> {
+  if (!uplot) {
+    document.head.append(h('link', { rel: 'stylesheet', href: '/ui/vendor/uplot.css' }));
+    uplot = (import(uplotUrl) as Promise<{ default: typeof uPlot }>).then((m) => m.default);
+  }
+  return uplot;
+}
+
+/**
+ * A tag's history over a chosen range, from PostgreSQL through /v1/history: the
+ * average as a line inside its min–max band, so a short spike never vanishes in a
+ * rollup. The gateway picks raw samples or a rollup for the span.
+ */
+export const historyView: View = (container) => {
+  const tagSelect = h('select', { name: 'tag', 'aria-label': 'Tag' });
+  const rangeButtons = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Range' });
+  const from = h('input', { type: 'datetime-local', name: 'from', 'aria-label': 'From' });
+  const to = h('input', { type: 'datetime-local', name: 'to', 'aria-label': 'To' });
+  const caption = h('p', { class: 'chart__caption', role: 'status' });
+  const chart = h('div', { class: 'chart', 'data-testid': 'history-chart' });
+  let range: { from: number; to: number } = { from: serverNow() - 3_600_000, to: serverNow() };
+  let plot: uPlot | undefined;
+
+  for (const asset of store.assets.values()) {
+    const group = h('optgroup', { label: asset.name });
+    for (const tag of [...asset.tags.values()].sort((a, b) => a.tagId.localeCompare(b.tagId))) {
+      group.append(
+        h('option', { value: `${tag.deviceId}|${tag.tagId}` }, `${asset.name} · ${humanize(tag.tagId)}${tag.unit ? ` (${tag.unit})` : ''}`),
+      );
+    }
+    if (group.children.length > 0) tagSelect.append(group);
+  }
+  for (const [id, label, span] of ranges) {
+    rangeButtons.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button',
+          'data-range': id,
+          'aria-pressed': id === '1h' ? 'true' : 'false',
+          onclick: (event: Event) => {
+            for (const b of rangeButtons.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b === event.currentTarget));
+            range = { from: serverNow() - span, to: serverNow() };
+            void draw();
+          },
+        },
+        label,
+      ),
+    );
+  }
+  const custom = h('form', { class: 'custom-range' }, from, to, h('button', { type: 'submit', class: 'button' }, 'Show'));
+  custom.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const f = Date.parse(from.value);
+    const t = Date.parse(to.value);
+    if (Number.isFinite(f) && Number.isFinite(t)) {
+      range = { from: f, to: t };
+      void draw();
+    }
+  });
+  tagSelect.addEventListener('change', () => void draw());
+  replace(container, h('div', { class: 'toolbar' }, tagSelect, rangeButtons, custom), caption, chart);
+
+  async function draw(): Promise<void> {
+    const [deviceId, tagId] = tagSelect.value.split('|');
+    if (!deviceId || !tagId) {
+      setText(caption, 'No tags yet: history appears once values have arrived.');
+      return;
+    }
+    setText(caption, 'Loading…');
+    from.value = localInput(range.from);
+    to.value = localInput(range.to);
+    const width = Math.max(320, chart.clientWidth || container.clientWidth);
+    let history: History;
+    try {
+      const query = new URLSearchParams({
+        deviceId,
+        tagId,
+        from: String(Math.round(range.from)),
+        to: String(Math.round(range.to)),
+        maxPoints: String(Math.min(2000, Math.round(width / 2))),
+      });
+      history = await api<History>(`/v1/history?${query}`);
+    } catch (e) {
+      setText(caption, e instanceof ApiError ? e.message : 'The gateway cannot be reached.');
+      return;
+    }
+    const UPlot = await loadUplot();
+    const xs = history.points.map((p) => p.t / 1000);
+    const data: uPlot.AlignedData = [
+      xs,
+      history.points.map((p) => p.min),
+      history.points.map((p) => p.max),
+      history.points.map((p) => p.avg),
+    ];
+    const resolution = history.resolution === 'raw' ? 'raw samples' : `${history.resolution} rollup`;
+    setText(
+      caption,
+      history.points.length === 0
+        ? `No stored samples of ${humanize(tagId)} between ${formatTime(range.from)} and ${formatTime(range.to)}.`
+        : `${humanize(tagId)} · ${formatTime(range.from)} – ${formatTime(range.to)} · ${history.points.length} points of ${history.bucketSeconds} s (${resolution})`,
+    );
+    plot?.destroy();
+    plot = new UPlot(
+      {
+        width,
+        height: Math.max(240, Math.min(520, Math.round(window.innerHeight * 0.55))),
+        // The axis spans the range asked for, not just the data found in it.
+        scales: { x: { time: true, range: [range.from / 1000, range.to / 1000] } },
+        axes: [
+          { stroke: '#c9d3de', grid: { stroke: '#2a3542' } },
+          { stroke: '#c9d3de', grid: { stroke: '#2a3542' } },
+        ],
+        series: [
+          {},
+          { label: 'min', stroke: 'rgba(94,170,255,0.35)', width: 1 },
+          { label: 'max', stroke: 'rgba(94,170,255,0.35)', width: 1 },
+          { label: 'avg', stroke: '#5eaaff', width: 2, points: { show: history.points.length < 60, size: 5 } },
+        ],
+        bands: [{ series: [2, 1], fill: 'rgba(94,170,255,0.15)' }],
+      },
+      data,
+      chart,
+    );
+  }
+
+  const resize = new ResizeObserver(() => plot?.setSize({ width: Math.max(320, chart.clientWidth), height: plot.height }));
+  resize.observe(chart);
+  void draw();
+  return () => {
+    resize.disconnect();
+    plot?.destroy();
+  };
+};

@@ -1,0 +1,144 @@
+import { api, currentSession } from './api.ts';
+import { h, replace } from './dom.ts';
+import { formatAge, formatCount, formatValue } from './format.ts';
+import type { View } from './main.ts';
+import { on, serverNow, store } from './store.ts';
+
+interface FunctionStatus {
+  name: string;
+  lag: number | null;
+  replicas: { current: number | null; desired: number | null; min: number; max: number };
+  throughputPerSecond: number | null;
+  errorsPerSecond: number | null;
+  deadLetters: number | null;
+  error?: string;
+}
+
+interface EdgeSite {
+  site: string;
+  status: string;
+  error?: string;
+  devices: { id: string; protocol: string; state: string; lastError?: string }[];
+  buffer?: { depth: number; capacity: number; dropped: number; oldestSampleAt: string | null };
+  sink?: { state: string; lastError?: string };
+}
+
+interface StatusBoard {
+  functions: FunctionStatus[];
+  edge: EdgeSite[];
+}
+
+const dash = '—';
+const rate = (n: number | null | undefined) => (n === null || n === undefined ? dash : formatValue(n));
+const count = (n: number | null | undefined) => (n === null || n === undefined ? dash : formatCount(n));
+
+/**
+ * The machinery: each function's replicas, consumer lag, throughput, errors and dead
+ * letters; each edge adapter's device connections and store-and-forward buffer. The
+ * gateway pushes the board on the `system:{tenant}` room every few seconds.
+ */
+export const statusView: View = (container, link) => {
+  const functions = h('tbody');
+  const edge = h('tbody');
+  replace(
+    container,
+    h(
+      'table',
+      { class: 'status', 'data-testid': 'functions' },
+      h('caption', {}, 'Functions'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Function', 'Replicas', 'Scale (min–max)', 'Consumer lag', 'Throughput /s', 'Errors /s', 'Dead letters'].map((c) =>
+            h('th', { scope: 'col' }, c),
+          ),
+        ),
+      ),
+      functions,
+    ),
+    h(
+      'table',
+      { class: 'status', 'data-testid': 'edge' },
+      h('caption', {}, 'Edge adapters'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Site', 'Link', 'Devices connected', 'Buffer', 'Oldest buffered', 'Dropped'].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      edge,
+    ),
+  );
+
+  const render = () => {
+    const board = store.status as StatusBoard | undefined;
+    if (!board) return;
+    replace(
+      functions,
+      ...board.functions.map((f) =>
+        h(
+          'tr',
+          { 'data-function': f.name, class: f.error ? 'row--warn' : '' },
+          h('th', { scope: 'row' }, f.name),
+          h(
+            'td',
+            { class: 'num' },
+            f.replicas.current === null ? dash : String(f.replicas.current),
+            f.replicas.desired === null ? '' : ` → ${f.replicas.desired}`,
+          ),
+          h('td', { class: 'num' }, `${f.replicas.min}–${f.replicas.max}`),
+          h('td', { class: 'num', 'data-testid': 'lag' }, f.error ? `unreadable: ${f.error}` : count(f.lag)),
+          h('td', { class: 'num' }, rate(f.throughputPerSecond)),
+          h('td', { class: `num${(f.errorsPerSecond ?? 0) > 0 ? ' warn' : ''}` }, rate(f.errorsPerSecond)),
+          h('td', { class: `num${(f.deadLetters ?? 0) > 0 ? ' warn' : ''}` }, count(f.deadLetters)),
+        ),
+      ),
+    );
+    const now = serverNow();
+    replace(
+      edge,
+      ...(board.edge.length === 0
+        ? [h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No edge adapter is configured for this tenant.'))]
+        : board.edge.map((site) => {
+            const connected = site.devices.filter((d) => d.state === 'connected').length;
+            return h(
+              'tr',
+              { 'data-site': site.site, class: site.status === 'ok' ? '' : 'row--warn' },
+              h('th', { scope: 'row' }, site.site),
+              h('td', {}, site.status === 'unreachable' ? `unreachable: ${site.error ?? ''}` : (site.sink?.state ?? site.status)),
+              h(
+                'td',
+                { class: 'num', title: site.devices.map((d) => `${d.id}: ${d.state}${d.lastError ? ` (${d.lastError})` : ''}`).join('\n') },
+                `${connected} / ${site.devices.length}`,
+              ),
+              h('td', { class: 'num' }, site.buffer ? `${site.buffer.depth} / ${site.buffer.capacity}` : dash),
+              h('td', {}, site.buffer?.oldestSampleAt ? formatAge(now - Date.parse(site.buffer.oldestSampleAt)) : dash),
+              h('td', { class: 'num' }, site.buffer ? String(site.buffer.dropped) : dash),
+            );
+          })),
+    );
+  };
+
+  const load = async () => {
+    const [f, e] = await Promise.all([
+      api<{ functions: FunctionStatus[] }>('/v1/status/functions'),
+      api<{ sites: EdgeSite[] }>('/v1/status/edge'),
+    ]);
+    store.status = { functions: f.functions, edge: e.sites } satisfies StatusBoard;
+    render();
+  };
+  const room = `system:${currentSession()?.user.tenantId ?? ''}`;
+  link.subscribe(room, () => void load().catch((err: unknown) => console.warn(err)));
+  const off = on('status', render);
+  render();
+  return () => {
+    off();
+    link.unsubscribe(room);
+  };
+};

@@ -1,0 +1,157 @@
+/**
+ * What the screens show, kept in one place and updated from two sources: snapshots
+ * (REST) and live events (WebSocket). Both carry sample or transition times, and the
+ * newer one wins, so their order of arrival does not matter.
+ */
+
+export interface Sample {
+  t: number;
+  v: number;
+  q: number;
+}
+
+export interface TagState {
+  assetId: string;
+  tagId: string;
+  deviceId: string;
+  value: number;
+  quality: number;
+  status: 'good' | 'suspect' | 'bad';
+  flags: string[];
+  timestamp: number;
+  unit: string | undefined;
+  staleAfterMs: number;
+  recent: Sample[];
+}
+
+export interface AssetState {
+  assetId: string;
+  kind: 'well' | 'field';
+  name: string;
+  fieldId: string;
+  tags: Map<string, TagState>;
+}
+
+export interface AlarmState {
+  alarmId: string;
+  tenantId: string;
+  wellId?: string | undefined;
+  deviceId: string;
+  tagId: string;
+  condition: string;
+  severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
+  state: string;
+  message: string;
+  value: number;
+  threshold: number;
+  unit?: string | undefined;
+  raisedAt?: number | undefined;
+  acknowledgedAt?: number | undefined;
+  acknowledgedBy?: string | undefined;
+  acknowledgedComment?: string | undefined;
+  shelvedUntil?: number | undefined;
+  lastTransitionAt?: number | undefined;
+}
+
+export type Topic = 'values' | 'alarms' | 'link' | 'status';
+
+export const store = {
+  assets: new Map<string, AssetState>(),
+  /** Alarms an operator must see, and shelved ones, by id. */
+  alarms: new Map<string, AlarmState>(),
+  /** Server clock minus browser clock: ages are measured on the gateway's clock. */
+  offsetMs: 0,
+  linkUp: false,
+  linkText: 'connecting…',
+  status: undefined as unknown,
+};
+
+const bus = new EventTarget();
+export const on = (topic: Topic, listener: () => void): (() => void) => {
+  bus.addEventListener(topic, listener);
+  return () => bus.removeEventListener(topic, listener);
+};
+export const emit = (topic: Topic) => bus.dispatchEvent(new Event(topic));
+
+export const serverNow = () => Date.now() + store.offsetMs;
+export const syncClock = (serverTime: number) => {
+  store.offsetMs = serverTime - Date.now();
+};
+
+const recentLimit = 100;
+
+/** A tag's newest sample (from a snapshot or a live event); an older one only joins the sparkline. */
+export function applySample(
+  assetId: string,
+  sample: Omit<TagState, 'assetId' | 'recent' | 'staleAfterMs'> & { staleAfterMs?: number; recent?: Sample[] },
+) {
+  const asset = store.assets.get(assetId);
+  if (!asset) return;
+  const known = asset.tags.get(sample.tagId);
+  const recent = sample.recent ?? known?.recent ?? [];
+  if (!sample.recent && !recent.some((s) => s.t === sample.timestamp)) {
+    recent.push({ t: sample.timestamp, v: sample.value, q: sample.quality });
+    recent.sort((a, b) => a.t - b.t);
+    if (recent.length > recentLimit) recent.splice(0, recent.length - recentLimit);
+  }
+  if (known && known.timestamp > sample.timestamp) {
+    known.recent = recent;
+    return;
+  }
+  asset.tags.set(sample.tagId, {
+    ...sample,
+    assetId,
+    unit: sample.unit,
+    staleAfterMs: sample.staleAfterMs ?? known?.staleAfterMs ?? 30_000,
+    recent,
+  });
+}
+
+const rank: Record<AlarmState['severity'], number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1 };
+
+/** Worst first, then the most recently raised: the order of the alarm function's own list. */
+export function sortedAlarms(filter: (a: AlarmState) => boolean): AlarmState[] {
+  return [...store.alarms.values()]
+    .filter(filter)
+    .sort((a, b) => rank[b.severity] - rank[a.severity] || (b.raisedAt ?? 0) - (a.raisedAt ?? 0));
+}
+
+/** An alarm event of seed 001 (`alarm:new|ack|clear|update`, data: the scada.alarms Alarm). */
+export function applyAlarmEvent(event: Record<string, unknown>): void {
+  const id = String(event.alarmId);
+  const at = Number(event.timestamp);
+  const known = store.alarms.get(id);
+  if (known?.lastTransitionAt !== undefined && known.lastTransitionAt > at) return;
+  const state = String(event.state);
+  if (state === 'NORMAL' || state === 'SUPPRESSED') {
+    store.alarms.delete(id);
+    return;
+  }
+  const transition = String(event.transition);
+  store.alarms.set(id, {
+    ...known,
+    alarmId: id,
+    tenantId: String(event.tenantId),
+    wellId: typeof event.wellId === 'string' ? event.wellId : known?.wellId,
+    deviceId: String(event.deviceId),
+    tagId: String(event.tagId),
+    condition: String(event.condition),
+    severity: event.severity as AlarmState['severity'],
+    state,
+    message: String(event.message),
+    value: Number(event.value),
+    threshold: Number(event.threshold),
+    raisedAt: transition === 'raised' ? at : (known?.raisedAt ?? at),
+    ...(transition === 'acknowledged'
+      ? {
+          acknowledgedAt: at,
+          acknowledgedBy: String(event.actor ?? ''),
+          acknowledgedComment: typeof event.comment === 'string' ? event.comment : undefined,
+        }
+      : transition === 'raised'
+        ? { acknowledgedAt: undefined, acknowledgedBy: undefined, acknowledgedComment: undefined }
+        : {}),
+    shelvedUntil: typeof event.shelvedUntil === 'number' ? event.shelvedUntil : state === 'SHELVED' ? known?.shelvedUntil : undefined,
+    lastTransitionAt: at,
+  });
+}
