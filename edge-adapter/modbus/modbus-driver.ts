@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { Quality, qualityClass, qualityFromModbusFailure } from '../../contracts/quality.ts';
+import { Quality, qualityFromModbusFailure } from '../../contracts/quality.ts';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 import type { ModbusDevice, ModbusTable } from '../config/modbus-device.ts';
 import type { DeviceDriver, EmitSamples } from '../device-driver.ts';
 import type { DeviceStatusBoard } from '../ops/device-status.ts';
-import type { EdgeMetrics } from '../ops/edge-metrics.ts';
+import { countByQuality, type EdgeMetrics } from '../ops/edge-metrics.ts';
 import { classifyModbusError, type ModbusClient, type ModbusLink, type ModbusRequestError } from './modbus-link.ts';
 import { decodeRegisters } from './register-codec.ts';
 import { planReads, type ReadRequest } from './request-plan.ts';
@@ -97,7 +97,9 @@ export class ModbusDriver implements DeviceDriver {
       if ('error' in outcome) {
         failure = outcome.error;
         if (failure.failure === 'exception') answered += 1;
-        samples.push(...this.failedSamples(request, outcome.error, Date.now()));
+        // Every failed read is on record; a cycle spent waiting out the reconnect back-off
+        // read nothing, and would only flood the buffer with copies of the last bad samples.
+        if (failure.attempted) samples.push(...this.failedSamples(request, outcome.error, Date.now()));
       } else {
         answered += 1;
         samples.push(...this.decode(request, outcome.data, Date.now()));
@@ -110,13 +112,8 @@ export class ModbusDriver implements DeviceDriver {
       if (connected) metrics.reconnects.inc({ device: device.id });
       this.options.log[connected ? 'info' : 'warn']({ error: failure?.message }, connected ? 'device connected' : 'device unreachable');
     }
-    let bad = 0;
-    for (const s of samples) {
-      const cls = qualityClass(s.quality);
-      if (cls === 'bad') bad += 1;
-      metrics.samplesRead.inc({ device: device.id, quality: cls });
-    }
-    status.sampled(device.id, samples.length - bad, bad, Date.now());
+    const bad = countByQuality(samples, device.id, metrics);
+    if (samples.length > 0) status.sampled(device.id, samples.length - bad, bad, Date.now());
     this.options.emit(samples);
     return samples;
   }
@@ -194,7 +191,7 @@ export class ModbusDriver implements DeviceDriver {
         return result;
       } catch (error) {
         const e = classifyModbusError(error);
-        metrics.modbusRequests.inc({ device: device.id, function: fc, outcome: e.failure });
+        if (e.attempted) metrics.modbusRequests.inc({ device: device.id, function: fc, outcome: e.failure });
         if (e.failure === 'timeout' && attempt < device.retries && !this.stopped) continue;
         if (e.failure === 'timeout') link.reset(`${device.id}: ${attempt + 1} timeouts in a row`);
         return { error: e };

@@ -11,11 +11,14 @@ export type ModbusClient = InstanceType<typeof ModbusRTU>;
 /** A failed Modbus exchange, classified the way the quality scale needs it. */
 export class ModbusRequestError extends Error {
   readonly failure: ModbusFailure;
+  /** False when nothing went on the wire: the link is waiting out its reconnect back-off. */
+  readonly attempted: boolean;
 
-  constructor(failure: ModbusFailure, message: string, options?: { cause?: unknown }) {
+  constructor(failure: ModbusFailure, message: string, options?: { cause?: unknown; attempted?: boolean }) {
     super(message, options);
     this.name = 'ModbusRequestError';
     this.failure = failure;
+    this.attempted = options?.attempted ?? true;
   }
 }
 
@@ -97,7 +100,9 @@ export class ModbusLink {
     if (this.closed) throw new ModbusRequestError('connection', 'the link is closed');
     if (this.client?.isOpen) return this.client;
     if (Date.now() < this.retryAt) {
-      throw new ModbusRequestError('connection', `not connected; next attempt in ${Math.ceil((this.retryAt - Date.now()) / 1000)} s`);
+      throw new ModbusRequestError('connection', `not connected; next attempt in ${Math.ceil((this.retryAt - Date.now()) / 1000)} s`, {
+        attempted: false,
+      });
     }
     const client = new ModbusRTU();
     // A socket error with no request pending would otherwise be an unhandled 'error' event.

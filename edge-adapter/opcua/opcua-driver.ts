@@ -17,7 +17,7 @@ import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 import type { OpcUaDevice, OpcUaTag } from '../config/opcua-device.ts';
 import type { DeviceDriver, EmitSamples } from '../device-driver.ts';
 import type { DeviceStatusBoard } from '../ops/device-status.ts';
-import type { EdgeMetrics } from '../ops/edge-metrics.ts';
+import { countByQuality, type EdgeMetrics } from '../ops/edge-metrics.ts';
 import { messageSecurityMode, securityPolicy, userIdentity } from './client-settings.ts';
 import { readDataValue } from './opcua-values.ts';
 import type { EdgePki } from './pki.ts';
@@ -207,12 +207,7 @@ export class OpcUaDriver implements DeviceDriver {
 
   private emitSamples(samples: TelemetryRaw[]): void {
     const { metrics, status } = this.options;
-    let bad = 0;
-    for (const s of samples) {
-      const cls = qualityClass(s.quality);
-      if (cls === 'bad') bad += 1;
-      metrics.samplesRead.inc({ device: this.id, quality: cls });
-    }
+    const bad = countByQuality(samples, this.id, metrics);
     status.sampled(this.id, samples.length - bad, bad, Date.now());
     this.options.emit(samples);
   }

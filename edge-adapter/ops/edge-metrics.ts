@@ -1,4 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { qualityClass } from '../../contracts/quality.ts';
+import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 
 /** The adapter's Prometheus series. Gauges that mirror live state are filled at scrape time. */
 export interface EdgeMetrics {
@@ -125,4 +127,12 @@ export function createEdgeMetrics(live: LiveState, options: { processMetrics?: b
       registers,
     }),
   };
+}
+
+/** Counts a batch of samples read, one counter update per quality class; returns how many were bad. */
+export function countByQuality(samples: readonly TelemetryRaw[], device: string, metrics: EdgeMetrics): number {
+  const counts = { good: 0, uncertain: 0, bad: 0 };
+  for (const s of samples) counts[qualityClass(s.quality)] += 1;
+  for (const [quality, n] of Object.entries(counts)) if (n > 0) metrics.samplesRead.inc({ device, quality }, n);
+  return counts.bad;
 }

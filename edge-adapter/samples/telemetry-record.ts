@@ -7,7 +7,7 @@ import type { SinkRecord } from '../sinks/sink.ts';
  * derived from the natural key (device, tag, timestamp), so a sample replayed from the
  * buffer after an unacknowledged send carries the same id as its first copy.
  */
-export function telemetryRecord(sample: TelemetryRaw, topic: string, source: string): SinkRecord {
+export function telemetryRecord(sample: TelemetryRaw, topic: string, source: string, traceparent?: string): SinkRecord {
   const data = TelemetryRaw.parse(sample);
   const event = createEvent({
     id: derivedEventId(['telemetry', data.deviceId, data.tagId, String(data.timestamp)]),
@@ -17,6 +17,7 @@ export function telemetryRecord(sample: TelemetryRaw, topic: string, source: str
     time: new Date(data.timestamp),
     data,
     partitionkey: data.deviceId,
+    ...(traceparent ? { traceparent } : {}),
   });
   return { topic, key: data.deviceId, value: encodeEvent(event) };
 }

@@ -1,8 +1,16 @@
 import type { Logger } from 'pino';
 import { createEvent, encodeEvent } from '../../runtime/envelope.ts';
 import { telemetryRecord } from '../samples/telemetry-record.ts';
+import { traceparents } from '../samples/trace-ids.ts';
 import type { Sink, SinkRecord } from '../sinks/sink.ts';
-import type { SampleJournal } from './sample-journal.ts';
+import type { JournaledSample, SampleJournal } from './sample-journal.ts';
+
+/** A batch of samples read from the buffer and encoded, ready to send. */
+interface PreparedBatch {
+  lastSeq: number;
+  count: number;
+  records: SinkRecord[];
+}
 
 export type LinkState = 'connecting' | 'connected' | 'unreachable';
 
@@ -45,6 +53,8 @@ export class Forwarder {
   private wakeUp: (() => void) | undefined;
   private sleeping: NodeJS.Timeout | undefined;
   private drainUntil = 0;
+  /** The next batch, encoded while the previous one was in flight. */
+  private prepared: PreparedBatch | undefined;
 
   constructor(options: ForwarderOptions) {
     this.options = { minRetryMs: 500, maxRetryMs: 15_000, ...options };
@@ -111,47 +121,82 @@ export class Forwarder {
   }
 
   private async sendOnce(): Promise<boolean> {
-    const { journal, sink, maxBatch, telemetryTopic, source } = this.options;
+    const { journal, sink, maxBatch } = this.options;
     const events = journal.peekEvents(maxBatch);
-    const samples = events.length > 0 ? [] : journal.peekSamples(maxBatch);
-    if (events.length === 0 && samples.length === 0) return true;
-    let records: SinkRecord[];
-    try {
-      records =
-        events.length > 0
-          ? events.map((e) => ({
-              topic: e.topic,
-              key: e.key,
-              value: encodeEvent(
-                createEvent({ id: e.id, source, type: e.topic, time: new Date(e.time), data: e.data, partitionkey: e.key }),
-              ),
-            }))
-          : samples.map((s) => telemetryRecord(s.sample, telemetryTopic, source));
-    } catch (error) {
-      // A row that cannot be encoded would block the buffer forever: it is a bug, say so loudly.
+    if (events.length > 0) {
+      this.prepared = undefined; // re-peeked after the events, in order
       journal.release();
-      this.options.log.error({ err: error }, 'a buffered record cannot be encoded; it stays in the buffer');
-      this.fail(error);
-      return false;
+      return this.send(this.encodeEvents(events), () => journal.acknowledgeEvents(events.at(-1)?.seq ?? 0), 0, events.length);
     }
+    let batch: PreparedBatch | undefined;
     try {
-      await sink.send(records);
+      batch = this.prepared ?? this.prepare(0);
     } catch (error) {
+      return this.unencodable(error);
+    }
+    this.prepared = undefined;
+    if (!batch) return true;
+    const current = batch;
+    const sending = sink.send(current.records);
+    // While the sink works on this batch, encode the next: the CPU is free until it answers.
+    try {
+      this.prepared = this.prepare(current.lastSeq);
+    } catch {
+      this.prepared = undefined; // encoded again, and reported, on its own turn
+    }
+    return this.send(sending, () => journal.acknowledgeSamples(current.lastSeq), current.count, 0);
+  }
+
+  /** Reads and encodes up to maxBatch samples after `afterSeq`; undefined when there are none. */
+  private prepare(afterSeq: number): PreparedBatch | undefined {
+    const { journal, maxBatch, telemetryTopic, source } = this.options;
+    const rows: JournaledSample[] = journal.peekSamples(maxBatch, afterSeq);
+    if (rows.length === 0) return undefined;
+    const traces = traceparents(rows.length);
+    return {
+      lastSeq: rows.at(-1)?.seq ?? afterSeq,
+      count: rows.length,
+      records: rows.map((row, i) => telemetryRecord(row.sample, telemetryTopic, source, traces[i])),
+    };
+  }
+
+  private encodeEvents(events: ReturnType<SampleJournal['peekEvents']>): SinkRecord[] {
+    const { source } = this.options;
+    return events.map((e) => ({
+      topic: e.topic,
+      key: e.key,
+      value: encodeEvent(createEvent({ id: e.id, source, type: e.topic, time: new Date(e.time), data: e.data, partitionkey: e.key })),
+    }));
+  }
+
+  private async send(request: SinkRecord[] | Promise<void>, acknowledge: () => void, samples: number, events: number): Promise<boolean> {
+    const { journal, sink } = this.options;
+    try {
+      await (Array.isArray(request) ? sink.send(request) : request);
+    } catch (error) {
+      this.prepared = undefined;
       if (journal.isOpen) journal.release();
       this.fail(error);
       return false;
     }
     // Stopped while this send was out: the rows stay in the file and go again next start.
     if (!journal.isOpen) return false;
-    if (events.length > 0) journal.acknowledgeEvents(events.at(-1)?.seq ?? 0);
-    else journal.acknowledgeSamples(samples.at(-1)?.seq ?? 0);
+    acknowledge();
     if (this.status.state !== 'connected') this.options.log.info({ sink: sink.kind, backlog: journal.depth }, 'sink reachable; forwarding');
     this.status.state = 'connected';
     this.status.lastSuccessAt = Date.now();
     this.status.lastError = undefined;
-    this.status.forwarded += samples.length;
-    this.options.onForwarded?.(samples.length, events.length);
+    this.status.forwarded += samples;
+    this.options.onForwarded?.(samples, events);
     return true;
+  }
+
+  /** A row that cannot be encoded would block the buffer forever: it is a bug, say so loudly. */
+  private unencodable(error: unknown): boolean {
+    this.options.journal.release();
+    this.options.log.error({ err: error }, 'a buffered record cannot be encoded; it stays in the buffer');
+    this.fail(error);
+    return false;
   }
 
   private fail(error: unknown): void {

@@ -108,7 +108,7 @@ export class SampleJournal {
       insertSample: s('INSERT INTO samples (series, ts, value, quality) VALUES (?, ?, ?, ?)'),
       insertSeries: s('INSERT INTO series (device, tag, protocol) VALUES (?, ?, ?)'),
       evictSamples: s('DELETE FROM samples WHERE seq IN (SELECT seq FROM samples WHERE seq > ? ORDER BY seq LIMIT ?)'),
-      peekSamples: s('SELECT seq, series, ts, value, quality FROM samples ORDER BY seq LIMIT ?'),
+      peekSamples: s('SELECT seq, series, ts, value, quality FROM samples WHERE seq > ? ORDER BY seq LIMIT ?'),
       ackSamples: s('DELETE FROM samples WHERE seq <= ?'),
       oldestSample: s('SELECT ts FROM samples ORDER BY seq LIMIT 1'),
       insertEvent: s('INSERT INTO events (topic, key, id, time, data) VALUES (?, ?, ?, ?, ?)'),
@@ -175,9 +175,12 @@ export class SampleJournal {
     return { stored: batch.length, dropped };
   }
 
-  /** The oldest samples, in the order they were read; they stay until acknowledged. */
-  peekSamples(limit: number): JournaledSample[] {
-    const rows = this.statements.peekSamples?.all(limit) ?? [];
+  /**
+   * The oldest samples (after `afterSeq`, to look past a batch already being sent), in the
+   * order they were read; they stay until acknowledged.
+   */
+  peekSamples(limit: number, afterSeq = 0): JournaledSample[] {
+    const rows = this.statements.peekSamples?.all(afterSeq, limit) ?? [];
     const out: JournaledSample[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as { seq: number; series: number; ts: number; value: number; quality: number };
@@ -203,7 +206,8 @@ export class SampleJournal {
   acknowledgeSamples(upToSeq: number): void {
     const { changes } = this.statements.ackSamples?.run(upToSeq) ?? { changes: 0 };
     this.sampleDepth -= Number(changes);
-    this.inFlightTo = 0;
+    // A batch peeked beyond this one (encoded ahead) is still spoken for.
+    if (this.inFlightTo <= upToSeq) this.inFlightTo = 0;
     if (this.sampleDepth === 0) this.reclaimSpace();
   }
 
