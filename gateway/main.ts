@@ -26,7 +26,7 @@ import { daprPublisher } from './bus/dapr-publisher.ts';
 import { kafkaPublisher } from './bus/kafka-publisher.ts';
 import { defaultOptions } from './deps.ts';
 import { httpInvoker } from './invoke/http-invoker.ts';
-import { GatewaySettings } from './settings.ts';
+import { GatewaySettings, startupProblems } from './settings.ts';
 import { kafkaLagSource } from './status/kafka-lag-source.ts';
 import { prometheusMetricsSource } from './status/metrics-source.ts';
 
@@ -34,14 +34,8 @@ assertNodeVersion();
 let settings: GatewaySettings;
 try {
   settings = parseEnv(GatewaySettings);
-  if (!settings.GATEWAY_JWT_SECRET && !settings.GATEWAY_JWKS_URL && !settings.GATEWAY_API_KEYS_FILE)
-    throw new ConfigError(
-      'invalid environment:\n  set GATEWAY_JWKS_URL (your identity provider), GATEWAY_JWT_SECRET, or GATEWAY_API_KEYS_FILE: otherwise no one could sign in',
-    );
-  if (settings.GATEWAY_USERS_FILE && !settings.GATEWAY_JWT_SECRET)
-    throw new ConfigError(
-      'invalid environment:\n  GATEWAY_USERS_FILE needs GATEWAY_JWT_SECRET: the gateway signs the tokens of the users it signs in',
-    );
+  const problems = startupProblems(settings);
+  if (problems.length > 0) throw new ConfigError(`invalid environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -25,7 +25,8 @@ export const GatewaySettings = RuntimeEnv.extend({
     .enum(['kafka', 'dapr'], { message: 'the gateway runs with FLOWLINE_HOST=kafka or dapr (npm start embeds it on the memory host)' })
     .default('kafka'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:pass@host:port/db (history and alarm history live there)'),
-  GATEWAY_JWT_SECRET: z.string().min(32, 'at least 32 characters (256 bits) for HS256').optional(),
+  // Its length is checked by secretProblems: parseEnv would echo a wrong value, and this one is a secret.
+  GATEWAY_JWT_SECRET: z.string().optional(),
   GATEWAY_JWKS_URL: z
     .url({ message: 'the identity provider’s JWKS URL, e.g. https://id.example.com/realms/plant/protocol/openid-connect/certs' })
     .optional(),
@@ -112,3 +113,20 @@ export const GatewaySettings = RuntimeEnv.extend({
   GATEWAY_MAX_LIVE_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2_000),
 });
 export type GatewaySettings = z.infer<typeof GatewaySettings>;
+
+/**
+ * What is wrong with the secrets and the ways in, without ever printing a secret:
+ * an empty list when the gateway can start.
+ */
+export function startupProblems(settings: GatewaySettings): string[] {
+  const problems: string[] = [];
+  if (settings.GATEWAY_JWT_SECRET !== undefined && settings.GATEWAY_JWT_SECRET.length < 32)
+    problems.push(`GATEWAY_JWT_SECRET: at least 32 characters (256 bits) for HS256 (it has ${settings.GATEWAY_JWT_SECRET.length})`);
+  if (!settings.GATEWAY_JWT_SECRET && !settings.GATEWAY_JWKS_URL && !settings.GATEWAY_API_KEYS_FILE)
+    problems.push(
+      'set GATEWAY_JWKS_URL (your identity provider), GATEWAY_JWT_SECRET, or GATEWAY_API_KEYS_FILE: otherwise no one could sign in',
+    );
+  if (settings.GATEWAY_USERS_FILE && !settings.GATEWAY_JWT_SECRET)
+    problems.push('GATEWAY_USERS_FILE needs GATEWAY_JWT_SECRET: the gateway signs the tokens of the users it signs in');
+  return problems;
+}

@@ -121,8 +121,8 @@ beforeAll(async () => {
     db: true,
     options: { rateLimits: { read: 10_000, write: 10_000, ingest: 10_000, signIn: 10_000, windowMs: 60_000 } },
   });
-});
-afterAll(async () => f?.close());
+}, 120_000);
+afterAll(async () => f?.close(), 60_000);
 
 describe('role × route matrix', () => {
   it('covers every operation of the OpenAPI document', async () => {
@@ -170,7 +170,7 @@ describe('role × route matrix', () => {
     let server: Awaited<ReturnType<GatewayFixture['listen']>>;
     beforeAll(async () => {
       server = await f.listen();
-    });
+    }, 120_000);
     afterAll(async () => server?.close());
 
     const connect = (path: string, token: string | undefined) =>

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Role } from '#contracts';
 import { problem } from '../http/problem.ts';
 import type { Principal } from './principal.ts';
@@ -51,7 +51,7 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
       payload = verified.payload;
       alg = verified.protectedHeader.alg;
     } catch (error) {
-      throw problem(401, reasonOf(error));
+      throw problem(401, reasonOf(error, token, algorithms));
     }
     const own = alg === 'HS256';
     const role = roleOf(claimAt(payload, own ? 'role' : settings.roleClaim));
@@ -81,7 +81,7 @@ function roleOf(claim: unknown): Role | undefined {
   return rolePrecedence.find((role) => named.includes(role));
 }
 
-function reasonOf(error: unknown): string {
+function reasonOf(error: unknown, token: string, algorithms: string[]): string {
   const code = (error as { code?: string }).code;
   const status = (error as { status?: number }).status;
   if (status === 401 && error instanceof Error) return error.message; // our own refusal from the key resolver
@@ -94,8 +94,13 @@ function reasonOf(error: unknown): string {
       const e = error as { claim?: string; reason?: string };
       return `the token's "${e.claim}" claim is not acceptable (${e.reason}): check the issuer, audience and clock`;
     }
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return 'the token is signed with an algorithm this gateway does not accept';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED': {
+      let alg = 'an algorithm';
+      try {
+        alg = decodeProtectedHeader(token).alg ?? alg;
+      } catch {}
+      return `tokens signed with ${alg} are not accepted here; accepted: ${algorithms.join(', ')}`;
+    }
     case 'ERR_JWKS_NO_MATCHING_KEY':
       return 'no key of the identity provider matches the token (kid): it may have rotated keys; sign in again';
     case 'ERR_JWKS_TIMEOUT':

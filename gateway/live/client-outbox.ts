@@ -5,6 +5,8 @@ export interface OutboxSocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
   close(code: number, reason: string): void;
+  /** Drops the connection at once (ws has it): a client too slow to read cannot read a close frame either. */
+  terminate?(): void;
 }
 
 export interface OutboxLimits {
@@ -47,19 +49,20 @@ export class ClientOutbox {
   private readonly counts = { sent: 0, coalesced: 0, dropped: 0 };
   private readonly socket: OutboxSocket;
   private readonly limits: OutboxLimits;
-  private readonly clock: () => number;
   private readonly hooks: { dropped(n: number): void; coalesced(): void; tooSlow(): void };
+  /** Monotonic: how long a client has been blocked is real elapsed time, whatever the wall clock does. */
+  private readonly clock: () => number;
 
   constructor(
     socket: OutboxSocket,
     limits: OutboxLimits,
-    clock: () => number,
     hooks: { dropped(n: number): void; coalesced(): void; tooSlow(): void },
+    clock: () => number = () => performance.now(),
   ) {
     this.socket = socket;
     this.limits = limits;
-    this.clock = clock;
     this.hooks = hooks;
+    this.clock = clock;
   }
 
   /** Queues a message of `room`; `key` names what a newer message may replace. */
@@ -134,8 +137,9 @@ export class ClientOutbox {
     this.blockedSince ??= now;
     if (now - this.blockedSince > this.limits.maxBlockedMs) {
       this.hooks.tooSlow();
-      this.socket.close(4008, 'too slow: nothing was read for too long; reconnect to resume');
       this.close();
+      if (this.socket.terminate) this.socket.terminate();
+      else this.socket.close(4008, 'too slow: nothing was read for too long; reconnect to resume');
       return;
     }
     // Nothing signals "the buffer drained" portably: look again shortly, only while blocked.

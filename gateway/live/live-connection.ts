@@ -15,7 +15,6 @@ export interface ConnectionDeps {
   hub: LiveHub;
   assets: TenantAssets;
   limits: OutboxLimits & { maxRooms: number };
-  clock: () => number;
   counters: LiveCounters;
 }
 
@@ -37,7 +36,7 @@ export class LiveConnection {
     this.principal = principal;
     this.deps = deps;
     this.format = format;
-    this.outbox = new ClientOutbox(socket, deps.limits, deps.clock, deps.counters);
+    this.outbox = new ClientOutbox(socket, deps.limits, deps.counters);
   }
 
   /** Joins a room; the error says why not (unknown, another tenant's, too many). */

@@ -58,7 +58,6 @@ export function liveRoutes(deps: LiveRouteDeps): { app: Hono<GatewayEnv>; socket
     hub: deps.hub,
     assets: deps.assets,
     limits: deps.options,
-    clock: deps.clock,
     counters: deps.counters,
   };
 

@@ -9,7 +9,9 @@ import { issuesOf, validationHook } from '../http/validation-hook.ts';
 import { InvokeAnswer } from '../invoke/function-invoker.ts';
 import type { GatewayServices } from '../services.ts';
 
-const Sample = TelemetryRaw.extend({ sourceProtocol: SourceProtocol.default('HTTP') }).openapi('TelemetrySample');
+// Schemas made from the contracts' zod are not named with .openapi(): they may exist before
+// @hono/zod-openapi extends zod, and the document inlines them just as well.
+const Sample = TelemetryRaw.extend({ sourceProtocol: SourceProtocol.default('HTTP') });
 const TelemetryBatch = z
   .object({
     samples: z.array(Sample).min(1).max(5000),
@@ -141,7 +143,7 @@ export function ingestRoutes(s: GatewayServices) {
       summary: 'Run one event through a function now and answer how it went (the functions’ own POST /invoke)',
       request: {
         params: z.object({ name: z.string().min(1).max(64).openapi({ example: 'validate' }) }),
-        body: { content: { 'application/json': { schema: InvokeRequest.openapi('InvokeRequest') } }, required: true },
+        body: { content: { 'application/json': { schema: InvokeRequest } }, required: true },
       },
       responses: {
         200: { description: 'success: what it published is on the bus', content: { 'application/json': { schema: InvokeAnswer } } },

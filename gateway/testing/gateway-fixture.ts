@@ -16,7 +16,9 @@ import { toOutbound } from '../../runtime/settle.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
 import { loadYamlConfig } from '../../runtime/yaml-config.ts';
 import { createGateway, type Gateway } from '../app.ts';
+import type { ApiKeyEntry } from '../auth/api-keys.ts';
 import { tokenIssuer } from '../auth/token-issuer.ts';
+import type { UserEntry } from '../auth/users.ts';
 import { memoryPublisher } from '../bus/memory-publisher.ts';
 import type { GatewayOptions } from '../deps.ts';
 import { memoryInvoker } from '../invoke/memory-invoker.ts';
@@ -51,7 +53,6 @@ rules:
     unit: psi
     limits: { HH: 1450, H: 1200 }
     deadband: 25
-    stale: { afterSeconds: 30, severity: MEDIUM }
 `;
 
 export interface GatewayFixture {
@@ -80,7 +81,7 @@ export interface GatewayFixture {
  * written by the real persist function.
  */
 export async function gatewayFixture(
-  options: { db?: boolean; options?: Partial<GatewayOptions>; redisUrl?: string } = {},
+  options: { db?: boolean; options?: Partial<GatewayOptions>; redisUrl?: string; users?: UserEntry[]; apiKeys?: ApiKeyEntry[] } = {},
 ): Promise<GatewayFixture> {
   const configDir = mkdtempSync(join(tmpdir(), 'flowline-gateway-'));
   writeFileSync(join(configDir, 'assets.yaml'), fixtureAssets);
@@ -112,7 +113,8 @@ export async function gatewayFixture(
     assets: indexAssets(loadYamlConfig(fixtureAssets, 'assets.yaml', AssetRegistry)),
     auth: {
       tokens: { hs256Secret: secret, roleClaim: 'role', tenantClaim: 'tenant', nameClaim: 'name' },
-      apiKeys: [],
+      users: options.users ?? [],
+      apiKeys: options.apiKeys ?? [],
     },
     registry,
     log: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
