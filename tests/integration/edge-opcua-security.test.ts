@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPCUACertificateManager } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,24 @@ const simulator = new OpcUaSimulator({
   acceptUnknownClients: false,
 });
 const adapters: EdgeAdapter[] = [];
+
+/** The adapter's application certificate, once node-opcua has finished writing it (the file appears before its content). */
+function clientCertificateOf(pkiDir: string): Promise<Buffer> {
+  const file = join(pkiDir, 'own', 'certs', 'client_certificate.pem');
+  return until(
+    async () => {
+      try {
+        const pem = readFileSync(file);
+        new X509Certificate(pem);
+        return pem;
+      } catch {
+        return undefined;
+      }
+    },
+    'the adapter certificate',
+    60_000,
+  );
+}
 
 beforeAll(async () => {
   await simulator.start();
@@ -74,12 +93,11 @@ describe('a secured OPC UA session', () => {
       },
     );
     // The adapter creates its application certificate on first use; the server rejects it as unknown.
-    const clientCertificate = join(config.pkiDir, 'own', 'certs', 'client_certificate.pem');
-    await until(async () => existsSync(clientCertificate), 'the adapter certificate', 60_000);
+    const clientCertificate = await clientCertificateOf(config.pkiDir);
     await until(async () => adapter.health().devices.rig?.lastError !== undefined, 'a rejected first attempt', 60_000);
     expect(adapter.health().devices.rig?.state).not.toBe('connected');
 
-    await simulator.trustClient(readFileSync(clientCertificate));
+    await simulator.trustClient(clientCertificate);
     await until(async () => adapter.health().devices.rig?.state === 'connected', 'the secured session', 90_000);
     await sink.waitFor('good samples over the encrypted channel', (all) => all.filter((s) => s.quality === Quality.GOOD).length >= 3);
   });
@@ -101,9 +119,7 @@ describe('a secured OPC UA session', () => {
     const { adapter, sink, config } = start('x509', [
       secureDevice('rig', { type: 'certificate', certificateFile, privateKeyFile: users.privateKey }),
     ]);
-    const clientCertificate = join(config.pkiDir, 'own', 'certs', 'client_certificate.pem');
-    await until(async () => existsSync(clientCertificate), 'the adapter certificate', 60_000);
-    await simulator.trustClient(readFileSync(clientCertificate));
+    await simulator.trustClient(await clientCertificateOf(config.pkiDir));
     await until(async () => adapter.health().devices.rig?.state === 'connected', 'the session with a certificate identity', 90_000);
     await sink.waitFor('good samples', (all) => all.some((s) => s.quality === Quality.GOOD));
     await users.dispose();
@@ -113,9 +129,7 @@ describe('a secured OPC UA session', () => {
     const { adapter, config } = start('wrong-password', [
       secureDevice('rig', { type: 'username', username: 'operator', password: 'guess' }),
     ]);
-    const clientCertificate = join(config.pkiDir, 'own', 'certs', 'client_certificate.pem');
-    await until(async () => existsSync(clientCertificate), 'the adapter certificate', 60_000);
-    await simulator.trustClient(readFileSync(clientCertificate));
+    await simulator.trustClient(await clientCertificateOf(config.pkiDir));
     await until(
       async () => /BadUserAccessDenied|BadIdentityToken|access denied/i.test(adapter.health().devices.rig?.lastError ?? ''),
       'an identity error',
