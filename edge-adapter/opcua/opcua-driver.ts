@@ -19,6 +19,7 @@ import type { DeviceDriver, EmitSamples } from '../device-driver.ts';
 import type { DeviceStatusBoard } from '../ops/device-status.ts';
 import { countByQuality, type EdgeMetrics } from '../ops/edge-metrics.ts';
 import { messageSecurityMode, securityPolicy, userIdentity } from './client-settings.ts';
+import { resolveNamespaceUri } from './namespace-uri.ts';
 import { readDataValue } from './opcua-values.ts';
 import type { EdgePki } from './pki.ts';
 import { checkVariantValue } from './write-value.ts';
@@ -48,6 +49,8 @@ export class OpcUaDriver implements DeviceDriver {
   private readonly lastValue = new Map<string, number>();
   private readonly lastTimestamp = new Map<string, number>();
   private readonly builtInTypes = new Map<string, DataType>();
+  /** Each tag's NodeId with any namespace URI turned into this server's index. */
+  private readonly nodeIds = new Map<string, string>();
   private client: OPCUAClient | undefined;
   private session: ClientSession | undefined;
   private running = false;
@@ -93,7 +96,7 @@ export class OpcUaDriver implements DeviceDriver {
     const problem = checkVariantValue(value, dataType);
     if (problem) throw new RangeError(problem);
     const status = await session.write({
-      nodeId: tag.nodeId,
+      nodeId: this.nodeIdOf(tag),
       attributeId: AttributeIds.Value,
       value: { value: { dataType, value: dataType === DataType.Boolean ? value === 1 : value } },
     });
@@ -122,6 +125,15 @@ export class OpcUaDriver implements DeviceDriver {
       const session = await client.createSession(userIdentity(device.identity));
       this.session = session;
       session.on('session_restored', () => log.info('OPC UA session restored'));
+      const namespaces = device.tags.some((t) => t.nodeId.startsWith('nsu=')) ? await session.readNamespaceArray() : [];
+      for (const tag of device.tags) {
+        try {
+          this.nodeIds.set(tag.id, resolveNamespaceUri(tag.nodeId, namespaces));
+        } catch (error) {
+          this.nodeIds.delete(tag.id); // monitor() reports it as a configuration error
+          log.error({ tag: tag.id, nodeId: tag.nodeId, err: error }, 'a NodeId names a namespace this server does not have');
+        }
+      }
       const subscription = await session.createSubscription2({
         requestedPublishingInterval: device.publishingIntervalMs,
         requestedLifetimeCount: 100,
@@ -177,8 +189,12 @@ export class OpcUaDriver implements DeviceDriver {
           deadbandValue: tag.deadband.value,
         })
       : null;
+    if (this.nodeIdOf(tag).startsWith('nsu=')) {
+      this.emitSamples([this.sample(tag.id, this.lastValue.get(tag.id) ?? 0, Quality.BAD_CONFIG_ERROR, Date.now())]);
+      return;
+    }
     const item = await subscription.monitor(
-      { nodeId: tag.nodeId, attributeId: AttributeIds.Value },
+      { nodeId: this.nodeIdOf(tag), attributeId: AttributeIds.Value },
       { samplingInterval: tag.samplingIntervalMs ?? device.samplingIntervalMs, queueSize: tag.queueSize, discardOldest: true, filter },
       TimestampsToReturn.Both,
     );
@@ -215,10 +231,14 @@ export class OpcUaDriver implements DeviceDriver {
   private async builtInType(session: ClientSession, tag: OpcUaTag): Promise<DataType> {
     let type = this.builtInTypes.get(tag.id);
     if (type === undefined) {
-      type = await session.getBuiltInDataType(resolveNodeId(tag.nodeId));
+      type = await session.getBuiltInDataType(resolveNodeId(this.nodeIdOf(tag)));
       this.builtInTypes.set(tag.id, type);
     }
     return type;
+  }
+
+  private nodeIdOf(tag: OpcUaTag): string {
+    return this.nodeIds.get(tag.id) ?? tag.nodeId;
   }
 
   private async teardown(client: OPCUAClient | undefined): Promise<void> {

@@ -44,6 +44,9 @@ beforeAll(async () => {
             { id: 'separator-pressure', nodeId: 'ns=1;s=Separator.Pressure' },
             { id: 'text', nodeId: 'ns=1;s=Lab.Text' },
             { id: 'missing', nodeId: 'ns=1;s=Lab.DoesNotExist' },
+            // By namespace URI, as configurations should: the index is the server's to change.
+            { id: 'separator-temperature', nodeId: 'nsu=urn:flowline:well-pad-simulator;s=Separator.Temperature' },
+            { id: 'foreign', nodeId: 'nsu=urn:nowhere;s=X' },
             { id: 'setpoint', nodeId: 'ns=1;s=Lab.Setpoint', writable: { min: -1000, max: 1000 } },
           ],
         },
@@ -83,6 +86,13 @@ describe('OPC UA against the simulator', () => {
     await sink.waitFor('the text and missing tags', () => sink.of('lab', 'text').length > 0 && sink.of('lab', 'missing').length > 0);
     expect(sink.of('lab', 'text')[0]?.quality).toBe(Quality.BAD_CONFIG_ERROR);
     expect(sink.of('lab', 'missing')[0]?.quality).toBe(Quality.BAD_CONFIG_ERROR);
+  });
+
+  it('resolves NodeIds given by namespace URI', async () => {
+    await sink.waitFor('the separator temperature', () => sink.of('lab', 'separator-temperature').some((s) => s.quality === Quality.GOOD));
+    await sink.waitFor('the foreign namespace reported', () =>
+      sink.of('lab', 'foreign').some((s) => s.quality === Quality.BAD_CONFIG_ERROR),
+    );
   });
 
   it('maps a bad status code onto the quality scale', async () => {
