@@ -97,7 +97,7 @@ async function main(env: GatewaySettings): Promise<void> {
     urlOf: (name) =>
       env.FLOWLINE_HOST === 'dapr'
         ? `${sidecar}/v1.0/invoke/${encodeURIComponent(name)}/method/invoke`
-        : `${env.GATEWAY_FUNCTION_URL.replaceAll('{name}', encodeURIComponent(name))}/invoke`,
+        : env.GATEWAY_FUNCTION_URL.replaceAll('{name}', encodeURIComponent(name)),
   });
   const yaml = <S extends Parameters<typeof loadYamlConfig>[2]>(file: string, schema: S) =>
     loadYamlConfig(readFileSync(file, 'utf8'), file, schema);

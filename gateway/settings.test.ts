@@ -23,7 +23,7 @@ describe('GatewaySettings', () => {
       { tenantId: 'acme', site: 'pad-7', url: 'http://edge-pad-7:9464' },
       { tenantId: 'acme', site: 'pad-8', url: 'http://edge-pad-8:9464' },
     ]);
-    expect(settings.GATEWAY_FUNCTION_URL).toBe('http://{name}:8080');
+    expect(settings.GATEWAY_FUNCTION_URL).toBe('http://{name}:8080/invoke');
   });
 
   it('names each wrong variable and what it should be', () => {

@@ -1,0 +1,222 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AlarmAction, AuditLog } from '#contracts';
+import { sha256Hex } from '../../gateway/auth/api-keys.ts';
+import { type LiveClient, openLiveClient, until } from '../../gateway/testing/live-client.ts';
+import { type FunctionProcess, startFunctionProcess } from '../support/function-process.ts';
+import { connectTestKafka, type TestKafka } from '../support/kafka.ts';
+import { type GatewayProcess, type GatewayRun, prepareRun, startGatewayProcess, writeCredentials } from './gateway-fixtures.ts';
+
+/**
+ * The gateway as deployed on the kafka host: `node gateway/main.ts` in front of
+ * validate, alarm, notify and persist running as their own process, with a real Kafka,
+ * Redis and PostgreSQL. Samples posted to the gateway come back to a browser's
+ * WebSocket through the whole pipeline; an acknowledgement goes out on Kafka with its
+ * audit record and comes back live; invocation answers what the function answers.
+ */
+const { kafkaBrokers, redisUrl, databaseUrl } = inject('services');
+const id = randomUUID().slice(0, 8);
+const password = `pw-${randomUUID()}`;
+const apiKey = `flk_${randomBytes(16).toString('hex')}`;
+let run: GatewayRun;
+let kafka: TestKafka;
+let functions: FunctionProcess;
+let gateway: GatewayProcess;
+let dbUrl: string;
+let operatorToken: string;
+
+beforeAll(async () => {
+  run = prepareRun(id, ['validate', 'alarm', 'notify', 'persist']);
+  const { usersFile, keysFile } = await writeCredentials(run, password, { key: apiKey, sha256: sha256Hex(apiKey) });
+  kafka = await connectTestKafka(kafkaBrokers);
+  await kafka.createTopics(
+    ['scada.telemetry.raw', 'scada.telemetry.validated', 'scada.alarms', 'scada.alarm-actions', 'system.audit-log'],
+    3,
+  );
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE gateway_${id}`);
+  await admin.end();
+  const url = new URL(databaseUrl);
+  url.pathname = `/gateway_${id}`;
+  dbUrl = url.toString();
+
+  const env = { KAFKA_BROKERS: kafkaBrokers, REDIS_URL: redisUrl, DATABASE_URL: dbUrl, FLOWLINE_CONFIG_DIR: run.configDir };
+  functions = await startFunctionProcess({
+    dir: (['validate', 'alarm', 'notify', 'persist'] as const).map((name) => `${run.functionsDir}/${run.fn(name)}`),
+    name: `gateway-pipeline-${id}`,
+    env: { ...env, FLOWLINE_HOST: 'kafka' },
+  });
+  await functions.ready(120_000);
+  gateway = await startGatewayProcess({
+    ...env,
+    FLOWLINE_HOST: 'kafka',
+    FLOWLINE_FUNCTIONS_DIR: run.functionsDir,
+    GATEWAY_FUNCTION_URL: `http://127.0.0.1:${functions.port}/invoke/{name}`,
+    GATEWAY_JWT_SECRET: randomBytes(32).toString('hex'),
+    GATEWAY_USERS_FILE: usersFile,
+    GATEWAY_API_KEYS_FILE: keysFile,
+  });
+  const session = await fetch(`${gateway.url}/v1/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: `operator-${id}`, password }),
+  });
+  expect(session.status).toBe(200);
+  operatorToken = ((await session.json()) as { token: string }).token;
+}, 300_000);
+
+afterAll(async () => {
+  expect(await gateway?.stop()).toBe(0);
+  await functions?.stop();
+  await kafka?.close();
+}, 60_000);
+
+const call = async (method: string, path: string, init: { token?: string; key?: string; body?: unknown } = {}) => {
+  const headers: Record<string, string> = {};
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.key) headers['x-api-key'] = init.key;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers,
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+const sample = (device: string, value: number, offset = 0) => ({
+  timestamp: Date.now() + offset,
+  deviceId: device,
+  tagId: 'tubing_pressure',
+  value,
+  quality: 192,
+});
+
+describe('gateway on the kafka host', () => {
+  let live: LiveClient;
+  beforeAll(async () => {
+    live = await openLiveClient(gateway.url, operatorToken);
+    expect((await live.subscribe(`well:${run.wells[0]}`)).type).toBe('subscribed');
+    expect((await live.subscribe(`alarms:${run.tenantId}`)).type).toBe('subscribed');
+  }, 60_000);
+  afterAll(async () => live?.close());
+
+  it('brings posted samples back live, through Kafka, validate and Redis, and serves them as current values', async () => {
+    const posted = await call('POST', '/v1/telemetry', { key: apiKey, body: { samples: [sample(run.devices[0], 900)] } });
+    expect(posted.status).toBe(202);
+    const update = await live.next((m) => m.type === 'telemetry:update' && m.data?.value === 900, 60_000);
+    expect(update.data).toMatchObject({
+      deviceId: run.devices[0],
+      tenantId: run.tenantId,
+      wellId: run.wells[0],
+      status: 'good',
+      unit: 'psi',
+    });
+    const current = await call('GET', `/v1/current?assetIds=${run.wells[0]}`, { token: operatorToken });
+    expect(current.body.assets).toEqual([
+      expect.objectContaining({
+        assetId: run.wells[0],
+        tags: [expect.objectContaining({ tagId: 'tubing_pressure', value: 900, deviceId: run.devices[0] })],
+      }),
+    ]);
+  });
+
+  it('acknowledges an alarm: the action and its audit record go out on Kafka, the new state comes back live', async () => {
+    expect((await call('POST', '/v1/telemetry', { key: apiKey, body: { samples: [sample(run.devices[0], 1300, 1000)] } })).status).toBe(
+      202,
+    );
+    const alarmId = `${run.devices[0]}.tubing_pressure.H`;
+    await live.next((m) => m.type === 'alarm:new' && m.data?.alarmId === alarmId, 60_000);
+    const ack = await call('POST', `/v1/alarms/${alarmId}/acknowledge`, {
+      token: operatorToken,
+      body: { comment: 'seen on the wall screen' },
+    });
+    expect(ack).toMatchObject({ status: 202, body: { stateBefore: 'UNACK_ACTIVE' } });
+    const acked = await live.next((m) => m.type === 'alarm:ack' && m.data?.alarmId === alarmId, 60_000);
+    expect(acked.data).toMatchObject({ state: 'ACK_ACTIVE', actor: `operator-${id}`, comment: 'seen on the wall screen' });
+
+    const [action] = await kafka.readMatching('scada.alarm-actions', (m) => m.value.includes(alarmId), 1, 60_000);
+    expect(JSON.parse(action?.value ?? '{}').data as AlarmAction).toMatchObject({ alarmId, action: 'acknowledge', tenantId: run.tenantId });
+    const audits = await kafka.readMatching(
+      'system.audit-log',
+      (m) => m.key === run.tenantId && m.value.includes('alarm.acknowledge'),
+      1,
+      60_000,
+    );
+    expect(JSON.parse(audits[0]?.value ?? '{}').data as AuditLog).toMatchObject({
+      action: 'alarm.acknowledge',
+      resource: `alarm/${alarmId}`,
+      outcome: 'success',
+      actor: { userId: `operator-${id}`, role: 'operator' },
+      source: 'flowline/gateway',
+    });
+  });
+
+  it('invokes a function by name and answers exactly what the function answers', async () => {
+    const name = run.fn('validate');
+    const direct = async (body: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${functions.port}/invoke/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const shape = (a: { status: number; body: Record<string, unknown> }) => ({
+      status: a.status,
+      outcome: a.body.outcome,
+      published: (a.body.published as { topic: string }[]).map((p) => p.topic),
+    });
+    const ok = (offset: number) => ({ data: { ...sample(run.devices[1], 880, offset), sourceProtocol: 'HTTP' } });
+    const viaGateway = await call('POST', `/v1/functions/${name}/invoke`, { key: apiKey, body: ok(0) });
+    expect(shape(viaGateway)).toEqual(shape(await direct(ok(1))));
+    expect(shape(viaGateway)).toEqual({ status: 200, outcome: 'success', published: ['scada.telemetry.validated'] });
+    const bad = { data: { ...sample(run.devices[1], 880), value: 'high', sourceProtocol: 'HTTP' } };
+    const rejected = await call('POST', `/v1/functions/${name}/invoke`, { key: apiKey, body: bad });
+    expect(shape(rejected)).toEqual(shape(await direct(bad)));
+    expect(rejected.status).toBe(422);
+  });
+
+  it('serves history from PostgreSQL as persist stored it', async () => {
+    await until(
+      async () => {
+        const h = await call(
+          'GET',
+          `/v1/history?deviceId=${run.devices[0]}&tagId=tubing_pressure&from=${Date.now() - 600_000}&to=${Date.now() + 60_000}`,
+          {
+            token: operatorToken,
+          },
+        );
+        expect(h.status).toBe(200);
+        return (h.body.points as { count: number }[]).reduce((n, p) => n + p.count, 0) === 2;
+        // Once a second: the operator's read budget (600 a minute) is shared with the other tests.
+      },
+      'two stored samples',
+      60_000,
+      1_000,
+    );
+  });
+
+  it('shows each function’s consumer lag and what KEDA would scale it to, read from Kafka', async () => {
+    const status = await call('GET', '/v1/status/functions', { token: operatorToken });
+    const rows = status.body.functions as {
+      name: string;
+      lag: number | null;
+      replicas: { desired: number | null; min: number; max: number };
+    }[];
+    expect(rows.map((r) => r.name).sort()).toEqual((['alarm', 'notify', 'persist', 'validate'] as const).map((n) => run.fn(n)).sort());
+    for (const row of rows) {
+      expect(row.lag).toEqual(expect.any(Number));
+      expect(row.replicas.desired).toEqual(expect.any(Number));
+    }
+  });
+
+  it('serves /metrics and /readyz like every Flowline process', async () => {
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toContain('flowline_gateway_requests_total');
+    expect(metrics).toContain('flowline_gateway_live_connections{protocol="live"}');
+    const ready = (await (await fetch(`${gateway.url}/readyz`)).json()) as { checks: Record<string, string> };
+    expect(ready.checks).toEqual({ redis: 'ok', bus: 'ok', postgres: 'ok' });
+  });
+});
