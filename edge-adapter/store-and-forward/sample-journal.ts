@@ -1,7 +1,13 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { SourceProtocol, TelemetryRaw } from '../../contracts/telemetry.ts';
+import type { DatabaseSync } from 'node:sqlite';
+import type { TelemetryRaw } from '../../contracts/telemetry.ts';
+import {
+  type JournalState,
+  type JournalStatements,
+  openJournalDatabase,
+  prepareStatements,
+  readJournalState,
+  type Series,
+} from './journal-database.ts';
 
 export type WhenFull = 'drop-oldest' | 'drop-newest';
 
@@ -40,44 +46,15 @@ export interface AppendResult {
   dropped: number;
 }
 
-interface Series {
-  deviceId: string;
-  tagId: string;
-  sourceProtocol: SourceProtocol;
-}
-
-const schema = `
-  CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, device TEXT NOT NULL, tag TEXT NOT NULL, protocol TEXT NOT NULL, UNIQUE (device, tag, protocol));
-  CREATE TABLE IF NOT EXISTS samples (seq INTEGER PRIMARY KEY AUTOINCREMENT, series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, quality INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, time INTEGER NOT NULL, data TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS handled_commands (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
-`;
-
 /** Opens (creating if needed) the journal at `options.path`; fails when another adapter holds it. */
 export function openSampleJournal(options: JournalOptions): SampleJournal {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const db = new DatabaseSync(options.path, { timeout: 2_000 });
+  const db = openJournalDatabase(options.path, options.sync);
   try {
-    // Before any table exists, so that freed pages can be handed back to the file system.
-    db.exec('PRAGMA auto_vacuum = INCREMENTAL');
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec(`PRAGMA synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-    // One adapter per buffer: a second one fails here instead of interleaving replays.
-    db.exec('PRAGMA locking_mode = EXCLUSIVE');
-    db.exec('BEGIN IMMEDIATE');
-    db.exec(schema);
-    db.exec('COMMIT');
+    return new SampleJournal(db, options, prepareStatements(db), readJournalState(db));
   } catch (error) {
     db.close();
-    const busy = /locked|busy/i.test((error as Error).message);
-    throw new Error(
-      busy
-        ? `the store-and-forward buffer ${options.path} is in use by another edge adapter process; give each adapter its own buffer.path`
-        : `cannot open the store-and-forward buffer ${options.path}: ${(error as Error).message}`,
-    );
+    throw error;
   }
-  return new SampleJournal(db, options);
 }
 
 /**
@@ -93,37 +70,21 @@ export class SampleJournal {
   private readonly db: DatabaseSync;
   private readonly seriesById = new Map<number, Series>();
   private readonly seriesByKey = new Map<string, number>();
-  private readonly statements: Record<string, StatementSync>;
+  private readonly statements: JournalStatements;
   private sampleDepth: number;
   private eventDepth: number;
   private droppedTotal: number;
   /** Samples up to this seq are being sent: eviction leaves them alone so no sample is both sent and counted lost. */
   private inFlightTo = 0;
 
-  constructor(db: DatabaseSync, options: JournalOptions) {
+  constructor(db: DatabaseSync, options: JournalOptions, statements: JournalStatements, state: JournalState) {
     this.db = db;
     this.options = { maxEvents: 100_000, ...options };
-    const s = (sql: string) => db.prepare(sql);
-    this.statements = {
-      insertSample: s('INSERT INTO samples (series, ts, value, quality) VALUES (?, ?, ?, ?)'),
-      insertSeries: s('INSERT INTO series (device, tag, protocol) VALUES (?, ?, ?)'),
-      evictSamples: s('DELETE FROM samples WHERE seq IN (SELECT seq FROM samples WHERE seq > ? ORDER BY seq LIMIT ?)'),
-      peekSamples: s('SELECT seq, series, ts, value, quality FROM samples WHERE seq > ? ORDER BY seq LIMIT ?'),
-      ackSamples: s('DELETE FROM samples WHERE seq <= ?'),
-      oldestSample: s('SELECT ts FROM samples ORDER BY seq LIMIT 1'),
-      insertEvent: s('INSERT INTO events (topic, key, id, time, data) VALUES (?, ?, ?, ?, ?)'),
-      evictEvents: s('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?)'),
-      peekEvents: s('SELECT seq, topic, key, id, time, data FROM events ORDER BY seq LIMIT ?'),
-      ackEvents: s('DELETE FROM events WHERE seq <= ?'),
-      addCounter: s('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value'),
-      rememberCommand: s('INSERT OR IGNORE INTO handled_commands (id, at) VALUES (?, ?)'),
-      handledCommand: s('SELECT 1 AS yes FROM handled_commands WHERE id = ?'),
-      forgetCommands: s('DELETE FROM handled_commands WHERE at < ?'),
-    };
+    this.statements = statements;
     this.sampleDepth = 0;
     this.eventDepth = 0;
     this.droppedTotal = 0;
-    this.reload();
+    this.apply(state);
   }
 
   get isOpen(): boolean {
@@ -162,11 +123,11 @@ export class SampleJournal {
     }
     this.transaction(() => {
       for (const sample of batch) {
-        this.statements.insertSample?.run(this.seriesId(sample), sample.timestamp, sample.value, sample.quality);
+        this.statements.insertSample.run(this.seriesId(sample), sample.timestamp, sample.value, sample.quality);
       }
       this.sampleDepth += batch.length;
       if (this.options.whenFull === 'drop-oldest' && this.sampleDepth > max) {
-        const { changes } = this.statements.evictSamples?.run(this.inFlightTo, this.sampleDepth - max) ?? { changes: 0 };
+        const { changes } = this.statements.evictSamples.run(this.inFlightTo, this.sampleDepth - max);
         this.sampleDepth -= Number(changes);
         dropped += Number(changes);
       }
@@ -180,7 +141,7 @@ export class SampleJournal {
    * order they were read; they stay until acknowledged.
    */
   peekSamples(limit: number, afterSeq = 0): JournaledSample[] {
-    const rows = this.statements.peekSamples?.all(afterSeq, limit) ?? [];
+    const rows = this.statements.peekSamples.all(afterSeq, limit);
     const out: JournaledSample[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as { seq: number; series: number; ts: number; value: number; quality: number };
@@ -204,7 +165,7 @@ export class SampleJournal {
 
   /** The sink has these samples: forget them. */
   acknowledgeSamples(upToSeq: number): void {
-    const { changes } = this.statements.ackSamples?.run(upToSeq) ?? { changes: 0 };
+    const { changes } = this.statements.ackSamples.run(upToSeq);
     this.sampleDepth -= Number(changes);
     // A batch peeked beyond this one (encoded ahead) is still spoken for.
     if (this.inFlightTo <= upToSeq) this.inFlightTo = 0;
@@ -221,17 +182,17 @@ export class SampleJournal {
   }
 
   private insertEvent(event: JournalEvent): void {
-    this.statements.insertEvent?.run(event.topic, event.key, event.id, event.time, JSON.stringify(event.data));
+    this.statements.insertEvent.run(event.topic, event.key, event.id, event.time, JSON.stringify(event.data));
     this.eventDepth += 1;
     if (this.eventDepth > this.options.maxEvents) {
-      const { changes } = this.statements.evictEvents?.run(this.eventDepth - this.options.maxEvents) ?? { changes: 0 };
+      const { changes } = this.statements.evictEvents.run(this.eventDepth - this.options.maxEvents);
       this.eventDepth -= Number(changes);
-      this.statements.addCounter?.run('dropped_events', Number(changes));
+      this.statements.addCounter.run('dropped_events', Number(changes));
     }
   }
 
   peekEvents(limit: number): JournaledEvent[] {
-    return (this.statements.peekEvents?.all(limit) ?? []).map((row) => ({
+    return this.statements.peekEvents.all(limit).map((row) => ({
       seq: Number(row.seq),
       topic: String(row.topic),
       key: String(row.key),
@@ -242,19 +203,19 @@ export class SampleJournal {
   }
 
   acknowledgeEvents(upToSeq: number): void {
-    const { changes } = this.statements.ackEvents?.run(upToSeq) ?? { changes: 0 };
+    const { changes } = this.statements.ackEvents.run(upToSeq);
     this.eventDepth -= Number(changes);
   }
 
   /** The read time of the oldest sample waiting, if any: how far behind the sink is. */
   oldestTimestamp(): number | undefined {
-    const row = this.statements.oldestSample?.get();
+    const row = this.statements.oldestSample.get();
     return row ? Number(row.ts) : undefined;
   }
 
   /** Whether a command was decided before (a redelivery from the commands topic). */
   hasHandledCommand(id: string): boolean {
-    return this.statements.handledCommand?.get(id) !== undefined;
+    return this.statements.handledCommand.get(id) !== undefined;
   }
 
   /**
@@ -264,11 +225,11 @@ export class SampleJournal {
    */
   recordCommand(id: string, now: number, events: readonly JournalEvent[], retainMs = 7 * 24 * 3600 * 1000): void {
     this.transaction(() => {
-      this.statements.rememberCommand?.run(id, now);
+      this.statements.rememberCommand.run(id, now);
       for (const event of events) this.insertEvent(event);
     });
     // Housekeeping, now and then: ids old enough that no redelivery can still carry them.
-    if (Math.random() < 0.01) this.statements.forgetCommands?.run(now - retainMs);
+    if (Math.random() < 0.01) this.statements.forgetCommands.run(now - retainMs);
   }
 
   /** Bytes the buffer occupies on disk (its pages). */
@@ -286,7 +247,7 @@ export class SampleJournal {
     const key = seriesKey(sample);
     let id = this.seriesByKey.get(key);
     if (id === undefined) {
-      id = Number(this.statements.insertSeries?.run(sample.deviceId, sample.tagId, sample.sourceProtocol).lastInsertRowid);
+      id = Number(this.statements.insertSeries.run(sample.deviceId, sample.tagId, sample.sourceProtocol).lastInsertRowid);
       this.seriesByKey.set(key, id);
       this.seriesById.set(id, { deviceId: sample.deviceId, tagId: sample.tagId, sourceProtocol: sample.sourceProtocol });
     }
@@ -294,7 +255,7 @@ export class SampleJournal {
   }
 
   private countDropped(n: number): void {
-    this.statements.addCounter?.run('dropped', n);
+    this.statements.addCounter.run('dropped', n);
     this.droppedTotal += n;
   }
 
@@ -318,16 +279,19 @@ export class SampleJournal {
 
   /** After a rolled-back transaction (disk full, I/O error): trust the file, not the counters. */
   private reload(): void {
+    this.apply(readJournalState(this.db));
+  }
+
+  private apply(state: JournalState): void {
     this.seriesById.clear();
     this.seriesByKey.clear();
-    for (const row of this.db.prepare('SELECT id, device, tag, protocol FROM series').all()) {
-      const series = { deviceId: String(row.device), tagId: String(row.tag), sourceProtocol: row.protocol as SourceProtocol };
-      this.seriesById.set(Number(row.id), series);
-      this.seriesByKey.set(seriesKey(series), Number(row.id));
+    for (const [id, series] of state.series) {
+      this.seriesById.set(id, series);
+      this.seriesByKey.set(seriesKey(series), id);
     }
-    this.sampleDepth = Number(this.db.prepare('SELECT count(*) AS n FROM samples').get()?.n ?? 0);
-    this.eventDepth = Number(this.db.prepare('SELECT count(*) AS n FROM events').get()?.n ?? 0);
-    this.droppedTotal = Number(this.db.prepare("SELECT value FROM counters WHERE name = 'dropped'").get()?.value ?? 0);
+    this.sampleDepth = state.samples;
+    this.eventDepth = state.events;
+    this.droppedTotal = state.dropped;
   }
 }
 
