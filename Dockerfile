@@ -52,6 +52,9 @@ ENTRYPOINT ["node", "runtime/run.ts"]
 # The HTTP gateway and the operators' web UI.
 FROM base AS gateway
 COPY gateway ./gateway
+# History queries belong to persist (it owns the schema); lag and replica numbers to keda/.
+COPY functions/persist ./functions/persist
+COPY keda ./keda
 USER 1000:1000
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
