@@ -193,9 +193,13 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
         await Promise.allSettled([...drivers.values()].map((d) => d.stop()));
         await Promise.allSettled([...links.values()].map((l) => l.close()));
         intake.flush();
+        const linkUp = forwarder.snapshot().state === 'connected';
         await forwarder.stop();
         // A producer talking to a broker that is gone can take its time to disconnect: do not wait for it.
-        await Promise.race([sink.close().catch((error: unknown) => log.warn({ err: error }, 'closing the sink failed')), delay(5_000)]);
+        await Promise.race([
+          sink.close().catch((error: unknown) => log.warn({ err: error }, 'closing the sink failed')),
+          delay(linkUp ? 5_000 : 500),
+        ]);
         await pki.dispose().catch(() => {});
         const summary: EdgeSummary = {
           samplesRead,

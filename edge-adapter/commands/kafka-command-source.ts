@@ -94,7 +94,10 @@ export function startKafkaCommandSource(options: KafkaCommandSourceOptions): Com
       stopped = true;
       clearTimeout(timer);
       ready = false;
-      await consumer?.disconnect().catch(() => {});
+      // Leaving the group politely needs the broker; without one, do not wait for it.
+      let patience: NodeJS.Timeout | undefined;
+      await Promise.race([consumer?.disconnect().catch(() => {}), new Promise((r) => (patience = setTimeout(r, 5_000)))]);
+      clearTimeout(patience);
     },
   };
 }

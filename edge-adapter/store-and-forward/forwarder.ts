@@ -34,6 +34,8 @@ export interface ForwarderOptions {
   /** Back-off after a failed send: doubles from `minRetryMs` up to `maxRetryMs`. */
   minRetryMs?: number;
   maxRetryMs?: number;
+  /** A send unanswered this long makes the link count as unreachable. */
+  stallMs?: number;
   onForwarded?: (samples: number, events: number) => void;
   onFailure?: (error: unknown) => void;
 }
@@ -53,11 +55,12 @@ export class Forwarder {
   private wakeUp: (() => void) | undefined;
   private sleeping: NodeJS.Timeout | undefined;
   private drainUntil = 0;
+  private sendingSince: number | undefined;
   /** The next batch, encoded while the previous one was in flight. */
   private prepared: PreparedBatch | undefined;
 
   constructor(options: ForwarderOptions) {
-    this.options = { minRetryMs: 500, maxRetryMs: 15_000, ...options };
+    this.options = { minRetryMs: 500, maxRetryMs: 15_000, stallMs: 10_000, ...options };
     this.status = { sink: options.sink.kind, state: 'connecting', lastSuccessAt: undefined, lastError: undefined, forwarded: 0 };
   }
 
@@ -72,7 +75,19 @@ export class Forwarder {
     this.wakeUp?.();
   }
 
+  /**
+   * The link as an operator needs it: a send still unanswered after `stallMs` (the client
+   * retrying inside, the broker silent) is reported unreachable, not "connecting".
+   */
   snapshot(): ForwarderStatus {
+    const waited = this.sendingSince === undefined ? 0 : Date.now() - this.sendingSince;
+    if (waited > this.options.stallMs && this.status.state !== 'unreachable') {
+      return {
+        ...this.status,
+        state: 'unreachable',
+        lastError: `no answer from the ${this.status.sink} sink for ${Math.round(waited / 1000)} s`,
+      };
+    }
     return { ...this.status };
   }
 
@@ -82,11 +97,13 @@ export class Forwarder {
    * for the next start.
    */
   async stop(graceMs = 5_000): Promise<void> {
-    this.drainUntil = Date.now() + graceMs;
+    // With the link down there is nothing to finish: the buffer keeps it all for the next start.
+    const wait = this.snapshot().state === 'connected' ? graceMs : 0;
+    this.drainUntil = Date.now() + wait;
     this.running = false;
     this.wake();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, wait)))]);
     clearTimeout(timer);
   }
 
@@ -171,14 +188,17 @@ export class Forwarder {
 
   private async send(request: SinkRecord[] | Promise<void>, acknowledge: () => void, samples: number, events: number): Promise<boolean> {
     const { journal, sink } = this.options;
+    this.sendingSince = Date.now();
     try {
       await (Array.isArray(request) ? sink.send(request) : request);
     } catch (error) {
+      this.sendingSince = undefined;
       this.prepared = undefined;
       if (journal.isOpen) journal.release();
       this.fail(error);
       return false;
     }
+    this.sendingSince = undefined;
     // Stopped while this send was out: the rows stay in the file and go again next start.
     if (!journal.isOpen) return false;
     acknowledge();
