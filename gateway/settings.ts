@@ -82,11 +82,15 @@ export const GatewaySettings = RuntimeEnv.extend({
       return topics;
     })
     .optional(),
-  /** Kafka host: where each function's POST /invoke is; {name} is the function (the chart gives each a Service). */
+  /**
+   * Kafka host: each function's invoke endpoint, {name} being the function. The chart gives
+   * each function a Service of its name on port 8080; a process running several functions
+   * serves /invoke/{name}.
+   */
   GATEWAY_FUNCTION_URL: z
     .string()
-    .includes('{name}', { message: 'a URL template with {name}, e.g. http://{name}:8080' })
-    .default('http://{name}:8080'),
+    .includes('{name}', { message: 'a URL template with {name}, e.g. http://{name}:8080/invoke' })
+    .default('http://{name}:8080/invoke'),
   GATEWAY_INVOKE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   /** `tenant/site=url,…`: edge adapters whose /healthz the status page shows to that tenant's operators. */
   GATEWAY_EDGE_ADAPTERS: z

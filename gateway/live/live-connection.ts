@@ -26,7 +26,10 @@ export interface ConnectionDeps {
 export class LiveConnection {
   readonly outbox: ClientOutbox;
   private readonly rooms = new Set<string>();
-  private readonly member = { deliver: (entry: LiveEntry) => this.outbox.push(entry.room, entry.textAs(this.format), entry.key) };
+  private readonly member = {
+    deliver: (entry: LiveEntry) => this.outbox.push(entry.room, entry.textAs(this.format), entry.key),
+    resync: (room: string) => this.outbox.resync(room),
+  };
   private closed = false;
   private readonly principal: Principal;
   private readonly deps: ConnectionDeps;

@@ -7,6 +7,8 @@ import type { Room, RoomSource } from './rooms.ts';
 /** A connection in a room: the hub hands it each entry that passes its filter. */
 export interface RoomMember {
   deliver(entry: LiveEntry): void;
+  /** Events of the room may have been lost (Redis reconnected): reload its snapshot. */
+  resync(room: string): void;
 }
 
 export interface MemberFilter {
@@ -65,6 +67,18 @@ const passes = (filter: MemberFilter, entry: LiveEntry) =>
 export function createLiveHub(subscriber: Redis, options: HubOptions, clock: () => number, log: Logger): LiveHub {
   const rooms = new Map<string, RoomState>();
   const listeners = new Map<string, Set<RoomState>>();
+
+  // Pub/sub keeps nothing for a subscriber that was away: after a reconnect (ioredis
+  // resubscribes by itself) every member is told to reload its rooms' snapshots.
+  let connectedOnce = false;
+  subscriber.on('ready', () => {
+    if (connectedOnce) {
+      log.warn({ rooms: rooms.size }, 'live subscriber reconnected to Redis; asking every client to resync');
+      for (const state of rooms.values()) for (const member of state.members.keys()) member.resync(state.room.name);
+    }
+    connectedOnce = true;
+  });
+  subscriber.on('error', (err: Error) => log.warn({ err: err.message }, 'live subscriber: Redis error (ioredis reconnects by itself)'));
 
   subscriber.on('message', (channel: string, text: string) => {
     const states = listeners.get(channel);

@@ -158,6 +158,14 @@ describe('resume after reconnect', () => {
   });
 });
 
+describe('plain HTTP on a WebSocket route', () => {
+  it('answers 426 with what to do', async () => {
+    const res = await f.request('GET', '/v1/live', { role: 'viewer' });
+    expect(res.status).toBe(426);
+    expect(((await res.json()) as { error: string }).error).toMatch(/WebSocket endpoint/);
+  });
+});
+
 describe('subscriptions that are refused', () => {
   it('says why: not a room, another tenant’s room, a bad message', async () => {
     const client = await openLiveClient(server.url, await f.token('viewer'));

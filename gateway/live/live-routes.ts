@@ -1,5 +1,5 @@
 import { upgradeWebSocket } from '@hono/node-server';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { TenantAssets } from '../assets/tenant-assets.ts';
@@ -179,6 +179,18 @@ export function liveRoutes(deps: LiveRouteDeps): { app: Hono<GatewayEnv>; socket
       };
     })(c, next);
   });
+
+  // Reached only without an Upgrade header: a browser or curl that asked for a page.
+  const notASocket = (c: Context<GatewayEnv>) =>
+    c.json(
+      {
+        error: 'this is a WebSocket endpoint: connect with ws:// (or wss://) and the flowline.v1 subprotocol',
+        requestId: c.get('requestId'),
+      },
+      426,
+    );
+  app.get('/v1/live', notASocket);
+  app.get('/api/v1/stream', notASocket);
 
   return { app, sockets: { open } };
 }

@@ -29,7 +29,7 @@ export type FunctionStatus = z.infer<typeof FunctionStatus>;
  */
 export function functionStatusBoard(lag: LagSource, metrics: MetricsSource | undefined, clock: () => number, log: Logger) {
   let previous: { at: number; counters: Map<string, FunctionCounters> } | undefined;
-  let rates = new Map<string, { throughput: number; errors: number }>();
+  let rates: Map<string, { throughput: number; errors: number }> | undefined;
 
   async function readRates(): Promise<void> {
     if (!metrics) return;
@@ -58,7 +58,8 @@ export function functionStatusBoard(lag: LagSource, metrics: MetricsSource | und
         readRates().catch((err: unknown) => log.warn({ err }, 'function metrics unreadable; rates left blank')),
       ]);
       return readings.map((r) => {
-        const rate = rates.get(r.function);
+        // Once two readings exist, a function with no counters yet has handled nothing: a rate of 0.
+        const rate = rates && (rates.get(r.function) ?? { throughput: 0, errors: 0 });
         return {
           name: r.function,
           lag: r.lag ?? null,

@@ -47,6 +47,7 @@ export const alarmsView: View = (container) => {
       body,
     );
   replace(container, notice, table(active, 'Active alarms', 'active-alarms'), table(shelved, 'Shelved', 'shelved-alarms'));
+  let pending: { alarmId: string; state: string } | undefined;
 
   const actions = (alarm: AlarmState) => {
     const buttons: HTMLElement[] = [];
@@ -57,7 +58,11 @@ export const alarmsView: View = (container) => {
           type: 'button',
           class: `button${primary ? ' button--primary' : ''}`,
           'data-action': action,
-          onclick: () => openAlarmDialog(alarm, action, (message) => setText(notice, `${message}; waiting for the alarm function…`)),
+          onclick: () =>
+            openAlarmDialog(alarm, action, (message) => {
+              pending = { alarmId: alarm.alarmId, state: alarm.state };
+              setText(notice, `${message}; waiting for the alarm function…`);
+            }),
         },
         label,
       );
@@ -65,7 +70,7 @@ export const alarmsView: View = (container) => {
       buttons.push(act('acknowledge', 'Acknowledge', true));
     if (alarm.state !== 'SHELVED' && may('alarms.shelve')) buttons.push(act('shelve', 'Shelve'));
     if (alarm.state === 'SHELVED' && may('alarms.shelve')) buttons.push(act('unshelve', 'Unshelve'));
-    return h('td', { class: 'alarms__actions' }, ...buttons);
+    return h('td', {}, h('div', { class: 'alarms__actions' }, ...buttons));
   };
 
   const row = (alarm: AlarmState, now: number) =>
@@ -97,6 +102,15 @@ export const alarmsView: View = (container) => {
 
   const render = () => {
     const now = serverNow();
+    // The request was only sent; say it is done when the alarm function's transition arrives.
+    const sent = pending && store.alarms.get(pending.alarmId);
+    if (pending && (!sent || sent.state !== pending.state)) {
+      setText(
+        notice,
+        sent ? `Done: the alarm is now ${(stateLabel[sent.state] ?? sent.state).toLowerCase()}.` : 'Done: the alarm is back to normal.',
+      );
+      pending = undefined;
+    }
     const list = sortedAlarms((a) => a.state !== 'SHELVED');
     replace(
       active,

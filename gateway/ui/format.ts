@@ -6,6 +6,11 @@ export function formatValue(value: number): string {
   return value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** Events per second: two decimals at most, 0 as 0. */
+export function formatRate(n: number): string {
+  return n.toLocaleString(undefined, { maximumFractionDigits: n < 10 ? 2 : 1 });
+}
+
 /** Counts (lag, dead letters) read as whole numbers. */
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString();

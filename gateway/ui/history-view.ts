@@ -19,6 +19,27 @@ const ranges = [
   ['30d', '30 days', 30 * 86_400_000],
 ] as const;
 
+/**
+ * uPlot's columns, with an empty point wherever buckets are missing (the device was
+ * silent, the pipeline was down): a line across a gap would invent values.
+ */
+function withGaps(history: History): uPlot.AlignedData {
+  const columns: (number | null)[][] = [[], [], [], []];
+  let previous: number | undefined;
+  for (const p of history.points) {
+    if (previous !== undefined && p.t - previous > history.bucketSeconds * 1500) {
+      columns[0]?.push((previous + history.bucketSeconds * 1000) / 1000);
+      for (const c of [1, 2, 3]) columns[c]?.push(null);
+    }
+    columns[0]?.push(p.t / 1000);
+    columns[1]?.push(p.min);
+    columns[2]?.push(p.max);
+    columns[3]?.push(p.avg);
+    previous = p.t;
+  }
+  return columns as uPlot.AlignedData;
+}
+
 /** An instant as a datetime-local input's value (the browser's time zone). */
 const localInput = (epochMs: number) => {
   const d = new Date(epochMs - new Date(epochMs).getTimezoneOffset() * 60_000);
@@ -117,13 +138,7 @@ export const historyView: View = (container) => {
       return;
     }
     const UPlot = await loadUplot();
-    const xs = history.points.map((p) => p.t / 1000);
-    const data: uPlot.AlignedData = [
-      xs,
-      history.points.map((p) => p.min),
-      history.points.map((p) => p.max),
-      history.points.map((p) => p.avg),
-    ];
+    const data = withGaps(history);
     const resolution = history.resolution === 'raw' ? 'raw samples' : `${history.resolution} rollup`;
     setText(
       caption,

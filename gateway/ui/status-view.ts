@@ -1,6 +1,6 @@
 import { api, currentSession } from './api.ts';
 import { h, replace } from './dom.ts';
-import { formatAge, formatCount, formatValue } from './format.ts';
+import { formatAge, formatCount, formatRate } from './format.ts';
 import type { View } from './main.ts';
 import { on, serverNow, store } from './store.ts';
 
@@ -29,7 +29,7 @@ interface StatusBoard {
 }
 
 const dash = '—';
-const rate = (n: number | null | undefined) => (n === null || n === undefined ? dash : formatValue(n));
+const rate = (n: number | null | undefined) => (n === null || n === undefined ? dash : formatRate(n));
 const count = (n: number | null | undefined) => (n === null || n === undefined ? dash : formatCount(n));
 
 /**

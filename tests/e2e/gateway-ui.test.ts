@@ -79,6 +79,7 @@ describe('operators’ console', () => {
     await page.click('dialog button[type=submit]');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 20_000 }).toBe('ACK_ACTIVE');
     expect(await row.locator('[data-testid=state]').textContent()).toBe('Acknowledged');
+    await expect.poll(() => page.textContent('.notice')).toBe('Done: the alarm is now acknowledged.');
     const acknowledged = await row.locator('[data-testid=acknowledged]').textContent();
     expect(acknowledged).toContain('by operator');
     expect(acknowledged).toContain('Choke checked on site');

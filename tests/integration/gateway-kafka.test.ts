@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AlarmAction, AuditLog } from '#contracts';
@@ -210,6 +211,23 @@ describe('gateway on the kafka host', () => {
       expect(row.lag).toEqual(expect.any(Number));
       expect(row.replicas.desired).toEqual(expect.any(Number));
     }
+  });
+
+  it('tells live clients to resync when its Redis subscription was cut (pub/sub keeps nothing for the absent)', async () => {
+    const redis = new Redis(redisUrl);
+    const clients = (await redis.client('LIST')) as string;
+    // The gateway process's own subscriber: named by openRedis, subscribed to this run's rooms.
+    const subscriber = clients.split('\n').find((line) => line.includes('name=flowline-gateway') && /sub=[1-9]/.test(line));
+    expect(subscriber).toBeDefined();
+    const before = live.messages.length;
+    await redis.client('KILL', 'ID', /id=(\d+)/.exec(subscriber ?? '')?.[1] ?? '');
+    await redis.quit();
+    await live.next((m) => live.messages.indexOf(m) >= before && m.type === 'resync' && m.room === `well:${run.wells[0]}`, 30_000);
+    // And events flow again once ioredis has resubscribed.
+    expect((await call('POST', '/v1/telemetry', { key: apiKey, body: { samples: [sample(run.devices[0], 1310, 2000)] } })).status).toBe(
+      202,
+    );
+    await live.next((m) => m.type === 'telemetry:update' && m.data?.value === 1310, 60_000);
   });
 
   it('serves /metrics and /readyz like every Flowline process', async () => {
