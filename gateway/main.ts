@@ -3,7 +3,7 @@
  * Configuration comes from the environment (gateway/settings.ts), validated at start;
  * the bus is Kafka or the Dapr sidecar (FLOWLINE_HOST).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { pino } from 'pino';
@@ -65,6 +65,11 @@ async function main(env: GatewaySettings): Promise<void> {
   const alarmRules = await optional('alarm-rules', () => loadConfig('alarm-rules', AlarmRules, { db }));
   const manifests = await functionManifests(env.FLOWLINE_FUNCTIONS_DIR ?? resolve(import.meta.dirname, '..', 'functions'));
   const names = manifests.map((m) => m.name);
+  if (names.length === 0)
+    log.warn(
+      { dir: env.FLOWLINE_FUNCTIONS_DIR },
+      'no function manifests found: invocation and the function status board will be empty (set FLOWLINE_FUNCTIONS_DIR)',
+    );
 
   const kafka = createKafka(
     {
@@ -166,7 +171,11 @@ async function main(env: GatewaySettings): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/** The functions' manifests (function.yaml only; no handler is loaded): names, topics, groups, scaling. */
 async function functionManifests(dir: string): Promise<FunctionManifest[]> {
-  const folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('_'));
+  if (!existsSync(dir)) return [];
+  const folders = readdirSync(dir, { withFileTypes: true }).filter(
+    (d) => d.isDirectory() && !d.name.startsWith('_') && existsSync(join(dir, d.name, 'function.yaml')),
+  );
   return Promise.all(folders.map((d) => loadManifest(join(dir, d.name))));
 }
