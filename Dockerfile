@@ -52,8 +52,9 @@ ENTRYPOINT ["node", "runtime/run.ts"]
 # The HTTP gateway and the operators' web UI.
 FROM base AS gateway
 COPY gateway ./gateway
-# History queries belong to persist (it owns the schema); lag and replica numbers to keda/.
-COPY functions/persist ./functions/persist
+# The functions' manifests (invocation, status board) and persist's history queries (it
+# owns the schema); lag and replica numbers come from keda/.
+COPY functions ./functions
 COPY keda ./keda
 USER 1000:1000
 EXPOSE 8080

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
  * unit: no services, runs anywhere in seconds.
  * integration: real Kafka, PostgreSQL, Redis and daprd, installed and started by
  * local-dev/ (tests/global-setup.ts) on loopback.
+ * e2e: the operators' console in Debian's headless Chromium (installed by
+ * local-dev/services/chromium.ts), against the real functions.
  */
 export default defineConfig({
   test: {
@@ -22,6 +24,17 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['tests/global-setup.ts'],
           testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
         },

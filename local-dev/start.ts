@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { pino } from 'pino';
 import { AssetRegistry } from '../config/asset-registry.ts';
 import { loadConfig } from '../config/load.ts';
+import { createEmbeddedGateway } from '../gateway/embedded.ts';
 import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
 import { MemoryBus } from '../runtime/hosts/memory/bus.ts';
 import { startMemoryHost } from '../runtime/hosts/memory/host.ts';
@@ -19,6 +20,7 @@ import { createRuntimeMetrics } from '../runtime/metrics.ts';
 import { assertNodeVersion } from '../runtime/node-version.ts';
 import { bindTo } from '../runtime/process-bindings.ts';
 import { openResources } from '../runtime/resources/open.ts';
+import { openRedis } from '../runtime/resources/redis.ts';
 import { startConsoleReport } from './console-report.ts';
 import { repoRoot, stateDir } from './services/paths.ts';
 import { startSimulatedWells } from './simulated-wells.ts';
@@ -58,6 +60,17 @@ const functions = await Promise.all(
 const host = startMemoryHost(bus, functions);
 const source = startSimulatedWells({ publish: (messages) => bus.publish(messages), intervalMs: 1_000 });
 
+// The gateway and the operators' console, on the same port: the API under /v1, the UI at /.
+const { gateway, demoUsers } = await createEmbeddedGateway({
+  bus,
+  functions,
+  send: (publishes) => host.publish(publishes),
+  redis: resources.redis ?? (await openRedis(env.REDIS_URL)),
+  db: resources.db,
+  registry: metrics.registry,
+  log,
+});
+
 const app = new Hono();
 app.route(
   '/',
@@ -67,7 +80,8 @@ app.route(
     about: { host: 'memory', functions: loaded.map((f) => f.manifest.name) },
   }),
 );
-const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1' }, (info) => {
+app.route('/', gateway.app);
+const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1', websocket: gateway.websocket }, (info) => {
   const url = `http://127.0.0.1:${info.port}`;
   console.log(
     [
@@ -75,6 +89,8 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1' }
       'Flowline is running on the embedded default (memory host, in-process Redis, embedded PostgreSQL).',
       `  functions:  ${loaded.map((f) => f.manifest.name).join(', ') || '(none yet: add a folder under functions/)'}`,
       `  telemetry:  ${source.describe()}`,
+      `  console:    ${url}/   sign in as ${demoUsers.map((u) => `${u.username}/${u.password}`).join(', ')}`,
+      `  API:        ${url}/v1/openapi.json   live: ws://127.0.0.1:${info.port}/v1/live`,
       `  health:     ${url}/healthz   metrics: ${url}/metrics`,
       '  Ctrl-C to stop.',
       '',
@@ -89,6 +105,7 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   await report.stop();
+  await gateway.close();
   source.stop();
   await host.stop();
   server.close();

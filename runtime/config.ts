@@ -59,7 +59,8 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join('.');
     const got = present[name];
-    return `  ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(name.includes('PASSWORD') ? '***' : got)})`}`;
+    const secret = /PASSWORD|SECRET|TOKEN|KEY/.test(name);
+    return `  ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(secret ? '***' : got)})`}`;
   });
   throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
 }
