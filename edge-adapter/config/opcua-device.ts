@@ -24,8 +24,15 @@ export const OpcUaTag = z
     nodeId: NodeIdText,
     samplingIntervalMs: z.number().int().min(0).max(3_600_000).optional().describe('default: the device samplingIntervalMs'),
     queueSize: z.number().int().min(1).max(10_000).default(10),
-    /** Absolute: engineering units. Percent: of the node's EURange, which the server must define (AnalogItemType). */
+    /** Absolute: in the server's units (before scale and offset). Percent: of the node's EURange, which the server must define (AnalogItemType). */
     deadband: Deadband.optional(),
+    /** Published value = server value × scale + offset: a unit conversion (bar → psi: 14.5038). Writes apply the inverse. */
+    scale: z
+      .number()
+      .finite()
+      .refine((v) => v !== 0, 'scale must not be 0')
+      .default(1),
+    offset: z.number().finite().default(0),
     unit: z.string().max(32).optional(),
     description: z.string().max(200).optional(),
     writable: Writable.optional(),

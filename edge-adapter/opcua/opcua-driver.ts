@@ -80,9 +80,10 @@ export class OpcUaDriver implements DeviceDriver {
   }
 
   checkWrite(tagId: string, value: number): string | undefined {
-    if (!this.options.device.tags.some((t) => t.id === tagId)) return `device ${this.id} has no tag ${tagId}`;
+    const tag = this.options.device.tags.find((t) => t.id === tagId);
+    if (!tag) return `device ${this.id} has no tag ${tagId}`;
     const type = this.builtInTypes.get(tagId);
-    return type === undefined ? undefined : checkVariantValue(value, type);
+    return type === undefined ? undefined : checkVariantValue(serverValue(value, tag), type);
   }
 
   async write(tagId: string, value: number): Promise<void> {
@@ -93,12 +94,13 @@ export class OpcUaDriver implements DeviceDriver {
       throw new Error(`not connected to ${this.options.device.endpoint}`);
     }
     const dataType = await this.builtInType(session, tag);
-    const problem = checkVariantValue(value, dataType);
+    const raw = serverValue(value, tag);
+    const problem = checkVariantValue(raw, dataType);
     if (problem) throw new RangeError(problem);
     const status = await session.write({
       nodeId: this.nodeIdOf(tag),
       attributeId: AttributeIds.Value,
-      value: { value: { dataType, value: dataType === DataType.Boolean ? value === 1 : value } },
+      value: { value: { dataType, value: dataType === DataType.Boolean ? raw === 1 : raw } },
     });
     if (!status.isGood()) throw new Error(`the server refused the write: ${status.name} (${status.description})`);
   }
@@ -209,6 +211,7 @@ export class OpcUaDriver implements DeviceDriver {
 
   private changed(tag: OpcUaTag, dataValue: DataValue): void {
     const read = readDataValue(dataValue);
+    if (read.value !== undefined) read.value = read.value * tag.scale + tag.offset;
     const value = read.value ?? this.lastValue.get(tag.id) ?? 0;
     if (read.value !== undefined && qualityClass(read.quality) !== 'bad') this.lastValue.set(tag.id, read.value);
     this.emitSamples([this.sample(tag.id, value, read.quality, read.timestamp)]);
@@ -261,4 +264,11 @@ export class OpcUaDriver implements DeviceDriver {
     this.lastTimestamp.set(tagId, at);
     return { timestamp: at, deviceId: this.id, tagId, value, quality, sourceProtocol: 'OPCUA' };
   }
+}
+
+/** Engineering units as published → the server's own units. */
+function serverValue(value: number, tag: OpcUaTag): number {
+  const raw = (value - tag.offset) / tag.scale;
+  // A whole number that scaling blurred by float noise is still meant whole.
+  return Math.abs(raw - Math.round(raw)) < 1e-9 * Math.max(1, Math.abs(raw)) ? Math.round(raw) : raw;
 }

@@ -1,6 +1,6 @@
 import type { ModbusTable } from '../config/modbus-device.ts';
 import { decodeRegisters, encodeRegisters, registerCount } from '../modbus/register-codec.ts';
-import { espUnit, type RegisterPoint, registerMap, wellheadUnit } from './modbus-register-map.ts';
+import { type RegisterPoint, registerMap, wellheadUnit } from './modbus-register-map.ts';
 import { knownBits, knownVectorWords, selfTestBase } from './self-test-vectors.ts';
 import type { WellPad } from './well-pad.ts';
 
@@ -51,9 +51,6 @@ export class ModbusImage {
       for (let i = 0; i < width; i++) byAddress.set(point.address + i, { point, index: i });
     }
   }
-
-  /** The units this image answers for. */
-  static readonly units: readonly number[] = [wellheadUnit, espUnit];
 
   readRegisters(unit: number, table: 'holding-register' | 'input-register', address: number, count: number, now = Date.now()): number[] {
     const words = new Array<number>(count);

@@ -1,5 +1,6 @@
 import type { ModbusTable } from '../config/modbus-device.ts';
 import type { Endianness, ModbusDataType } from '../modbus/register-codec.ts';
+import { type WellId, wellIds } from './well-pad.ts';
 
 /** One value the simulated devices expose: where it sits and how it is encoded. */
 export interface RegisterPoint {
@@ -9,7 +10,7 @@ export interface RegisterPoint {
   type: ModbusDataType;
   byteOrder: Endianness;
   wordOrder: Endianness;
-  /** Raw = (value - offset) / scale, as on the device; the adapter's tag config mirrors it. */
+  /** Raw = (value - offset) / scale, in the device's own units (bar, °C, m³/d). */
   scale: number;
   offset: number;
   /** A well-pad value name, or fixed text for string registers. */
@@ -20,119 +21,77 @@ export interface RegisterPoint {
   writable?: boolean;
 }
 
-/** The wellhead RTU (unit 1): float32 word-swapped (CDAB), as many RTUs and flow computers send them. */
+/** Each well's RTU answers as its own unit id behind the pad's Ethernet gateway: W1 → 1, W2 → 2, W3 → 3. */
+export const rtuUnits: Record<WellId, number> = { W1: 1, W2: 2, W3: 3 };
+/** The unit that also serves the self-test vectors, the scratch memory and the benchmark block. */
 export const wellheadUnit = 1;
-/** The ESP's variable speed drive (unit 2): scaled 16-bit integers, big-endian, as drives do. */
-export const espUnit = 2;
 
 const cdab = { byteOrder: 'big', wordOrder: 'little' } as const;
 const abcd = { byteOrder: 'big', wordOrder: 'big' } as const;
 
-const rtuFloat = (address: number, source: string): RegisterPoint => ({
-  unit: wellheadUnit,
-  table: 'input-register',
-  address,
-  type: 'float32',
-  ...cdab,
-  scale: 1,
-  offset: 0,
-  source,
-});
-
-const wellFloats = ['TubingPressure', 'CasingPressure', 'FlowlineTemperature', 'OilRate', 'GasRate', 'WaterRate', 'ChokePosition'];
-
-export const registerMap: readonly RegisterPoint[] = [
-  // Wellhead RTU — input registers 0–27: both wells, float32 CDAB.
-  ...wellFloats.map((name, i) => rtuFloat(i * 2, `W1.${name}`)),
-  ...wellFloats.map((name, i) => rtuFloat(14 + i * 2, `W2.${name}`)),
-  // Totalisers in hundredths of m³ (uint32 CDAB), ambient in tenths of °C (int16), line pressure in hundredths of bar.
-  { unit: wellheadUnit, table: 'input-register', address: 30, type: 'uint32', ...cdab, scale: 0.01, offset: 0, source: 'W1.OilTotal' },
-  { unit: wellheadUnit, table: 'input-register', address: 32, type: 'uint32', ...cdab, scale: 0.01, offset: 0, source: 'W2.OilTotal' },
-  {
-    unit: wellheadUnit,
-    table: 'input-register',
-    address: 40,
-    type: 'int16',
-    ...abcd,
-    scale: 0.1,
-    offset: 0,
-    source: 'Pad.AmbientTemperature',
-  },
-  {
-    unit: wellheadUnit,
-    table: 'input-register',
-    address: 41,
-    type: 'uint16',
-    ...abcd,
-    scale: 0.01,
-    offset: 0,
-    source: 'Pad.FlowlinePressure',
-  },
-  { unit: wellheadUnit, table: 'input-register', address: 50, type: 'uint32', ...cdab, scale: 1, offset: 0, source: 'Pad.UptimeSeconds' },
-  // Choke setpoints in tenths of a percent (holding, writable); firmware text.
-  {
-    unit: wellheadUnit,
-    table: 'holding-register',
-    address: 0,
-    type: 'uint16',
-    ...abcd,
-    scale: 0.1,
-    offset: 0,
-    source: 'W1.ChokeSetpoint',
-    writable: true,
-  },
-  {
-    unit: wellheadUnit,
-    table: 'holding-register',
-    address: 1,
-    type: 'uint16',
-    ...abcd,
-    scale: 0.1,
-    offset: 0,
-    source: 'W2.ChokeSetpoint',
-    writable: true,
-  },
-  {
-    unit: wellheadUnit,
-    table: 'holding-register',
-    address: 100,
-    type: 'string',
+/**
+ * One wellhead RTU's map (the same RTU model on every well). Its own measurements are
+ * float32 word-swapped (CDAB), as many RTUs and flow computers send them; the ESP
+ * drive's values, which the RTU polls over RS-485 and republishes, keep the drive's
+ * scaled 16-bit integers, big-endian.
+ */
+function rtuMap(well: WellId): RegisterPoint[] {
+  const unit = rtuUnits[well];
+  const point = (
+    table: ModbusTable,
+    address: number,
+    type: ModbusDataType,
+    source: string,
+    extra: Partial<RegisterPoint> = {},
+  ): RegisterPoint => ({
+    unit,
+    table,
+    address,
+    type,
     ...abcd,
     scale: 1,
     offset: 0,
-    source: 'firmware',
-    text: 'FLW-RTU 4.2.1',
-    length: 8,
-  },
-  // Surface safety valves (coils, writable) and the pad's emergency states (discrete inputs).
-  { unit: wellheadUnit, table: 'coil', address: 0, type: 'bool', ...abcd, scale: 1, offset: 0, source: 'W1.SSVOpen', writable: true },
-  { unit: wellheadUnit, table: 'coil', address: 1, type: 'bool', ...abcd, scale: 1, offset: 0, source: 'W2.SSVOpen', writable: true },
-  { unit: wellheadUnit, table: 'discrete-input', address: 0, type: 'bool', ...abcd, scale: 1, offset: 0, source: 'Pad.ESDActive' },
-  { unit: wellheadUnit, table: 'discrete-input', address: 1, type: 'bool', ...abcd, scale: 1, offset: 0, source: 'Pad.GasDetectorAlarm' },
+    source: source.startsWith('Pad.') ? source : `${well}.${source}`,
+    ...extra,
+  });
+  const float = (address: number, source: string) => point('input-register', address, 'float32', source, cdab);
+  return [
+    // Input registers 0–13: the well, float32 CDAB, in bar, °C, m³/d, kSm³/d and %.
+    float(0, 'TubingPressure'),
+    float(2, 'CasingPressure'),
+    float(4, 'FlowlineTemperature'),
+    float(6, 'OilRate'),
+    float(8, 'GasRate'),
+    float(10, 'WaterRate'),
+    float(12, 'ChokePosition'),
+    // Totaliser in hundredths of m³ (uint32 CDAB), ambient in tenths of °C, line pressure in hundredths of bar, uptime.
+    point('input-register', 20, 'uint32', 'OilTotal', { ...cdab, scale: 0.01 }),
+    point('input-register', 30, 'int16', 'Pad.AmbientTemperature', { scale: 0.1 }),
+    point('input-register', 31, 'uint16', 'Pad.FlowlinePressure', { scale: 0.01 }),
+    point('input-register', 40, 'uint32', 'Pad.UptimeSeconds', cdab),
+    // Input registers 100–115: the ESP drive.
+    point('input-register', 100, 'uint16', 'EspFrequency', { scale: 0.01 }),
+    point('input-register', 101, 'uint16', 'EspMotorCurrent', { scale: 0.1 }),
+    point('input-register', 102, 'uint16', 'EspMotorVoltage'),
+    point('input-register', 103, 'int16', 'EspMotorTemperature', { scale: 0.1 }),
+    point('input-register', 104, 'uint16', 'EspIntakePressure', { scale: 0.01 }),
+    point('input-register', 105, 'uint16', 'EspDischargePressure', { scale: 0.01 }),
+    point('input-register', 106, 'uint16', 'EspVibration', { scale: 0.01 }),
+    point('input-register', 108, 'uint32', 'EspRunHours', { scale: 0.1 }),
+    point('input-register', 110, 'float32', 'EspPower'),
+    point('input-register', 112, 'float64', 'EspEnergy'),
+    // Holding registers: setpoints (writable) and the firmware text.
+    point('holding-register', 0, 'uint16', 'ChokeSetpoint', { scale: 0.1, writable: true }),
+    point('holding-register', 10, 'uint16', 'EspFrequencySetpoint', { scale: 0.01, writable: true }),
+    point('holding-register', 100, 'string', 'firmware', { text: 'FLW-RTU 4.2.1', length: 8 }),
+    // Coils: the surface safety valve and the ESP run command (writable). Discrete inputs: states.
+    point('coil', 0, 'bool', 'SSVOpen', { writable: true }),
+    point('coil', 1, 'bool', 'EspRun', { writable: true }),
+    point('discrete-input', 0, 'bool', 'EspRunning'),
+    point('discrete-input', 1, 'bool', 'EspTripped'),
+    point('discrete-input', 2, 'bool', 'Pad.ESDActive'),
+    point('discrete-input', 3, 'bool', 'Pad.GasDetectorAlarm'),
+  ];
+}
 
-  // ESP drive — frequency setpoint in hundredths of Hz (holding, writable), run command (coil, writable).
-  {
-    unit: espUnit,
-    table: 'holding-register',
-    address: 0,
-    type: 'uint16',
-    ...abcd,
-    scale: 0.01,
-    offset: 0,
-    source: 'ESP.FrequencySetpoint',
-    writable: true,
-  },
-  { unit: espUnit, table: 'coil', address: 0, type: 'bool', ...abcd, scale: 1, offset: 0, source: 'ESP.Run', writable: true },
-  { unit: espUnit, table: 'discrete-input', address: 0, type: 'bool', ...abcd, scale: 1, offset: 0, source: 'ESP.Running' },
-  { unit: espUnit, table: 'discrete-input', address: 1, type: 'bool', ...abcd, scale: 1, offset: 0, source: 'ESP.Tripped' },
-  { unit: espUnit, table: 'input-register', address: 0, type: 'uint16', ...abcd, scale: 0.01, offset: 0, source: 'ESP.Frequency' },
-  { unit: espUnit, table: 'input-register', address: 1, type: 'uint16', ...abcd, scale: 0.1, offset: 0, source: 'ESP.MotorCurrent' },
-  { unit: espUnit, table: 'input-register', address: 2, type: 'uint16', ...abcd, scale: 1, offset: 0, source: 'ESP.MotorVoltage' },
-  { unit: espUnit, table: 'input-register', address: 3, type: 'int16', ...abcd, scale: 0.1, offset: 0, source: 'ESP.MotorTemperature' },
-  { unit: espUnit, table: 'input-register', address: 4, type: 'uint16', ...abcd, scale: 0.01, offset: 0, source: 'ESP.IntakePressure' },
-  { unit: espUnit, table: 'input-register', address: 5, type: 'uint16', ...abcd, scale: 0.01, offset: 0, source: 'ESP.DischargePressure' },
-  { unit: espUnit, table: 'input-register', address: 6, type: 'uint16', ...abcd, scale: 0.01, offset: 0, source: 'ESP.Vibration' },
-  { unit: espUnit, table: 'input-register', address: 8, type: 'uint32', ...abcd, scale: 0.1, offset: 0, source: 'ESP.RunHours' },
-  { unit: espUnit, table: 'input-register', address: 10, type: 'float32', ...abcd, scale: 1, offset: 0, source: 'ESP.Power' },
-  { unit: espUnit, table: 'input-register', address: 12, type: 'float64', ...abcd, scale: 1, offset: 0, source: 'ESP.Energy' },
-];
+export const registerMap: readonly RegisterPoint[] = wellIds.flatMap(rtuMap);

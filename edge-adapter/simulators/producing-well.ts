@@ -5,7 +5,8 @@ export interface WellDesign {
   reservoirPressure: number; // bar
   productivityIndex: number; // m³/d per bar of drawdown (linear IPR)
   reservoirTemperature: number; // °C
-  liftDepth: number; // m, pump setting depth (or mid-perforations when flowing naturally)
+  perforationDepth: number; // m, true vertical depth of the producing interval
+  pumpDepth: number; // m, where the ESP sits (at the perforations when there is none)
   fluidGradient: number; // bar/m of the produced column
   tubingFriction: number; // bar per (m³/d)²
   chokeCoefficient: number; // m³/d per √bar at a fully open choke
@@ -66,7 +67,7 @@ export function operatingRate(design: WellDesign, flowlinePressure: number, chok
   const choke = design.chokeCoefficient * (chokeOpening / 100);
   const balance = (q: number) => {
     const inflow = design.reservoirPressure - q / design.productivityIndex;
-    const needed = flowlinePressure + (q / choke) ** 2 + design.fluidGradient * design.liftDepth + design.tubingFriction * q * q;
+    const needed = flowlinePressure + (q / choke) ** 2 + design.fluidGradient * design.perforationDepth + design.tubingFriction * q * q;
     return inflow + pumpHead(design, q, frequency) - needed;
   };
   if (balance(0) <= 0) return 0;
@@ -86,7 +87,7 @@ export function initialWellState(design: WellDesign): WellState {
     oilRate: 0,
     waterRate: 0,
     gasRate: 0,
-    tubingPressure: Math.max(0, design.reservoirPressure - design.fluidGradient * design.liftDepth),
+    tubingPressure: Math.max(0, design.reservoirPressure - design.fluidGradient * design.perforationDepth),
     casingPressure: 5,
     bottomholePressure: design.reservoirPressure,
     flowlineTemperature: 20,
@@ -130,8 +131,9 @@ export function stepWell(
   const tubingPressure =
     open > 0.5
       ? env.flowlinePressure + (liquidRate / choke) ** 2
-      : Math.max(env.flowlinePressure, bottomhole + pumpHead(design, 0, esp.frequency) - design.fluidGradient * design.liftDepth);
-  const intake = bottomhole - 5; // the pump sits a little above the perforations
+      : Math.max(env.flowlinePressure, bottomhole + pumpHead(design, 0, esp.frequency) - design.fluidGradient * design.perforationDepth);
+  // The pump sits above the perforations: its intake sees the bottom-hole pressure less that column.
+  const intake = bottomhole - design.fluidGradient * (design.perforationDepth - design.pumpDepth);
   const head = pumpHead(design, liquidRate, esp.frequency);
   if (design.esp) {
     esp.intakePressure = Math.max(0, intake);
@@ -145,7 +147,7 @@ export function stepWell(
     // Protection: pump-off (intake below 10 bar) or an overheating motor trips the drive.
     if (esp.running && esp.frequency > 30 && (esp.intakePressure < 10 || esp.motorTemperature > 150)) esp.tripped = true;
   }
-  const flowing = 1 - Math.exp(-liquidRate / 150);
+  const flowing = 1 - Math.exp(-liquidRate / 80);
   const oilRate = liquidRate * (1 - design.waterCut);
   return {
     liquidRate,
@@ -153,7 +155,7 @@ export function stepWell(
     waterRate: liquidRate * design.waterCut,
     gasRate: (oilRate * design.gasOilRatio) / 1000,
     tubingPressure,
-    casingPressure: design.esp ? Math.max(1, 0.25 * intake + 3) : Math.max(1, 0.8 * tubingPressure + 4),
+    casingPressure: design.esp ? Math.max(1, 0.45 * intake + 1) : Math.max(1, 0.8 * tubingPressure + 4),
     bottomholePressure: bottomhole,
     flowlineTemperature: lag(state.flowlineTemperature, env.ambient + (design.reservoirTemperature - env.ambient) * 0.8 * flowing, dt, 120),
     chokePosition,

@@ -5,35 +5,44 @@ import { WellPad } from './well-pad.ts';
 describe('well pad model', () => {
   const t0 = Date.parse('2026-01-08T10:00:00Z');
 
-  it('starts in a plausible producing state', () => {
+  it('starts where the pipeline well models expect these wells (config/examples/well-models.yaml)', () => {
     const pad = new WellPad({ now: t0 });
     const v = (name: string) => pad.read(name, t0).value;
-    expect(v('W1.OilRate')).toBeGreaterThan(100);
-    expect(v('W2.OilRate')).toBeGreaterThan(50);
-    expect(v('ESP.Frequency')).toBe(52);
-    expect(v('ESP.MotorTemperature')).toBeLessThan(150);
-    expect(v('ESP.DischargePressure')).toBeGreaterThan(v('ESP.IntakePressure'));
+    const psi = (bar: number) => bar * 14.5038;
+    for (const w of ['W1', 'W2', 'W3']) {
+      expect(v(`${w}.OilRate`) * 6.28981).toBeGreaterThan(450); // bbl/d
+      expect(v(`${w}.OilRate`) * 6.28981).toBeLessThan(650);
+      expect(psi(v(`${w}.TubingPressure`))).toBeGreaterThan(800);
+      expect(psi(v(`${w}.EspIntakePressure`))).toBeGreaterThan(800);
+      expect(psi(v(`${w}.EspDischargePressure`))).toBeGreaterThan(2500);
+      expect(v(`${w}.EspMotorCurrent`)).toBeGreaterThan(35);
+      expect(v(`${w}.EspMotorCurrent`)).toBeLessThan(62); // the motor's rating
+    }
+    expect(v('W1.EspFrequency')).toBe(55);
+    expect(v('W1.EspMotorTemperature')).toBeLessThan(150);
+    expect(v('W1.EspDischargePressure')).toBeGreaterThan(v('W1.EspIntakePressure'));
     expect(v('W1.TubingPressure')).toBeGreaterThan(v('Pad.FlowlinePressure'));
-    expect(v('Separator.OilRate')).toBeCloseTo(v('W1.OilRate') + v('W2.OilRate'), -1);
+    expect(v('Separator.OilRate')).toBeCloseTo(v('W1.OilRate') + v('W2.OilRate') + v('W3.OilRate'), -1);
     expect(v('Rig.HookLoad')).toBeGreaterThan(350); // block plus a string 2 km long
   });
 
   it('follows the ESP affinity laws: more speed, more flow and more current', () => {
     const pad = new WellPad({ now: t0 });
-    const before = { q: pad.read('W1.OilRate', t0).value, amps: pad.read('ESP.MotorCurrent', t0).value };
-    expect(pad.setpoint('ESP.FrequencySetpoint', 58, t0)).toBe(true);
+    const before = { q: pad.read('W1.OilRate', t0).value, amps: pad.read('W1.EspMotorCurrent', t0).value };
+    expect(pad.setpoint('W1.EspFrequencySetpoint', 60, t0)).toBe(true);
     pad.advanceTo(t0 + 600_000);
-    expect(pad.read('W1.OilRate', t0 + 600_000).value).toBeGreaterThan(before.q * 1.1);
-    expect(pad.read('ESP.MotorCurrent', t0 + 600_000).value).toBeGreaterThan(before.amps);
+    expect(pad.read('W1.OilRate', t0 + 600_000).value).toBeGreaterThan(before.q * 1.05);
+    expect(pad.read('W1.EspMotorCurrent', t0 + 600_000).value).toBeGreaterThan(before.amps);
   });
 
-  it('stops lifting W-1 when the ESP stops, and shuts a well in when its safety valve closes', () => {
+  it('loses most of W-1 when its ESP stops, and shuts a well in when its safety valve closes', () => {
     const pad = new WellPad({ now: t0 });
-    pad.setpoint('ESP.Run', 0, t0);
+    const flowing = pad.read('W1.OilRate', t0).value;
+    pad.setpoint('W1.EspRun', 0, t0);
     pad.setpoint('W2.SSVOpen', 0, t0);
     const later = t0 + 900_000;
-    expect(pad.read('W1.OilRate', later).value).toBeLessThan(1);
-    expect(pad.read('ESP.Frequency', later).value).toBe(0);
+    expect(pad.read('W1.OilRate', later).value).toBeLessThan(flowing / 2);
+    expect(pad.read('W1.EspFrequency', later).value).toBe(0);
     expect(pad.read('W2.OilRate', later).value).toBeLessThan(1);
     // Shut in, the wellhead sees the reservoir less the column: well above flowing pressure.
     expect(pad.read('W2.TubingPressure', later).value).toBeGreaterThan(40);
@@ -41,7 +50,7 @@ describe('well pad model', () => {
 
   it('refuses setpoints the equipment would not take', () => {
     const pad = new WellPad({ now: t0 });
-    expect(pad.setpoint('ESP.FrequencySetpoint', 90, t0)).toBe(false);
+    expect(pad.setpoint('W1.EspFrequencySetpoint', 90, t0)).toBe(false);
     expect(pad.setpoint('W1.TubingPressure', 10, t0)).toBe(false);
   });
 

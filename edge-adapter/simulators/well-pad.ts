@@ -3,41 +3,45 @@ import { FaultInjector } from './faults.ts';
 import { gaussian, lag, seededRandom } from './noise.ts';
 import { initialWellState, stepWell, type WellControls, type WellDesign, type WellState } from './producing-well.ts';
 
-/** W-1 lifts with an ESP (it does not flow without it); W-2 flows on its own. */
-const designs: Record<'W1' | 'W2', WellDesign> = {
-  W1: {
-    reservoirPressure: 170,
-    productivityIndex: 4,
-    reservoirTemperature: 78,
-    liftDepth: 1800,
-    fluidGradient: 0.088,
-    tubingFriction: 10 / 600 ** 2,
-    chokeCoefficient: 160,
-    waterCut: 0.55,
-    gasOilRatio: 60,
-    esp: { shutoffHead: 200, maxRate: 900, ratedFrequency: 60 },
-  },
-  W2: {
-    reservoirPressure: 210,
-    productivityIndex: 2.5,
-    reservoirTemperature: 84,
-    liftDepth: 2200,
-    fluidGradient: 0.07,
-    tubingFriction: 10 / 600 ** 2,
-    chokeCoefficient: 120,
-    waterCut: 0.2,
-    gasOilRatio: 150,
-  },
-};
+/** The pad's wells, each lifted by an ESP and watched by its own wellhead RTU. */
+export const wellIds = ['W1', 'W2', 'W3'] as const;
+export type WellId = (typeof wellIds)[number];
+
+const feet = 0.3048;
+
+/**
+ * Three ESP wells, tuned to the engineering data the calc function holds for them
+ * (config/examples/well-models.yaml): pumps at 4,300–4,400 ft, perforations 600 ft
+ * below, ~1,000 bbl/d of liquid at 40–50 % water cut, intake ~900 psi and discharge
+ * ~2,700 psi at 55 Hz, wellhead ~900 psi behind a 60 % choke.
+ */
+function design(n: 1 | 2 | 3): WellDesign {
+  return {
+    reservoirPressure: [192, 195.5, 199][n - 1] ?? 192,
+    productivityIndex: [1.47, 1.36, 1.27][n - 1] ?? 1.4,
+    reservoirTemperature: 75,
+    perforationDepth: (4900 + 50 * (n - 1)) * feet,
+    pumpDepth: (4300 + 50 * (n - 1)) * feet,
+    fluidGradient: 0.094,
+    tubingFriction: 2 / 170 ** 2,
+    chokeCoefficient: [38, 36, 34.3][n - 1] ?? 36,
+    waterCut: [0.5, 0.45, 0.4][n - 1] ?? 0.5,
+    gasOilRatio: [60, 70, 80][n - 1] ?? 60,
+    esp: { shutoffHead: 170, maxRate: 450, ratedFrequency: 60 },
+  };
+}
+const designs: Record<WellId, WellDesign> = { W1: design(1), W2: design(2), W3: design(3) };
 
 /** Setpoints an operator (or a command) may change, with the range the equipment accepts. */
 export const setpointRanges: Record<string, [number, number]> = {
-  'W1.ChokeSetpoint': [0, 100],
-  'W2.ChokeSetpoint': [0, 100],
-  'W1.SSVOpen': [0, 1],
-  'W2.SSVOpen': [0, 1],
-  'ESP.FrequencySetpoint': [30, 65],
-  'ESP.Run': [0, 1],
+  ...Object.fromEntries(
+    wellIds.flatMap((w) => [
+      [`${w}.ChokeSetpoint`, [0, 100]],
+      [`${w}.SSVOpen`, [0, 1]],
+      [`${w}.EspFrequencySetpoint`, [30, 65]],
+      [`${w}.EspRun`, [0, 1]],
+    ]),
+  ),
   'Rig.RotarySpeedSetpoint': [0, 200],
   'Rig.PumpRateSetpoint': [0, 3500],
 };
@@ -50,12 +54,14 @@ const noise: Record<string, number> = {
   OilRate: 0.8,
   WaterRate: 0.8,
   GasRate: 0.05,
-  MotorCurrent: 0.2,
-  IntakePressure: 0.1,
-  DischargePressure: 0.2,
-  Vibration: 0.05,
+  EspMotorCurrent: 0.2,
+  EspIntakePressure: 0.1,
+  EspDischargePressure: 0.2,
+  EspVibration: 0.05,
   HookLoad: 1.5,
   WeightOnBit: 0.8,
+  RotarySpeed: 0.3, // a top drive's speed hunts a little around its setpoint
+  RateOfPenetration: 0.3,
   Torque: 0.1,
   StandpipePressure: 0.8,
   MudFlowIn: 5,
@@ -72,33 +78,30 @@ export interface PadReading {
 }
 
 /**
- * A physically plausible well pad: two producing wells (one on an ESP) feeding a
- * separator, and a drilling rig working next to them. Time advances lazily: whoever
- * reads calls `advanceTo(now)`, and the model integrates in steps of at most 250 ms.
+ * A physically plausible well pad: three wells on ESPs feeding a separator, and a
+ * drilling rig working next to them. Time advances lazily: whoever reads calls
+ * `advanceTo(now)`, and the model integrates in steps of at most 250 ms.
  */
 export class WellPad {
   readonly faults = new FaultInjector();
   private readonly random: () => number;
-  private readonly controls: { W1: WellControls; W2: WellControls; rig: RigControls };
-  private wells: { W1: WellState; W2: WellState };
+  private readonly controls: Record<WellId, WellControls> & { rig: RigControls };
+  private wells: Record<WellId, WellState>;
   private rig: RigState;
   private separator = { pressure: 10, level: 50, temperature: 40 };
   private time: number;
   private readonly started: number;
   private measured = new Map<string, number>();
   private ambient = 15;
-  private espEnergy = 0;
+  private readonly espEnergy: Record<WellId, number> = { W1: 0, W2: 0, W3: 0 };
 
   constructor(options: { seed?: number; now?: number } = {}) {
     this.random = seededRandom(options.seed ?? 7);
     this.time = options.now ?? Date.now();
     this.started = this.time;
-    this.controls = {
-      W1: { chokeSetpoint: 60, ssvOpen: true, espRun: true, espFrequencySetpoint: 52 },
-      W2: { chokeSetpoint: 45, ssvOpen: true, espRun: false, espFrequencySetpoint: 0 },
-      rig: { rotarySpeedSetpoint: 120, pumpRateSetpoint: 2200 },
-    };
-    this.wells = { W1: initialWellState(designs.W1), W2: initialWellState(designs.W2) };
+    const producing = (): WellControls => ({ chokeSetpoint: 60, ssvOpen: true, espRun: true, espFrequencySetpoint: 55 });
+    this.controls = { W1: producing(), W2: producing(), W3: producing(), rig: { rotarySpeedSetpoint: 120, pumpRateSetpoint: 2200 } };
+    this.wells = { W1: initialWellState(designs.W1), W2: initialWellState(designs.W2), W3: initialWellState(designs.W3) };
     this.rig = initialRigState();
     // Start from a pad that has been producing for a while, not from a cold start.
     for (let i = 0; i < 2400; i++) this.step(0.5);
@@ -141,44 +144,40 @@ export class WellPad {
       if (what === 'RotarySpeedSetpoint') this.controls.rig.rotarySpeedSetpoint = value;
       else this.controls.rig.pumpRateSetpoint = value;
     } else {
-      const w = unit === 'W2' ? this.controls.W2 : this.controls.W1;
+      const w = this.controls[unit as WellId];
       if (what === 'ChokeSetpoint') w.chokeSetpoint = value;
       else if (what === 'SSVOpen') w.ssvOpen = value >= 0.5;
-      else if (what === 'FrequencySetpoint') w.espFrequencySetpoint = value;
-      else if (what === 'Run') w.espRun = value >= 0.5;
+      else if (what === 'EspFrequencySetpoint') w.espFrequencySetpoint = value;
+      else if (what === 'EspRun') w.espRun = value >= 0.5;
     }
     this.measure();
     return true;
   }
 
-  /** Electrical power drawn by the ESP motor: hydraulic power over a 55 % wire-to-water efficiency, plus losses. */
-  private espPower(): number {
-    const esp = this.wells.W1.esp;
-    return esp.running ? (esp.pumpHead * 1e5 * (this.wells.W1.liquidRate / 86_400)) / 1000 / 0.55 + 8 : 0;
+  /** Electrical power drawn by an ESP motor: hydraulic power over a 55 % wire-to-water efficiency, plus losses. */
+  private espPower(id: WellId): number {
+    const well = this.wells[id];
+    return well.esp.running ? (well.esp.pumpHead * 1e5 * (well.liquidRate / 86_400)) / 1000 / 0.55 + 3 : 0;
   }
 
   private step(dt: number): void {
     const hours = (this.time / 3_600_000) % 24;
-    const ambient = 15 + 8 * Math.sin(((hours - 9) / 24) * 2 * Math.PI);
-    const flowlinePressure = this.separator.pressure + 2;
-    this.wells = {
-      W1: stepWell(designs.W1, this.controls.W1, this.wells.W1, { flowlinePressure, ambient }, dt),
-      W2: stepWell(designs.W2, this.controls.W2, this.wells.W2, { flowlinePressure, ambient }, dt),
-    };
-    const liquid = this.wells.W1.liquidRate + this.wells.W2.liquidRate;
+    this.ambient = 15 + 8 * Math.sin(((hours - 9) / 24) * 2 * Math.PI);
+    const env = { flowlinePressure: this.separator.pressure + 2, ambient: this.ambient };
+    for (const id of wellIds) {
+      this.wells[id] = stepWell(designs[id], this.controls[id], this.wells[id], env, dt);
+      this.espEnergy[id] += (this.espPower(id) * dt) / 3600;
+    }
+    const all = wellIds.map((id) => this.wells[id]);
+    const liquid = all.reduce((sum, w) => sum + w.liquidRate, 0);
+    const gas = all.reduce((sum, w) => sum + w.gasRate, 0);
     // Separator: pressure held at 10 bar by its valve, level by a P controller on the dump valve.
-    this.separator.pressure = lag(this.separator.pressure, 10 + 0.002 * (this.wells.W1.gasRate + this.wells.W2.gasRate), dt, 30);
+    this.separator.pressure = lag(this.separator.pressure, 10 + 0.002 * gas, dt, 30);
     const outflow = liquid * (1 + 0.04 * (this.separator.level - 50));
     this.separator.level = Math.min(100, Math.max(0, this.separator.level + ((liquid - outflow) / 86_400) * dt * 20));
-    const mixTemperature =
-      liquid > 0
-        ? (this.wells.W1.flowlineTemperature * this.wells.W1.liquidRate + this.wells.W2.flowlineTemperature * this.wells.W2.liquidRate) /
-          liquid
-        : ambient;
-    this.separator.temperature = lag(this.separator.temperature, mixTemperature - 3, dt, 300);
+    const mix = liquid > 0 ? all.reduce((sum, w) => sum + w.flowlineTemperature * w.liquidRate, 0) / liquid : this.ambient;
+    this.separator.temperature = lag(this.separator.temperature, mix - 3, dt, 300);
     this.rig = stepRig(this.rig, this.controls.rig, dt);
-    this.ambient = ambient;
-    this.espEnergy += (this.espPower() * dt) / 3600;
   }
 
   private measure(): void {
@@ -189,7 +188,7 @@ export class WellPad {
       const noisy = sigma > 0 && Math.abs(value) > 1e-3 ? value + gaussian(this.random, sigma) : value;
       m.set(name, nonNegative.test(name) ? Math.max(0, noisy) : noisy);
     };
-    for (const id of ['W1', 'W2'] as const) {
+    for (const id of wellIds) {
       const w = this.wells[id];
       const c = this.controls[id];
       put(`${id}.TubingPressure`, w.tubingPressure);
@@ -202,36 +201,45 @@ export class WellPad {
       put(`${id}.ChokeSetpoint`, c.chokeSetpoint);
       put(`${id}.SSVOpen`, c.ssvOpen ? 1 : 0);
       put(`${id}.OilTotal`, w.oilTotal);
+      const esp = w.esp;
+      const voltage = esp.frequency > 0 ? 760 * (esp.frequency / 60) : 0; // constant V/Hz drive, 760 V motor
+      const power = this.espPower(id);
+      put(`${id}.EspFrequencySetpoint`, c.espFrequencySetpoint);
+      put(`${id}.EspRun`, c.espRun ? 1 : 0);
+      put(`${id}.EspRunning`, esp.running ? 1 : 0);
+      put(`${id}.EspTripped`, esp.tripped ? 1 : 0);
+      put(`${id}.EspFrequency`, esp.frequency);
+      put(`${id}.EspMotorVoltage`, voltage);
+      put(`${id}.EspMotorCurrent`, voltage > 0 ? (power * 1000) / (Math.sqrt(3) * voltage * 0.86) : 0);
+      put(`${id}.EspPower`, power);
+      put(`${id}.EspMotorTemperature`, esp.motorTemperature);
+      put(`${id}.EspIntakePressure`, esp.intakePressure);
+      put(`${id}.EspDischargePressure`, esp.dischargePressure);
+      put(`${id}.EspVibration`, esp.running ? 1.2 + 0.04 * Math.abs(esp.frequency - 55) : 0);
+      put(`${id}.EspRunHours`, esp.runHours);
+      put(`${id}.EspEnergy`, this.espEnergy[id]);
     }
-    const esp = this.wells.W1.esp;
-    const c = this.controls.W1;
-    const voltage = esp.frequency > 0 ? 2300 * (esp.frequency / 60) : 0;
-    const power = this.espPower();
-    put('ESP.FrequencySetpoint', c.espFrequencySetpoint);
-    put('ESP.Run', c.espRun ? 1 : 0);
-    put('ESP.Running', esp.running ? 1 : 0);
-    put('ESP.Tripped', esp.tripped ? 1 : 0);
-    put('ESP.Frequency', esp.frequency);
-    put('ESP.MotorVoltage', voltage);
-    put('ESP.MotorCurrent', voltage > 0 ? (power * 1000) / (Math.sqrt(3) * voltage * 0.85) : 0);
-    put('ESP.Power', power);
-    put('ESP.MotorTemperature', esp.motorTemperature);
-    put('ESP.IntakePressure', esp.intakePressure);
-    put('ESP.DischargePressure', esp.dischargePressure);
-    put('ESP.Vibration', esp.running ? 1.2 + 0.04 * Math.abs(esp.frequency - 55) : 0);
-    put('ESP.RunHours', esp.runHours);
-    put('ESP.Energy', this.espEnergy);
     put('Pad.AmbientTemperature', this.ambient);
     put('Pad.FlowlinePressure', this.separator.pressure + 2);
     put('Pad.ESDActive', 0);
     put('Pad.GasDetectorAlarm', 0);
     put('Pad.UptimeSeconds', Math.floor((this.time - this.started) / 1000));
+    const wells = wellIds.map((id) => this.wells[id]);
     put('Separator.Pressure', this.separator.pressure);
     put('Separator.Temperature', this.separator.temperature);
     put('Separator.LiquidLevel', this.separator.level);
-    put('Separator.OilRate', this.wells.W1.oilRate + this.wells.W2.oilRate);
-    put('Separator.WaterRate', this.wells.W1.waterRate + this.wells.W2.waterRate);
-    put('Separator.GasRate', this.wells.W1.gasRate + this.wells.W2.gasRate);
+    put(
+      'Separator.OilRate',
+      wells.reduce((sum, w) => sum + w.oilRate, 0),
+    );
+    put(
+      'Separator.WaterRate',
+      wells.reduce((sum, w) => sum + w.waterRate, 0),
+    );
+    put(
+      'Separator.GasRate',
+      wells.reduce((sum, w) => sum + w.gasRate, 0),
+    );
     const r = this.rig;
     put('Rig.Activity', rigActivityCode[r.activity]);
     put('Rig.BitDepth', r.bitDepth);

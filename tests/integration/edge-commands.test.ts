@@ -5,7 +5,7 @@ import type { AuditLog } from '../../contracts/audit-log.ts';
 import type { Command, CommandResult } from '../../contracts/command.ts';
 import { type CommandSource, startKafkaCommandSource } from '../../edge-adapter/commands/kafka-command-source.ts';
 import { type EdgeAdapter, startEdgeAdapter } from '../../edge-adapter/edge-adapter.ts';
-import { espUnit, wellheadUnit } from '../../edge-adapter/simulators/modbus-register-map.ts';
+import { rtuUnits } from '../../edge-adapter/simulators/modbus-register-map.ts';
 import { startWellPadSimulators, type WellPadSimulators } from '../../edge-adapter/simulators/well-pad-simulators.ts';
 import { kafkaConnectionOf } from '../../edge-adapter/sinks/kafka-connection.ts';
 import { kafkaSink } from '../../edge-adapter/sinks/kafka-sink.ts';
@@ -49,7 +49,7 @@ beforeAll(async () => {
           protocol: 'modbus',
           host: '127.0.0.1',
           port: simulators.modbus.port,
-          unitId: wellheadUnit,
+          unitId: rtuUnits.W1,
           pollIntervalMs: 500,
           wordOrder: 'little',
           tags: [
@@ -62,18 +62,18 @@ beforeAll(async () => {
           protocol: 'modbus',
           host: '127.0.0.1',
           port: simulators.modbus.port,
-          unitId: espUnit,
+          unitId: rtuUnits.W1, // the ESP drive's registers, as the well's RTU republishes them
           pollIntervalMs: 500,
           tags: [
             {
               id: 'frequency-setpoint',
               table: 'holding-register',
-              address: 0,
+              address: 10,
               type: 'uint16',
               scale: 0.01,
               writable: { min: 35, max: 60 },
             },
-            { id: 'run', table: 'coil', address: 0, writable: { min: 0, max: 1, roles: ['supervisor', 'admin'] } },
+            { id: 'run', table: 'coil', address: 1, writable: { min: 0, max: 1, roles: ['supervisor', 'admin'] } },
           ],
         },
         {
@@ -156,10 +156,10 @@ describe('commands with guard rails', () => {
       code: 'applied',
     });
     await until(
-      async () => (simulators.pad.read('ESP.FrequencySetpoint').value === 48.5 ? true : undefined),
+      async () => (simulators.pad.read('W1.EspFrequencySetpoint').value === 48.5 ? true : undefined),
       'the ESP setpoint in the simulator',
     );
-    expect(simulators.modbus.image.readRegisters(espUnit, 'holding-register', 0, 1)).toEqual([4850]);
+    expect(simulators.modbus.image.readRegisters(rtuUnits.W1, 'holding-register', 10, 1)).toEqual([4850]);
     await until(
       async () => (simulators.pad.read('W1.ChokeSetpoint').value === 55.5 ? true : undefined),
       'the choke setpoint in the simulator',
@@ -194,8 +194,8 @@ describe('commands with guard rails', () => {
     expect(results.map((r) => [r.commandId, r.status, r.code]).sort()).toEqual(expected.map((e) => [e.id, e.status, e.code]).sort());
     for (const r of results) expect(r.reason.length).toBeGreaterThan(0);
     // Refused commands never reached the device.
-    expect(simulators.pad.read('ESP.FrequencySetpoint').value).toBe(48.5);
-    expect(simulators.pad.read('ESP.Run').value).toBe(1);
+    expect(simulators.pad.read('W1.EspFrequencySetpoint').value).toBe(48.5);
+    expect(simulators.pad.read('W1.EspRun').value).toBe(1);
   });
 
   it('audits every decision', async () => {
@@ -236,6 +236,6 @@ describe('commands with guard rails', () => {
     const all = dataOf<CommandResult>(await kafka.readAll(topics.commandResults, expected.length + 2, 60_000));
     expect(all.map((r) => r.commandId)).toContain(marker);
     expect(all.filter((r) => r.commandId === commandId)).toHaveLength(1);
-    expect(simulators.pad.read('ESP.FrequencySetpoint').value).toBe(53);
+    expect(simulators.pad.read('W1.EspFrequencySetpoint').value).toBe(53);
   });
 });

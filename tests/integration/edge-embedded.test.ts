@@ -44,7 +44,7 @@ describe('the embedded edge', () => {
     });
     expect(TelemetryRaw.safeParse(event.data).success).toBe(true);
     expect(edge.health()).toMatchObject({ status: 'ok', site: 'pad-7', sink: { state: 'connected' } });
-    expect(edge.health().devices['wellhead-rtu']?.attributes.firmware).toBe('FLW-RTU 4.2.1');
+    expect(edge.health().devices['rtu-w01']?.attributes.firmware).toBe('FLW-RTU 4.2.1');
   });
 
   it('takes commands from the bus and answers them on the bus', async () => {
@@ -52,17 +52,17 @@ describe('the embedded edge', () => {
       commandId: 'embedded-1',
       timestamp: Date.now(),
       siteId: 'pad-7',
-      deviceId: 'esp-vfd',
-      tagId: 'frequency-setpoint',
-      value: 55,
+      deviceId: 'rtu-w01',
+      tagId: 'esp_frequency_setpoint',
+      value: 52,
       requestedBy: { userId: 'ana', role: 'operator' },
     });
     expect(handled).toMatchObject({ handled: true, result: { status: 'applied' } });
-    expect(edge.simulators.pad.read('ESP.FrequencySetpoint').value).toBe(55);
+    expect(edge.simulators.pad.read('W1.EspFrequencySetpoint').value).toBe(52);
     await until(async () => sink.records.some((r) => r.topic === 'scada.commands.results') || undefined, 'the result on the bus');
     await until(async () => sink.records.some((r) => r.topic === 'system.audit-log') || undefined, 'the audit record on the bus');
     await sink.waitFor('the new setpoint read back', (all) =>
-      all.some((s) => s.deviceId === 'esp-vfd' && s.tagId === 'frequency-setpoint' && s.value === 55),
+      all.some((s) => s.deviceId === 'rtu-w01' && s.tagId === 'esp_frequency_setpoint' && Math.abs(s.value - 52) < 1e-9),
     );
   });
 });

@@ -188,7 +188,7 @@ describe('Modbus against the simulator', () => {
       tags: [
         { id: 'w1-tubing-pressure', table: 'input-register', address: 0, type: 'float32' },
         { id: 'w1-casing-pressure', table: 'input-register', address: 2, type: 'float32' },
-        { id: 'rtu-uptime', table: 'input-register', address: 50, type: 'uint32' },
+        { id: 'rtu-uptime', table: 'input-register', address: 40, type: 'uint32' },
         { id: 'unmapped', table: 'input-register', address: 7000, type: 'uint16' },
       ],
     });

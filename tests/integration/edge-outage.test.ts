@@ -142,7 +142,7 @@ buffer: { path: buffer.sqlite, maxSamples: 1000000, whenFull: drop-oldest }
 publish: { maxBatch: 500, lingerMs: 20 }
 commands: { enabled: false }
 devices:
-  - id: wellhead-rtu
+  - id: rtu-w01
     protocol: modbus
     host: 127.0.0.1
     port: ${simulator.port}
@@ -154,8 +154,8 @@ devices:
       - { id: poll-counter, table: input-register, address: ${pollCounterAddress}, type: uint32, wordOrder: big }
       - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }
       - { id: w1-oil-rate, table: input-register, address: 6, type: float32 }
-      - { id: w2-tubing-pressure, table: input-register, address: 14, type: float32 }
-  - id: esp-vfd
+      - { id: w1-water-rate, table: input-register, address: 10, type: float32 }
+  - id: rtu-w02
     protocol: modbus
     host: 127.0.0.1
     port: ${simulator.port}
@@ -163,8 +163,8 @@ devices:
     pollIntervalMs: 150
     timeoutMs: 5000
     tags:
-      - { id: frequency, table: input-register, address: 0, type: uint16, scale: 0.01 }
-      - { id: motor-current, table: input-register, address: 1, type: uint16, scale: 0.1 }
+      - { id: esp-frequency, table: input-register, address: 100, type: uint16, scale: 0.01 }
+      - { id: esp-motor-current, table: input-register, address: 101, type: uint16, scale: 0.1 }
 `,
   );
 }, 300_000);
@@ -186,7 +186,7 @@ describe('store-and-forward through a Kafka outage and an adapter restart', () =
       'the first adapter to see the broker gone and buffer',
       (h) => h.sink.state === 'unreachable' && h.buffer.depth >= 300,
     );
-    expect(down.devices['wellhead-rtu']?.state).toBe('connected'); // reading goes on
+    expect(down.devices['rtu-w01']?.state).toBe('connected'); // reading goes on
     const firstRun = await first.stop();
     expect(firstRun.bufferDepth).toBeGreaterThan(0);
 
@@ -223,7 +223,7 @@ describe('store-and-forward through a Kafka outage and an adapter restart', () =
 
     // In order per device: Kafka key = device, one partition each, read order kept.
     const unique = [...firstSeen.values()];
-    for (const device of ['wellhead-rtu', 'esp-vfd']) {
+    for (const device of ['rtu-w01', 'rtu-w02']) {
       const ofDevice = unique.filter((m) => m.sample.deviceId === device);
       expect(new Set(ofDevice.map((m) => m.partition)).size).toBe(1);
       expect(ofDevice.every((m) => m.key === device)).toBe(true);
