@@ -165,9 +165,9 @@ try {
       '',
       `edge adapter throughput (${devices} Modbus devices × ${tagsPerDevice} tags, buffer sync ${values.sync}; compression ${gzip ? 'gzip' : 'none'}; acks all; ${seconds} s)`,
       `  adapter, polling as fast as the devices answer: read ${rate(end.read - start.read, elapsed)} tags/s, published to Kafka ${rate(end.forwarded - start.forwarded, elapsed)} tags/s (backlog ${start.depth} → ${end.depth})`,
-      replayElapsed > 0
+      replayStart.depth >= 5 * maxBatch
         ? `  adapter, replaying its backlog with the devices quiet: ${rate(replayEnd.forwarded - replayStart.forwarded, replayElapsed)} tags/s (backlog ${replayStart.depth} → ${replayEnd.depth})`
-        : '  adapter, replaying its backlog: no backlog to replay (publishing kept up with reading)',
+        : `  adapter, replaying its backlog: none worth measuring (${replayStart.depth} samples; publishing kept up with reading)`,
       `  bare kafkajs producer, same records, batches of ${maxBatch}, one in flight: ${rate(sent, baselineElapsed)} records/s`,
       '',
     ].join('\n'),
