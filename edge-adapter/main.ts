@@ -65,12 +65,19 @@ if (config.devices.some((d) => d.protocol === 'opcua')) routeNodeOpcuaLogs(log);
 // the last error), so kafkajs speaks only when LOG_LEVEL asks for debug.
 const kafka = createKafka(kafkaConnectionOf(config), log.child({}, { level: log.isLevelEnabled('debug') ? log.level : 'silent' }));
 let commandSource: CommandSource | undefined;
-const adapter = startEdgeAdapter({
-  config,
-  sink: kafkaSink({ kafka, compression: config.kafka?.compression ?? 'gzip', log: log.child({ component: 'kafka-sink' }) }),
-  log,
-  commandsListening: () => (commandSource ? commandSource.ready : null),
-});
+let adapter: ReturnType<typeof startEdgeAdapter>;
+try {
+  adapter = startEdgeAdapter({
+    config,
+    sink: kafkaSink({ kafka, compression: config.kafka?.compression ?? 'gzip', log: log.child({ component: 'kafka-sink' }) }),
+    log,
+    commandsListening: () => (commandSource ? commandSource.ready : null),
+  });
+} catch (error) {
+  // The buffer held by another adapter, or a state directory it cannot write: say which, and stop.
+  log.fatal({ err: error }, (error as Error).message);
+  process.exit(1);
+}
 if (config.commands.enabled) {
   commandSource = startKafkaCommandSource({
     kafka,

@@ -153,8 +153,10 @@ export class OpcUaDriver implements DeviceDriver {
       const message = (error as Error).message ?? String(error);
       await this.teardown(this.client);
       if (!this.running) return;
-      // Wrong password, untrusted certificate, unknown endpoint: retried slowly, reported loudly.
-      if (status.setState(this.id, 'disconnected', message) || this.retryMs === device.reconnect.maxDelayMs) {
+      // Wrong password, untrusted certificate, unknown endpoint: retried slowly, reported
+      // once per distinct reason (not once per retry of an hours-long outage).
+      const before = status.get(this.id)?.lastError;
+      if (status.setState(this.id, 'disconnected', message) || before !== message) {
         log.error({ err: error, retryInMs: this.retryMs }, 'cannot open an OPC UA session');
       }
       this.emitDisconnected();
