@@ -11,10 +11,11 @@ import { until } from '../support/kafka.ts';
  * in-process bus). Every tag of the example must arrive, with good quality.
  */
 const sink = collectingSink();
+const stateDir = projectTempDir('edge-embedded');
 let edge: EmbeddedEdge;
 
 beforeAll(async () => {
-  edge = await startEmbeddedEdge({ publish: sink.publish, log: testLog, stateDir: projectTempDir('edge-embedded') });
+  edge = await startEmbeddedEdge({ publish: sink.publish, log: testLog, stateDir });
 });
 afterAll(async () => {
   await edge?.stop();

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { pollCounterAddress } from '../../edge-adapter/simulators/modbus-image.t
 import { ModbusSimulator } from '../../edge-adapter/simulators/modbus-simulator.ts';
 import { WellPad } from '../../edge-adapter/simulators/well-pad.ts';
 import { startKafka, stopKafka } from '../../local-dev/services/kafka.ts';
-import { repoRoot } from '../../local-dev/services/paths.ts';
+import { logsDir, repoRoot } from '../../local-dev/services/paths.ts';
 import { projectTempDir } from '../support/edge-harness.ts';
 import { freePort } from '../support/function-process.ts';
 import { until } from '../support/kafka.ts';
@@ -68,10 +68,12 @@ function startAdapter(name: string): AdapterProcess {
     async stop() {
       child.kill('SIGTERM');
       const code = await exited;
-      writeFileSync(join(dir, `${name}.log`), output);
-      expect(code, `adapter ${name} exit code (log in ${dir})`).toBe(0);
+      const logFile = join(logsDir, `edge-outage-${run}-${name}.log`);
+      mkdirSync(logsDir, { recursive: true });
+      writeFileSync(logFile, output);
+      expect(code, `adapter ${name} exit code (log in ${logFile})`).toBe(0);
       const line = output.split('\n').find((l) => l.includes('"edge adapter stopped"'));
-      if (!line) throw new Error(`adapter ${name} logged no summary; see ${join(dir, `${name}.log`)}`);
+      if (!line) throw new Error(`adapter ${name} logged no summary; see ${logFile}`);
       return JSON.parse(line) as EdgeSummary;
     },
   };

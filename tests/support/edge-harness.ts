@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { afterAll } from 'vitest';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 import { EdgeConfig } from '../../edge-adapter/config/edge-config.ts';
 import { type ResolvedEdgeConfig, resolveEdgeConfig } from '../../edge-adapter/config/load-edge-config.ts';
@@ -9,11 +10,17 @@ import type { SinkRecord } from '../../edge-adapter/sinks/sink.ts';
 import { stateDir } from '../../local-dev/services/paths.ts';
 import { until } from './kafka.ts';
 
-/** A fresh folder for one test file under the project's .flowline/tmp (never $HOME, never /tmp). */
+/**
+ * A fresh folder for one test file under the project's .flowline/tmp (never $HOME, never
+ * /tmp), removed after the file's own clean-up. Call it at the top level of the file.
+ */
 export function projectTempDir(prefix: string): string {
   const base = join(stateDir, 'tmp');
   mkdirSync(base, { recursive: true });
-  return mkdtempSync(join(base, `${prefix}-`));
+  const dir = mkdtempSync(join(base, `${prefix}-`));
+  // Registered first, so it runs last: after the file has stopped what used the folder.
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Quiet unless TEST_LOG_LEVEL says otherwise: the edge adapter's own logs, for debugging a test. */
