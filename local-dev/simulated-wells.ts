@@ -69,11 +69,14 @@ export interface SimulatedSource {
 export function startSimulatedWells(options: {
   publish: (messages: OutboundMessage[]) => void;
   intervalMs: number;
+  /** False when the edge adapter's simulators feed telemetry: only the well tests come from here. */
+  telemetry?: boolean;
   now?: () => number;
 }): SimulatedSource {
   const now = options.now ?? Date.now;
   const started = now();
   const timer = setInterval(() => {
+    if (options.telemetry === false) return;
     const t = now();
     const elapsed = (t - started) / 1000;
     const messages: OutboundMessage[] = [];
@@ -117,7 +120,9 @@ export function startSimulatedWells(options: {
   const wellTests = setInterval(publishWellTest, 90_000);
   return {
     describe: () =>
-      `built-in simulator: ${simulatedWells.map((w) => w.deviceId).join(', ')} every ${options.intervalMs / 1000} s, a well test every 90 s`,
+      options.telemetry === false
+        ? 'a well test every 90 s'
+        : `built-in simulator: ${simulatedWells.map((w) => w.deviceId).join(', ')} every ${options.intervalMs / 1000} s, a well test every 90 s`,
     stop: () => {
       clearInterval(timer);
       clearInterval(wellTests);

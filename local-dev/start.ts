@@ -10,8 +10,10 @@ import { Hono } from 'hono';
 import { pino } from 'pino';
 import { AssetRegistry } from '../config/asset-registry.ts';
 import { loadConfig } from '../config/load.ts';
+import { startEmbeddedEdge } from '../edge-adapter/embedded.ts';
 import { createEmbeddedGateway } from '../gateway/embedded.ts';
 import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
+import { decodeEvent } from '../runtime/envelope.ts';
 import { MemoryBus } from '../runtime/hosts/memory/bus.ts';
 import { startMemoryHost } from '../runtime/hosts/memory/host.ts';
 import { opsRoutes } from '../runtime/hosts/ops-routes.ts';
@@ -22,6 +24,7 @@ import { bindTo } from '../runtime/process-bindings.ts';
 import { openResources } from '../runtime/resources/open.ts';
 import { openRedis } from '../runtime/resources/redis.ts';
 import { startConsoleReport } from './console-report.ts';
+import { startDemoScenario } from './demo-scenario.ts';
 import { repoRoot, stateDir } from './services/paths.ts';
 import { startSimulatedWells } from './simulated-wells.ts';
 
@@ -58,7 +61,18 @@ const functions = await Promise.all(
   loaded.map((f) => bindTo({ ...f, manifest: { ...f.manifest, startFrom: 'earliest' } }, resources, log, metrics)),
 );
 const host = startMemoryHost(bus, functions);
-const source = startSimulatedWells({ publish: (messages) => bus.publish(messages), intervalMs: 1_000 });
+// Telemetry from the edge adapter reading its Modbus and OPC UA simulators on loopback, as it
+// would read a real pad; the built-in simulator only if the adapter cannot start here.
+const edge = await startEdge();
+const source = startSimulatedWells({ publish: (messages) => bus.publish(messages), intervalMs: 1_000, telemetry: edge === undefined });
+const time = () => new Date().toISOString().slice(11, 19);
+const demo = edge
+  ? startDemoScenario({
+      publish: (messages) => bus.publish(messages),
+      siteId: edge.edge.config.site,
+      log: (line) => console.log(`[${time()}] ${line}`),
+    })
+  : undefined;
 
 // The gateway and the operators' console, on the same port: the API under /v1, the UI at /.
 const { gateway, demoUsers } = await createEmbeddedGateway({
@@ -69,6 +83,7 @@ const { gateway, demoUsers } = await createEmbeddedGateway({
   db: resources.db,
   registry: metrics.registry,
   log,
+  ...(edge ? { edgeSites: [{ tenantId: 'acme-energy', site: edge.edge.config.site, health: () => edge.edge.health() }] } : {}),
 });
 
 const app = new Hono();
@@ -88,7 +103,7 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1', 
       '',
       'Flowline is running on the embedded default (memory host, in-process Redis, embedded PostgreSQL).',
       `  functions:  ${loaded.map((f) => f.manifest.name).join(', ') || '(none yet: add a folder under functions/)'}`,
-      `  telemetry:  ${source.describe()}`,
+      `  telemetry:  ${edge ? `edge adapter ← simulators (Modbus 127.0.0.1:${edge.edge.simulators.modbus.port}, ${edge.edge.simulators.opcua.endpoint}); ` : ''}${source.describe()}`,
       `  console:    ${url}/   sign in as ${demoUsers.map((u) => `${u.username}/${u.password}`).join(', ')}`,
       `  API:        ${url}/v1/openapi.json   live: ws://127.0.0.1:${info.port}/v1/live`,
       `  health:     ${url}/healthz   metrics: ${url}/metrics`,
@@ -104,7 +119,9 @@ let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  demo?.stop();
   await report.stop();
+  await edge?.stop();
   await gateway.close();
   source.stop();
   await host.stop();
@@ -120,5 +137,34 @@ async function tenantsOf(): Promise<string[]> {
     return (await loadConfig('assets', AssetRegistry)).tenants.map((t) => t.id);
   } catch {
     return [];
+  }
+}
+
+async function startEdge() {
+  try {
+    const edge = await startEmbeddedEdge({ publish: async (records) => bus.publish(records), log });
+    // Commands for the pad, as the adapter consumes them from scada.commands in the field.
+    const commands = bus.subscribe(
+      'edge-adapter',
+      [edge.config.topics.commands],
+      async (records) => {
+        for (const r of records) {
+          const decoded = decodeEvent(r.value, { topic: r.topic, partition: r.partition, offset: String(r.offset), key: r.key });
+          if (decoded.ok) await edge.handleCommand(decoded.event.data);
+        }
+        return records.length;
+      },
+      { maxChunk: 100, fromBeginning: false },
+    );
+    return {
+      edge,
+      async stop() {
+        await commands.stop();
+        await edge.stop();
+      },
+    };
+  } catch (error) {
+    console.error(`the edge adapter's simulators could not start here (${(error as Error).message}); using the built-in simulated wells`);
+    return undefined;
   }
 }

@@ -58,6 +58,9 @@ export function evaluate(
       const rate = ratePerMinute(input.previous, input.value, input.timestamp);
       value = rate ?? 0;
       holds = rate !== undefined && rate > threshold;
+      // The same delays as the limits: a rate from two noisy samples must not chatter.
+      onDelayMs = rule.onDelaySeconds * 1000;
+      offDelayMs = rule.offDelaySeconds * 1000;
       at = input.timestamp;
     } else if (condition === 'STALE') {
       value = Math.max(0, (now - input.timestamp) / 1000);
