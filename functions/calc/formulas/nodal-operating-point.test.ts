@@ -4,8 +4,14 @@ import { compositeIpr } from './composite-ipr.ts';
 import { liquidPressureDropPsi, requiredBottomholePressurePsia } from './liquid-lift-curve.ts';
 import { nodalOperatingPoint } from './nodal-operating-point.ts';
 
-// No published worked example pairs these two curves (textbook nodal examples read their
-// lift curves off gradient charts), so the operating point is checked by hand.
+// No published worked example pairs these two curves: the textbook nodal examples we found
+// (Guo, Lyons & Ghalambor 2007, Example Problems 6.1–6.8, known to us through the descriptions in
+// a Python reproduction of them) use multiphase lift correlations (Poettmann–Carpenter,
+// Hagedorn–Brown, Guo–Ghalambor) or gas wells, and others read their lift curves off gradient
+// charts. So the operating point is checked by hand below. Its two halves are checked
+// against published numbers elsewhere: the inverse Vogel the solver calls (pressureAt) in
+// vogel-ipr.test.ts, the single-phase lift curve's intermediates (Guo et al. Example Problem 4.1)
+// in liquid-lift-curve.test.ts.
 const water = {
   liquidSpecificGravity: 1,
   liquidViscosityCp: 1,
@@ -22,6 +28,10 @@ describe('nodal operating point', () => {
     // Lift curve at zero rate: 185.3 + 14.7 + 62.4 · 3,000 / 144 = 1,500 psia. IPR: q = 1 · (2,000 − pwf).
     // Without friction they meet at q = 500 stb/d; friction moves the point to a slightly lower
     // rate q* where 2,000 − q* = 1,500 + friction(q*), i.e. 500 − q* = friction(q*).
+    // At q* = 497.416 stb/d in 2.441-in tubing (A = 0.032498 ft²): u = 497.416 · 5.615 / 86,400 / A
+    // = 0.99470 ft/s; NRe = 62.4 · 0.99470 · 0.203417 / 6.7197e-4 = 18,789; Chen, smooth: f = 0.0065725;
+    // friction = 2 f ρ u² L / (g_c D · 144) = 2 · 0.0065725 · 62.4 · 0.98943 · 3,000 / (32.17 · 0.203417 · 144)
+    // = 2.584 psi = 500 − 497.416. ✓
     const ipr = compositeIpr({ reservoirPressurePsia: 2000, bubblePointPressurePsia: 0, productivityIndexStbdPerPsi: 1 });
     expect(requiredBottomholePressurePsia(water, 0)).toBeCloseTo(1500, 9);
     const point = nodalOperatingPoint(ipr, water, 0);

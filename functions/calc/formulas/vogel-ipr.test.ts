@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iprFromTest } from './composite-ipr.ts';
+import { compositeIpr, iprFromTest } from './composite-ipr.ts';
 import { vogelDimensionlessRate, vogelPressureAtFraction } from './vogel-ipr.ts';
 
 describe('Vogel IPR (saturated reservoir)', () => {
@@ -27,6 +27,31 @@ describe('Vogel IPR (saturated reservoir)', () => {
     // qmax = 200 / (1 − 0.2·0.91341 − 0.8·0.91341²) = 200 / 0.149866 = 1,334.6 BPD: the AOF.
     expect(ipr.absoluteOpenFlowStbd).toBeCloseTo(1334.57, 1);
     expect(ipr.rateAt(0)).toBeCloseTo(ipr.absoluteOpenFlowStbd, 9);
+  });
+
+  it('inverts Vogel as the printed "GasLiftPotential-US Field Units.xls" solution does: inflow pressure at the injection depth', () => {
+    // Read in the Scribd document "Gas Lift Potential" (scribd.com/document/359351903), a printout
+    // of the spreadsheet GasLiftPotential-US Field Units.xls ("calculates expected deliverability of
+    // a continuous gas lift well"; its author is not named in the part we read). Inputs: reservoir
+    // depth 5,200 ft, p̄ = 2,000 psia, Vogel AOF qmax = 800 stb/d, injection depth 5,000 ft, liquid
+    // gradient 0.3914984 psi/ft (SG 0.9042). It prints the inverse Vogel
+    //   p_vf = 0.125 p̄ [√(81 − 80 q/qmax) − 1] − G (D − Dv)
+    // and the solution rows (q stb/d → inflow pressure psia): 0 → 1,922; 400 → 1,272; 600 → 817.
+    // Our pressureAt is the same root written as (−0.2 + √(0.04 + 3.2 (1 − q/qmax))) / 1.6 · p̄.
+    const ipr = compositeIpr({
+      reservoirPressurePsia: 2000,
+      bubblePointPressurePsia: 2000,
+      productivityIndexStbdPerPsi: (1.8 * 800) / 2000,
+    });
+    expect(ipr.kind).toBe('vogel');
+    expect(ipr.absoluteOpenFlowStbd).toBeCloseTo(800, 9);
+    const belowInjectionPsi = 0.3914984 * (5200 - 5000); // 78.30 psi
+    const published: [number, number][] = [
+      [0, 1922],
+      [400, 1272],
+      [600, 817],
+    ];
+    for (const [q, p] of published) expect(ipr.pressureAt(q) - belowInjectionPsi).toBeCloseTo(p, 0);
   });
 
   it('is 1 at pwf = 0 and 0 at the reservoir pressure, and its inverse returns the pressure', () => {
