@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compositeIpr, iprFromTest } from './composite-ipr.ts';
 
-// No textbook worked example of the composite IPR with its solution was reachable. Guo, Lyons &
-// Ghalambor (Petroleum Production Engineering, 2007) Example Problem 3.4 constructs this IPR, but
-// only its data (p̄ = 5,651 psia, pb = 3,000 psia, k = 8.2 md, h = 53 ft, Bo = 1.1, μo = 1.7 cp)
-// could be read, not its solution; the oil-well-performance examples of Ahmed (Reservoir
+// No textbook worked example of the composite IPR with its solution was reachable. Guo et al.,
+// Petroleum Production Engineering (2nd ed., Elsevier 2017), Example Problem 3.4 constructs this
+// IPR with the generalized Vogel equation, but only its data (p̄ = 5,651 psia, pb = 3,000 psia,
+// k = 8.2 md, h = 53 ft, Bo = 1.1, μo = 1.7 cp) could be read, in a publisher's preview, not its
+// solution; the oil-well-performance examples of Ahmed (Reservoir
 // Engineering Handbook) and Brown (The Technology of Artificial Lift Methods) could not be read at
 // all. The published numbers below come from an exercise site and a software vendor's template;
 // the two test-point fits after them are worked by hand.
