@@ -13,6 +13,8 @@ import { liveSubprotocol } from './auth/credentials.ts';
 import { tokenIssuer } from './auth/token-issuer.ts';
 import { tokenVerifier } from './auth/token-verifier.ts';
 import { userDirectory } from './auth/users.ts';
+import { configDocuments } from './config/config-documents.ts';
+import { configSourceOf } from './config/config-source.ts';
 import { type GatewayDeps, withDefaults } from './deps.ts';
 import { gatewayMetrics } from './gateway-metrics.ts';
 import { accessLog } from './http/access-log.ts';
@@ -30,6 +32,7 @@ import { alarmRoutes } from './routes/alarm-routes.ts';
 import { assetRoutes } from './routes/asset-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
+import { configRoutes } from './routes/config-routes.ts';
 import { historyRoutes } from './routes/history-routes.ts';
 import { ingestRoutes } from './routes/ingest-routes.ts';
 import { describeOpenApi } from './routes/openapi-document.ts';
@@ -58,7 +61,8 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const bulkPaths = /^\/v1\/(telemetry|events\/[^/]+|functions\/[^/]+\/invoke)$/;
+// Telemetry batches, publishes, invocations and whole configuration documents (an asset registry of a large fleet).
+const bulkPaths = /^\/v1\/(telemetry|events\/[^/]+|functions\/[^/]+\/invoke|config\/[^/]+)$/;
 
 /**
  * The gateway: the HTTP API under /v1 (OpenAPI at /v1/openapi.json), the live rooms
@@ -106,6 +110,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           }
         : undefined,
     functionStatus,
+    config: configDocuments(deps.config ?? configSourceOf({}), deps.db),
     edge,
     publishAudited,
     auditLater,
@@ -173,6 +178,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     alarmActionRoutes,
     commandRoutes,
     statusRoutes,
+    configRoutes,
   ]) {
     app.route('/', routes(services));
   }

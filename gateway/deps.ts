@@ -5,11 +5,12 @@ import type { Role } from '#contracts';
 import type { AlarmRules } from '../config/alarm-rules.ts';
 import type { AssetIndex } from '../config/asset-registry.ts';
 import type { TagRules } from '../config/tag-rules.ts';
-import type { Queryable } from '../runtime/resources/db.ts';
+import type { Db } from '../runtime/resources/db.ts';
 import type { ApiKeyEntry } from './auth/api-keys.ts';
 import type { TokenSettings } from './auth/token-verifier.ts';
 import type { UserEntry } from './auth/users.ts';
 import type { EventPublisher } from './bus/event-publisher.ts';
+import type { ConfigSource } from './config/config-source.ts';
 import type { FunctionInvoker } from './invoke/function-invoker.ts';
 import type { LiveOptions } from './live/live-routes.ts';
 import type { RateLimits } from './rate-limit/rate-limiter.ts';
@@ -26,8 +27,8 @@ export interface GatewayDeps {
   redis: Redis;
   /** The pub/sub connection for live rooms; default `redis.duplicate()`. */
   subscriber?: Redis;
-  /** History, alarm history, calculations; without it those routes answer 503. */
-  db?: Queryable | undefined;
+  /** History, alarm history, calculations, configuration kept in PostgreSQL; without it those routes answer 503. */
+  db?: Db | undefined;
   publisher: EventPublisher;
   invoker: FunctionInvoker;
   lag: LagSource;
@@ -36,6 +37,8 @@ export interface GatewayDeps {
   assets: AssetIndex;
   tagRules?: TagRules | undefined;
   alarmRules?: AlarmRules | undefined;
+  /** Where the configuration documents are read (and, from PostgreSQL, replaced); default: config/load.ts's defaults (files). */
+  config?: ConfigSource | undefined;
   auth: {
     tokens: TokenSettings;
     /** Sign-in with a password, when the gateway issues its own tokens (needs tokens.hs256Secret). */

@@ -15,6 +15,9 @@ import { createGateway, type Gateway } from './app.ts';
 import { hashPassword } from './auth/password-hash.ts';
 import type { UserEntry } from './auth/users.ts';
 import { memoryPublisher } from './bus/memory-publisher.ts';
+import { readCommandResultsFromBus } from './commands/bus-command-results.ts';
+import { commandResultIntake } from './commands/command-result-intake.ts';
+import { type ConfigSource, configSourceOf } from './config/config-source.ts';
 import type { GatewayOptions } from './deps.ts';
 import { memoryInvoker } from './invoke/memory-invoker.ts';
 import type { EdgeSite } from './status/edge-status.ts';
@@ -35,6 +38,8 @@ export interface EmbeddedGatewayOptions {
   users?: UserEntry[];
   edgeSites?: EdgeSite[];
   options?: Partial<GatewayOptions>;
+  /** Where configuration is read (and, from PostgreSQL, changed); default: FLOWLINE_CONFIG_SOURCE and FLOWLINE_CONFIG_DIR. */
+  config?: ConfigSource;
   clock?: () => number;
 }
 
@@ -47,8 +52,9 @@ export interface EmbeddedGateway {
 /**
  * The gateway on the embedded default (npm start, the browser tests): the memory bus,
  * in-process invocation, the memory bus's lag, the shared metrics registry, the
- * configuration documents of FLOWLINE_CONFIG_DIR, and HS256 tokens signed with a
- * secret made at start (signing in again after a restart is the price).
+ * configuration documents of FLOWLINE_CONFIG_DIR, the edge's command results read from
+ * the bus, and HS256 tokens signed with a secret made at start (signing in again after
+ * a restart is the price).
  */
 export async function createEmbeddedGateway(options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
   const registry = await loadConfig('assets', AssetRegistry, options.db ? { db: options.db } : {});
@@ -63,6 +69,7 @@ export async function createEmbeddedGateway(options: EmbeddedGatewayOptions): Pr
     (await Promise.all(
       demoUsers.map(async (u) => ({ username: u.username, passwordHash: await hashPassword(u.password), role: u.role, tenantId })),
     ));
+  const assets = indexAssets(registry);
   const gateway = createGateway({
     redis: options.redis,
     db: options.db,
@@ -74,14 +81,28 @@ export async function createEmbeddedGateway(options: EmbeddedGatewayOptions): Pr
     ),
     metricsSource: registryMetricsSource(options.registry),
     edgeSites: options.edgeSites ?? [],
-    assets: indexAssets(registry),
+    assets,
     tagRules,
     alarmRules,
+    config: options.config ?? configSourceOf(process.env),
     auth: { tokens: { hs256Secret: randomBytes(32), roleClaim: 'role', tenantClaim: 'tenant', nameClaim: 'name' }, users },
     registry: options.registry,
     log: options.log,
     ...(options.clock ? { clock: options.clock } : {}),
     options: { serveOps: false, ...options.options },
   });
-  return { gateway, demoUsers };
+  const commandResults = readCommandResultsFromBus(
+    options.bus,
+    commandResultIntake({ redis: options.redis, assets, edgeSites: options.edgeSites ?? [], log: options.log }),
+  );
+  return {
+    gateway: {
+      ...gateway,
+      async close() {
+        await commandResults.stop();
+        await gateway.close();
+      },
+    },
+    demoUsers,
+  };
 }

@@ -24,6 +24,9 @@ import { ApiKeysFile } from './auth/api-keys.ts';
 import { UsersFile } from './auth/users.ts';
 import { daprPublisher } from './bus/dapr-publisher.ts';
 import { kafkaPublisher } from './bus/kafka-publisher.ts';
+import { commandResultIntake } from './commands/command-result-intake.ts';
+import { readCommandResultsFromKafka } from './commands/kafka-command-results.ts';
+import { configSourceOf } from './config/config-source.ts';
 import { defaultOptions } from './deps.ts';
 import { httpInvoker } from './invoke/http-invoker.ts';
 import { GatewaySettings, startupProblems } from './settings.ts';
@@ -120,6 +123,7 @@ async function main(env: GatewaySettings): Promise<void> {
     assets,
     tagRules,
     alarmRules,
+    config: configSourceOf(process.env),
     auth: {
       tokens: {
         hs256Secret: env.GATEWAY_JWT_SECRET ? new TextEncoder().encode(env.GATEWAY_JWT_SECRET) : undefined,
@@ -151,6 +155,12 @@ async function main(env: GatewaySettings): Promise<void> {
     log,
   });
 
+  const commandResults = readCommandResultsFromKafka(
+    kafka,
+    commandResultIntake({ redis, assets, edgeSites: env.GATEWAY_EDGE_ADAPTERS, log }),
+    { groupId: env.GATEWAY_KAFKA_GROUP, log },
+  );
+
   const server = serve({ fetch: gateway.app.fetch, port: env.PORT, hostname: '0.0.0.0', websocket: gateway.websocket }, (info) => {
     log.info({ port: info.port, host: env.FLOWLINE_HOST, functions: names }, 'gateway listening');
   });
@@ -163,6 +173,7 @@ async function main(env: GatewaySettings): Promise<void> {
     const deadline = setTimeout(() => process.exit(1), 20_000);
     deadline.unref();
     server.close();
+    await commandResults.stop();
     await gateway.close();
     await Promise.allSettled([publisher.close(), redis.quit(), db.close()]);
     process.exit(0);

@@ -8,6 +8,7 @@ import type { Principal } from './auth/principal.ts';
 import type { IssuedToken } from './auth/token-issuer.ts';
 import type { UserDirectory } from './auth/users.ts';
 import type { EventPublisher, OutgoingEvent } from './bus/event-publisher.ts';
+import type { ConfigDocuments } from './config/config-documents.ts';
 import type { GatewayOptions } from './deps.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import { problem } from './http/problem.ts';
@@ -32,6 +33,8 @@ export interface GatewayServices {
   limiter: RateLimiter;
   signIn: { users: UserDirectory; issue(principal: Principal): Promise<IssuedToken> } | undefined;
   functionStatus: { read(): Promise<FunctionStatus[]> };
+  /** The configuration documents, where this deployment keeps them. */
+  config: ConfigDocuments;
   edge: EdgeStatusSource;
   /** Publishes a change together with its audit record: the bus takes both, or the caller hears it failed. */
   publishAudited(events: readonly OutgoingEvent[], fact: AuditFact): Promise<CloudEvent[]>;

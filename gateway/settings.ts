@@ -114,6 +114,11 @@ export const GatewaySettings = RuntimeEnv.extend({
   GATEWAY_PROMETHEUS_URL: z.url().optional(),
   /** Where the function manifests are (the image ships functions/). */
   FLOWLINE_FUNCTIONS_DIR: z.string().optional(),
+  /**
+   * The gateway's Kafka consumer group (it reads scada.commands.results): its replicas share
+   * it. Give each Flowline release on a shared Kafka its own.
+   */
+  GATEWAY_KAFKA_GROUP: z.string().min(1).max(200).default('flowline-gateway'),
   GATEWAY_MAX_LIVE_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2_000),
 });
 export type GatewaySettings = z.infer<typeof GatewaySettings>;

@@ -8,9 +8,11 @@ const operating = ['admin', 'supervisor', 'operator'] as const satisfies readonl
 /**
  * Who may do what: the one table every route and stream checks (seed 004's RBAC).
  * viewer reads; operator also acknowledges alarms and requests setpoint writes (the
- * edge adapter still decides per tag); supervisor also shelves, which hides an alarm
- * for a while and so needs more authority (ISA-18.2); scada pushes data and calls
- * functions but reads nothing; admin does everything.
+ * edge adapter still decides per tag); supervisor also shelves and suppresses, which
+ * hide an alarm and so need more authority (ISA-18.2), and reads the configuration
+ * documents of their tenant; scada pushes data and calls functions but reads nothing;
+ * admin does everything, and alone changes configuration: the documents are global,
+ * shared by every tenant.
  */
 export const permissions = {
   'assets.read': people,
@@ -19,13 +21,17 @@ export const permissions = {
   'alarms.read': people,
   'calculations.read': people,
   'status.read': people,
+  'commands.read': people,
   'stream.read': people,
   'alarms.acknowledge': operating,
   'alarms.shelve': ['admin', 'supervisor'],
+  'alarms.suppress': ['admin', 'supervisor'],
   'commands.send': operating,
   'telemetry.ingest': ['admin', 'scada'],
   'events.publish': ['admin', 'supervisor', 'operator', 'scada'],
   'functions.invoke': ['admin', 'scada'],
+  'config.read': ['admin', 'supervisor'],
+  'config.change': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -13,7 +13,7 @@ const people: Role[] = ['admin', 'supervisor', 'operator', 'viewer'];
 const operating: Role[] = ['admin', 'supervisor', 'operator'];
 
 interface Case {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** As in the OpenAPI document. */
   template: string;
   path: string;
@@ -98,11 +98,38 @@ const cases: Case[] = [
   },
   {
     method: 'POST',
+    template: '/v1/alarms/{alarmId}/suppress',
+    path: '/v1/alarms/none.x.H/suppress',
+    body: { comment: 'transmitter out for calibration' },
+    allowed: ['admin', 'supervisor'],
+    ok: 404,
+  },
+  {
+    method: 'POST',
+    template: '/v1/alarms/{alarmId}/unsuppress',
+    path: '/v1/alarms/none.x.H/unsuppress',
+    body: {},
+    allowed: ['admin', 'supervisor'],
+    ok: 404,
+  },
+  {
+    method: 'POST',
     template: '/v1/commands',
     path: '/v1/commands',
     body: { siteId: 'pad-1', deviceId: 'rtu-n01', tagId: 'esp_frequency_setpoint', value: 52 },
     allowed: operating,
     ok: 202,
+  },
+  { method: 'GET', template: '/v1/commands/results', path: '/v1/commands/results', allowed: people, ok: 200 },
+  { method: 'GET', template: '/v1/config/{kind}', path: '/v1/config/alarm-rules', allowed: ['admin', 'supervisor'], ok: 200 },
+  // The fixture reads configuration from files: an admin gets past the door and hears 409 (read from files).
+  {
+    method: 'PUT',
+    template: '/v1/config/{kind}',
+    path: '/v1/config/alarm-rules',
+    body: { rules: [{ tagId: 'tubing_pressure', limits: { H: 1200 } }] },
+    allowed: ['admin'],
+    ok: 409,
   },
   { method: 'GET', template: '/v1/status/functions', path: '/v1/status/functions', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/status/edge', path: '/v1/status/edge', allowed: people, ok: 200 },

@@ -4,8 +4,9 @@ import type { Problem } from './problem.ts';
 
 const where: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header', form: 'form', cookie: 'cookie' };
 
-export function issuesOf(error: ZodError): NonNullable<Problem['issues']> {
-  return error.issues.slice(0, 20).map((issue) => ({
+/** Each issue's path and message; the first `limit` of them (a request's answer stays small). */
+export function issuesOf(error: ZodError, limit = 20): NonNullable<Problem['issues']> {
+  return error.issues.slice(0, limit).map((issue) => ({
     path: issue.path.map(String).join('.') || '(root)',
     // zod says "expected string, received undefined" for a missing field: say it plainly.
     message: /received undefined$/.test(issue.message)

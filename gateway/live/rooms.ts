@@ -7,7 +7,8 @@ import type { TenantAssets } from '../assets/tenant-assets.ts';
  *   field:{fieldId}                the field's alarms, and the telemetry of all its wells
  *   alarms:{tenantId}              every alarm event of the tenant
  *   alarms:{tenantId}:critical     only the critical ones
- *   system:{tenantId}              function and edge status, made by the gateway itself
+ *   system:{tenantId}              function and edge status (made by the gateway itself), and the
+ *                                  edge's command results (published by the gateway that filed them)
  */
 export type RoomKind = 'well' | 'field' | 'alarms' | 'alarms-critical' | 'system';
 
@@ -78,6 +79,6 @@ export function sourcesOf(room: Room, assets: TenantAssets): RoomSource[] {
     case 'alarms-critical':
       return [{ channel: `live:alarms:${room.id}:critical`, accepts: all }];
     case 'system':
-      return [];
+      return [{ channel: `live:system:${room.id}`, accepts: all }];
   }
 }

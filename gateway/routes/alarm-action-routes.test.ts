@@ -33,6 +33,7 @@ const list = async () =>
   (await (await f.request('GET', '/v1/alarms', { role: 'viewer' })).json()) as {
     active: Record<string, unknown>[];
     shelved: Record<string, unknown>[];
+    suppressed: Record<string, unknown>[];
   };
 const audit = () => f.bed.events<AuditLog>('system.audit-log').map((e) => e.data);
 
@@ -118,6 +119,55 @@ describe('alarm actions', () => {
       .filter((a) => a.outcome === 'success' && a.action.startsWith('alarm.'))
       .map((a) => a.action);
     expect(actions).toEqual(['alarm.acknowledge', 'alarm.shelve', 'alarm.unshelve']);
+  });
+
+  it('suppresses with a reason (supervisors only): the alarm leaves the active list for the suppressed one, then comes back', async () => {
+    expect((await act('suppress', 'operator', { comment: 'x' })).status).toBe(403);
+    expect((await act('suppress', 'supervisor', {})).status).toBe(400);
+    expect((await act('suppress', 'supervisor', { comment: 'transmitter out for calibration' })).status).toBe(202);
+    await until(async () => (await stateOf()) === 'SUPPRESSED', 'the alarm to be suppressed');
+    const suppressedList = await list();
+    expect(suppressedList.active).toEqual([]);
+    expect(suppressedList.shelved).toEqual([]);
+    expect(suppressedList.suppressed).toEqual([expect.objectContaining({ alarmId, state: 'SUPPRESSED', active: true })]);
+    expect(await act('suppress', 'supervisor', { comment: 'again' })).toMatchObject({
+      status: 409,
+      body: { error: `alarm "${alarmId}" is already suppressed` },
+    });
+    expect(await act('shelve', 'supervisor', { durationSeconds: 600, comment: 'x' })).toMatchObject({ status: 409 });
+
+    expect((await act('unsuppress', 'supervisor', { comment: 'calibrated' })).status).toBe(202);
+    await until(async () => (await stateOf()) === 'UNACK_ACTIVE', 'the alarm to be back in service (its condition still holds)');
+    expect((await list()).suppressed).toEqual([]);
+    expect(await act('unsuppress', 'supervisor')).toMatchObject({
+      status: 409,
+      body: { error: `alarm "${alarmId}" is UNACK_ACTIVE: only suppressed alarms can be unsuppressed` },
+    });
+    await f.bed.drained();
+    const sent = f.bed.events<AlarmAction>('scada.alarm-actions').filter((e) => e.data.action.endsWith('suppress'));
+    expect(sent.map((e) => [e.data.action, e.data.actor, e.data.comment])).toEqual([
+      ['suppress', 'supervisor-user', 'transmitter out for calibration'],
+      ['unsuppress', 'supervisor-user', 'calibrated'],
+    ]);
+    expect(audit()).toContainEqual(
+      expect.objectContaining({
+        action: 'alarm.suppress',
+        resource: `alarm/${alarmId}`,
+        outcome: 'success',
+        reason: 'transmitter out for calibration',
+        details: expect.objectContaining({ stateBefore: 'UNACK_ACTIVE' }),
+      }),
+    );
+    expect(audit()).toContainEqual(expect.objectContaining({ action: 'alarms.suppress', outcome: 'refused' }));
+  });
+
+  it('keeps another tenant’s suppressed alarms out of the list', async () => {
+    expect((await act('suppress', 'supervisor', { comment: 'maintenance' })).status).toBe(202);
+    await until(async () => (await stateOf()) === 'SUPPRESSED', 'the alarm to be suppressed');
+    const res = await f.request('GET', '/v1/alarms', { role: 'viewer', tenantId: 'globex' });
+    expect(((await res.json()) as { suppressed: unknown[] }).suppressed).toEqual([]);
+    expect((await act('unsuppress', 'supervisor')).status).toBe(202);
+    await until(async () => (await stateOf()) === 'UNACK_ACTIVE', 'the alarm to be back in service');
   });
 
   it('knows no alarm that is not there', async () => {

@@ -18,7 +18,7 @@ const ActionAccepted = z
   .openapi('AlarmActionAccepted');
 
 interface ActionSpec {
-  action: Extract<AlarmActionKind, 'acknowledge' | 'shelve' | 'unshelve'>;
+  action: AlarmActionKind;
   permission: Permission;
   summary: string;
   body: z.ZodType;
@@ -66,10 +66,25 @@ const specs: ActionSpec[] = [
     body: z.object({ comment: Comment.optional() }).strict(),
     refuse: refuseUnless(['SHELVED'], 'only shelved alarms can be unshelved'),
   },
+  {
+    action: 'suppress',
+    permission: 'alarms.suppress',
+    summary:
+      'Suppress an alarm (ISA-18.2 out of service): it leaves the active list and is neither annunciated nor notified until unsuppressed',
+    body: z.object({ comment: Comment.describe('why: a suppressed alarm stays hidden with no time limit, so it needs a reason') }).strict(),
+    refuse: (alarm) => (alarm.state === 'SUPPRESSED' ? `alarm "${alarm.alarmId}" is already suppressed` : undefined),
+  },
+  {
+    action: 'unsuppress',
+    permission: 'alarms.suppress',
+    summary: 'Put a suppressed alarm back in service: it returns unacknowledged if its condition still holds, else to normal',
+    body: z.object({ comment: Comment.optional() }).strict(),
+    refuse: refuseUnless(['SUPPRESSED'], 'only suppressed alarms can be unsuppressed'),
+  },
 ];
 
 /**
- * POST /v1/alarms/{alarmId}/acknowledge|shelve|unshelve: the gateway checks the role,
+ * POST /v1/alarms/{alarmId}/acknowledge|shelve|unshelve|suppress|unsuppress: the gateway checks the role,
  * the tenant and the alarm's state, then publishes the action (scada.alarm-actions)
  * with its audit record. The alarm function, the one writer of alarm state, applies it
  * and announces the transition, which reaches the operators' screens live.
@@ -85,7 +100,10 @@ export function alarmActionRoutes(s: GatewayServices) {
         summary: spec.summary,
         request: {
           params: z.object({ alarmId: Identifier }),
-          body: { content: { 'application/json': { schema: spec.body } }, required: spec.action === 'shelve' },
+          body: {
+            content: { 'application/json': { schema: spec.body } },
+            required: spec.action === 'shelve' || spec.action === 'suppress',
+          },
         },
         responses: {
           202: { description: 'Sent to the alarm function', content: { 'application/json': { schema: ActionAccepted } } },

@@ -6,10 +6,17 @@ import { Problem, problem } from '../http/problem.ts';
 import { Instant, rangeOf } from '../http/time-range.ts';
 import { validationHook } from '../http/validation-hook.ts';
 import type { GatewayServices } from '../services.ts';
-import { AlarmView, readActiveAlarms, readShelvedAlarms } from '../store/alarm-states.ts';
+import { AlarmView, readActiveAlarms, readShelvedAlarms, readSuppressedAlarms } from '../store/alarm-states.ts';
 import { fromHistory } from '../store/history-db.ts';
 
-const AlarmList = z.object({ serverTime: z.number().int(), active: z.array(AlarmView), shelved: z.array(AlarmView) }).openapi('AlarmList');
+const AlarmList = z
+  .object({
+    serverTime: z.number().int(),
+    active: z.array(AlarmView),
+    shelved: z.array(AlarmView),
+    suppressed: z.array(AlarmView).describe('out of service (ISA-18.2): not annunciated or notified until unsuppressed'),
+  })
+  .openapi('AlarmList');
 const AlarmEvent = z
   .object({
     eventId: z.string(),
@@ -30,7 +37,7 @@ const AlarmEvent = z
   })
   .openapi('AlarmEvent');
 
-/** Active and shelved alarms (Redis, the alarm function's state) and their history (PostgreSQL). */
+/** Active, shelved and suppressed alarms (Redis, the alarm function's state) and their history (PostgreSQL). */
 export function alarmRoutes(s: GatewayServices) {
   const app = new OpenAPIHono<GatewayEnv>({ defaultHook: validationHook });
 
@@ -39,7 +46,7 @@ export function alarmRoutes(s: GatewayServices) {
       method: 'get',
       path: '/v1/alarms',
       tags: ['alarms'],
-      summary: 'Alarms an operator must see (worst first) and shelved ones, with who acknowledged them and their comment',
+      summary: 'Alarms an operator must see (worst first), shelved and suppressed ones, with who acknowledged them and their comment',
       request: {
         query: z.object({ wellId: Identifier.optional(), limit: z.coerce.number().int().min(1).max(1000).default(500) }),
       },
@@ -49,9 +56,10 @@ export function alarmRoutes(s: GatewayServices) {
       const principal = c.get('principal');
       const { wellId, limit } = c.req.valid('query');
       if (wellId) s.assets.requireWell(principal, wellId);
-      const [active, shelved] = await Promise.all([
+      const [active, shelved, suppressed] = await Promise.all([
         readActiveAlarms(s.redis, principal.tenantId, limit),
         readShelvedAlarms(s.redis, principal.tenantId, limit),
+        readSuppressedAlarms(s.redis, principal.tenantId, limit),
       ]);
       const keep = (a: AlarmView) => !wellId || a.wellId === wellId;
       const acknowledged = active.filter((a) => a.acknowledgedAt !== undefined).map((a) => a.alarmId);
@@ -66,7 +74,15 @@ export function alarmRoutes(s: GatewayServices) {
         const ack = comments.get(a.alarmId) as { comment: string | null } | undefined;
         return ack?.comment ? { ...a, acknowledgedComment: ack.comment } : a;
       };
-      return c.json({ serverTime: s.clock(), active: active.filter(keep).map(withComment), shelved: shelved.filter(keep) }, 200);
+      return c.json(
+        {
+          serverTime: s.clock(),
+          active: active.filter(keep).map(withComment),
+          shelved: shelved.filter(keep),
+          suppressed: suppressed.filter(keep),
+        },
+        200,
+      );
     },
   );
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { type Command, Identifier } from '#contracts';
+import { type Command, CommandResult, Identifier } from '#contracts';
 import { actorOf } from '../auth/principal.ts';
+import { commandResultsKept, readCommandResults } from '../commands/command-result-log.ts';
 import type { GatewayEnv } from '../http/gateway-env.ts';
 import { Problem } from '../http/problem.ts';
 import { validationHook } from '../http/validation-hook.ts';
@@ -19,11 +20,13 @@ const CommandRequest = z
   .strict()
   .openapi('CommandRequest');
 const CommandAccepted = z.object({ commandId: z.string(), expiresAt: z.number().int() }).openapi('CommandAccepted');
+const CommandResults = z.object({ serverTime: z.number().int(), results: z.array(CommandResult) }).openapi('CommandResults');
 
 /**
  * POST /v1/commands: a setpoint write request on scada.commands. The gateway checks the
  * role and the tenant; the edge adapter of the site checks the tag's allow-list, range
- * and roles and answers on scada.commands.results.
+ * and roles and answers on scada.commands.results, which the gateway files per tenant
+ * (commands/) for GET /v1/commands/results and the system room.
  */
 export function commandRoutes(s: GatewayServices) {
   const app = new OpenAPIHono<GatewayEnv>({ defaultHook: validationHook });
@@ -66,6 +69,31 @@ export function commandRoutes(s: GatewayServices) {
         details: { value: request.value },
       });
       return c.json({ commandId: command.commandId, expiresAt: command.expiresAt as number }, 202);
+    },
+  );
+
+  app.openapi(
+    s.secured('commands.read', {
+      method: 'get',
+      path: '/v1/commands/results',
+      tags: ['commands'],
+      summary: 'The edge adapters’ latest answers to commands (applied, refused, failed, and why), newest first',
+      description: `The last ${commandResultsKept} per tenant. New ones are also pushed live on the system:{tenantId} room as "command:result".`,
+      request: {
+        query: z.object({
+          deviceId: Identifier.optional(),
+          limit: z.coerce.number().int().min(1).max(commandResultsKept).default(50),
+        }),
+      },
+      responses: { 200: { description: 'Command results', content: { 'application/json': { schema: CommandResults } } } },
+    }),
+    async (c) => {
+      const principal = c.get('principal');
+      const { deviceId, limit } = c.req.valid('query');
+      if (deviceId) s.assets.requireDevice(principal, deviceId);
+      const results = await readCommandResults(s.redis, principal.tenantId, deviceId ? commandResultsKept : limit);
+      const shown = deviceId ? results.filter((r) => r.deviceId === deviceId).slice(0, limit) : results;
+      return c.json({ serverTime: s.clock(), results: shown }, 200);
     },
   );
   return app;

@@ -71,6 +71,35 @@ export function readShelvedAlarms(redis: Redis, tenantId: string, limit: number)
   return readListed(redis, tenantId, shelvedKey(tenantId), limit, false);
 }
 
+/**
+ * A tenant's suppressed alarms, the most recently suppressed first. The alarm function
+ * keeps no index of them (only `alarms:active:` and `alarms:shelved:`), so this walks
+ * the `alarm:*:state` hashes with SCAN: it reads only the one writer's truth, and costs
+ * a pass over the keyspace (pages of 1000 keys, never blocking Redis). When the alarm
+ * function indexes suppressed alarms as it does shelved ones, read that index here instead.
+ */
+export async function readSuppressedAlarms(redis: Redis, tenantId: string, limit: number): Promise<AlarmView[]> {
+  const suppressed: string[] = [];
+  for await (const keys of redis.scanStream({ match: stateKey('*'), count: 1000 }) as AsyncIterable<string[]>) {
+    if (keys.length === 0) continue;
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.hmget(key, 'tenantId', 'state');
+    const answers = (await pipeline.exec()) ?? [];
+    answers.forEach(([error, fields], i) => {
+      const [tenant, state] = (fields ?? []) as (string | null)[];
+      if (!error && tenant === tenantId && state === 'SUPPRESSED') suppressed.push(keys[i] as string);
+    });
+  }
+  const hashes = await Promise.all(suppressed.map((key) => redis.hgetall(key)));
+  return hashes
+    .flatMap((hash) => {
+      const view = viewOf(hash);
+      return view && view.tenantId === tenantId && view.state === 'SUPPRESSED' ? [view] : [];
+    })
+    .sort((a, b) => (b.lastTransitionAt ?? 0) - (a.lastTransitionAt ?? 0))
+    .slice(0, limit);
+}
+
 async function readListed(redis: Redis, tenantId: string, key: string, limit: number, newestFirst: boolean): Promise<AlarmView[]> {
   const ids = newestFirst ? await redis.zrevrange(key, 0, limit - 1) : await redis.zrange(key, 0, limit - 1);
   const hashes = await Promise.all(ids.map((id) => redis.hgetall(stateKey(id))));

@@ -20,6 +20,9 @@ import type { ApiKeyEntry } from '../auth/api-keys.ts';
 import { tokenIssuer } from '../auth/token-issuer.ts';
 import type { UserEntry } from '../auth/users.ts';
 import { memoryPublisher } from '../bus/memory-publisher.ts';
+import { readCommandResultsFromBus } from '../commands/bus-command-results.ts';
+import { commandResultIntake } from '../commands/command-result-intake.ts';
+import type { ConfigSource } from '../config/config-source.ts';
 import type { GatewayOptions } from '../deps.ts';
 import { memoryInvoker } from '../invoke/memory-invoker.ts';
 import { memoryLagSource } from '../status/memory-lag-source.ts';
@@ -78,10 +81,19 @@ export interface GatewayFixture {
 /**
  * A gateway over the real validate, alarm and notify functions on the memory host, the
  * in-process Redis of the embedded default, and (with `db`) an embedded PostgreSQL
- * written by the real persist function.
+ * written by the real persist function (which also creates flowline_config). Command
+ * results published on the bus are filed as the embedded gateway files them.
  */
 export async function gatewayFixture(
-  options: { db?: boolean; options?: Partial<GatewayOptions>; redisUrl?: string; users?: UserEntry[]; apiKeys?: ApiKeyEntry[] } = {},
+  options: {
+    db?: boolean;
+    options?: Partial<GatewayOptions>;
+    redisUrl?: string;
+    users?: UserEntry[];
+    apiKeys?: ApiKeyEntry[];
+    /** postgres: configuration documents in the fixture's PostgreSQL (needs `db`); default the fixture's folder. */
+    configSource?: ConfigSource['kind'];
+  } = {},
 ): Promise<GatewayFixture> {
   const configDir = mkdtempSync(join(tmpdir(), 'flowline-gateway-'));
   writeFileSync(join(configDir, 'assets.yaml'), fixtureAssets);
@@ -100,6 +112,8 @@ export async function gatewayFixture(
   const secret = randomBytes(32);
   let clock = Date.now();
   const registry = new Registry();
+  const assets = indexAssets(loadYamlConfig(fixtureAssets, 'assets.yaml', AssetRegistry));
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
   const gateway = createGateway({
     redis,
     db,
@@ -110,17 +124,20 @@ export async function gatewayFixture(
       bed.functions.map((f) => f.manifest),
     ),
     metricsSource: registryMetricsSource(bed.metrics.registry),
-    assets: indexAssets(loadYamlConfig(fixtureAssets, 'assets.yaml', AssetRegistry)),
+    assets,
+    config: options.configSource === 'postgres' ? { kind: 'postgres' } : { kind: 'files', dir: configDir },
     auth: {
       tokens: { hs256Secret: secret, roleClaim: 'role', tenantClaim: 'tenant', nameClaim: 'name' },
       users: options.users ?? [],
       apiKeys: options.apiKeys ?? [],
     },
     registry,
-    log: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    log,
     clock: () => clock,
     options: options.options,
   });
+  // The edge adapters' command results, read from the bus as the embedded gateway reads them.
+  const commandResults = readCommandResultsFromBus(bed.bus, commandResultIntake({ redis, assets, edgeSites: [], log }));
   const issue = tokenIssuer({ secret, ttlSeconds: 3600, clock: () => clock });
   const token = async (role: Role, tenantId = 'acme', subject = `${role}-user`) =>
     (await issue({ kind: 'user', id: subject, name: subject, role, tenantId })).token;
@@ -157,6 +174,7 @@ export async function gatewayFixture(
       };
     },
     async close() {
+      await commandResults.stop();
       await gateway.close();
       await bed.stop();
       await db?.close();

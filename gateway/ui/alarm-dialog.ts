@@ -3,7 +3,10 @@ import { h } from './dom.ts';
 import { humanize } from './format.ts';
 import type { AlarmState } from './store.ts';
 
-export type AlarmAction = 'acknowledge' | 'shelve' | 'unshelve';
+export type AlarmAction = 'acknowledge' | 'shelve' | 'unshelve' | 'suppress' | 'unsuppress';
+
+/** Shelving and suppressing hide an alarm: the reason is required. */
+const needsReason = (action: AlarmAction) => action === 'shelve' || action === 'suppress';
 
 const shelfOptions = [
   ['900', '15 minutes'],
@@ -23,8 +26,8 @@ export function openAlarmDialog(alarm: AlarmState, action: AlarmAction, sent: (m
     name: 'comment',
     rows: 3,
     maxlength: 1000,
-    required: action === 'shelve',
-    placeholder: action === 'shelve' ? 'Why (required)' : 'Comment (optional)',
+    required: needsReason(action),
+    placeholder: needsReason(action) ? 'Why (required)' : 'Comment (optional)',
   });
   const duration = h('select', { name: 'duration' }, ...shelfOptions.map(([value, label]) => h('option', { value }, label)));
   const error = h('p', { class: 'dialog__error', role: 'alert' });
@@ -42,6 +45,9 @@ export function openAlarmDialog(alarm: AlarmState, action: AlarmAction, sent: (m
         `${alarm.severity} · ${alarm.wellId ?? alarm.deviceId} · ${humanize(alarm.tagId)} · ${alarm.condition}`,
       ),
       action === 'shelve' ? h('label', {}, 'Shelve for ', duration) : null,
+      action === 'suppress'
+        ? h('p', { class: 'dialog__what' }, 'A suppressed alarm is neither shown as active nor notified until someone unsuppresses it.')
+        : null,
       h('label', {}, 'Comment', comment),
       error,
       h(

@@ -1,4 +1,4 @@
-import { openAlarmDialog } from './alarm-dialog.ts';
+import { type AlarmAction, openAlarmDialog } from './alarm-dialog.ts';
 import { may } from './api.ts';
 import { h, replace, setText } from './dom.ts';
 import { formatAge, formatTime, formatValue, humanize } from './format.ts';
@@ -20,16 +20,22 @@ const stateLabel: Record<string, string> = {
   ACK_ACTIVE: 'Acknowledged',
   RTN_UNACK: 'Cleared, unacknowledged',
   SHELVED: 'Shelved',
+  SUPPRESSED: 'Suppressed',
 };
+
+/** Hidden from the active list: shelved for a while, or suppressed until put back in service. */
+const isHidden = (alarm: AlarmState) => alarm.state === 'SHELVED' || alarm.state === 'SUPPRESSED';
 
 /**
  * The alarm list: worst first, with state and age; acknowledge (with a comment) for
- * roles that may, shelve and unshelve for roles that may. Updated by the live stream.
+ * roles that may, shelve and unshelve, suppress and unsuppress for roles that may;
+ * shelved and suppressed alarms in lists of their own. Updated by the live stream.
  */
 export const alarmsView: View = (container) => {
   const notice = h('p', { class: 'notice', role: 'status', 'aria-live': 'polite' });
   const active = h('tbody');
   const shelved = h('tbody');
+  const suppressed = h('tbody');
   const table = (body: HTMLElement, caption: string, testid: string) =>
     h(
       'table',
@@ -46,12 +52,18 @@ export const alarmsView: View = (container) => {
       ),
       body,
     );
-  replace(container, notice, table(active, 'Active alarms', 'active-alarms'), table(shelved, 'Shelved', 'shelved-alarms'));
+  replace(
+    container,
+    notice,
+    table(active, 'Active alarms', 'active-alarms'),
+    table(shelved, 'Shelved', 'shelved-alarms'),
+    table(suppressed, 'Suppressed', 'suppressed-alarms'),
+  );
   let pending: { alarmId: string; state: string } | undefined;
 
   const actions = (alarm: AlarmState) => {
     const buttons: HTMLElement[] = [];
-    const act = (action: 'acknowledge' | 'shelve' | 'unshelve', label: string, primary = false) =>
+    const act = (action: AlarmAction, label: string, primary = false) =>
       h(
         'button',
         {
@@ -68,8 +80,10 @@ export const alarmsView: View = (container) => {
       );
     if ((alarm.state === 'UNACK_ACTIVE' || alarm.state === 'RTN_UNACK') && may('alarms.acknowledge'))
       buttons.push(act('acknowledge', 'Acknowledge', true));
-    if (alarm.state !== 'SHELVED' && may('alarms.shelve')) buttons.push(act('shelve', 'Shelve'));
+    if (!isHidden(alarm) && may('alarms.shelve')) buttons.push(act('shelve', 'Shelve'));
     if (alarm.state === 'SHELVED' && may('alarms.shelve')) buttons.push(act('unshelve', 'Unshelve'));
+    if (alarm.state !== 'SUPPRESSED' && may('alarms.suppress')) buttons.push(act('suppress', 'Suppress'));
+    if (alarm.state === 'SUPPRESSED' && may('alarms.suppress')) buttons.push(act('unsuppress', 'Unsuppress'));
     return h('td', {}, h('div', { class: 'alarms__actions' }, ...buttons));
   };
 
@@ -111,15 +125,22 @@ export const alarmsView: View = (container) => {
       );
       pending = undefined;
     }
-    const list = sortedAlarms((a) => a.state !== 'SHELVED');
-    replace(
+    const fill = (body: HTMLElement, list: AlarmState[], empty: string) =>
+      replace(body, ...(list.length ? list.map((a) => row(a, now)) : [h('tr', {}, h('td', { colspan: 8, class: 'empty' }, empty))]));
+    fill(
       active,
-      ...(list.length ? list.map((a) => row(a, now)) : [h('tr', {}, h('td', { colspan: 8, class: 'empty' }, 'No active alarms.'))]),
+      sortedAlarms((a) => !isHidden(a)),
+      'No active alarms.',
     );
-    const shelf = sortedAlarms((a) => a.state === 'SHELVED');
-    replace(
+    fill(
       shelved,
-      ...(shelf.length ? shelf.map((a) => row(a, now)) : [h('tr', {}, h('td', { colspan: 8, class: 'empty' }, 'No shelved alarms.'))]),
+      sortedAlarms((a) => a.state === 'SHELVED'),
+      'No shelved alarms.',
+    );
+    fill(
+      suppressed,
+      sortedAlarms((a) => a.state === 'SUPPRESSED'),
+      'No suppressed alarms.',
     );
   };
   render();

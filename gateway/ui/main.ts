@@ -2,7 +2,18 @@ import { api, currentSession, endSession } from './api.ts';
 import { h, replace, setClass, setText } from './dom.ts';
 import { LiveLink } from './live-link.ts';
 import { showSignIn } from './sign-in-view.ts';
-import { type AlarmState, applyAlarmEvent, applySample, emit, on, store, syncClock, type TagState } from './store.ts';
+import {
+  type AlarmState,
+  applyAlarmEvent,
+  applyCommandResults,
+  applySample,
+  type CommandResult,
+  emit,
+  on,
+  store,
+  syncClock,
+  type TagState,
+} from './store.ts';
 
 /** A screen: mounted into the main area, unmounted (its timers and listeners gone) when another is shown. */
 export type View = (container: HTMLElement, link: LiveLink) => () => void;
@@ -45,9 +56,9 @@ async function loadCurrent(assetIds?: string[]): Promise<void> {
 }
 
 async function loadAlarms(): Promise<void> {
-  const answer = await api<{ serverTime: number; active: AlarmState[]; shelved: AlarmState[] }>('/v1/alarms');
+  const answer = await api<{ serverTime: number; active: AlarmState[]; shelved: AlarmState[]; suppressed: AlarmState[] }>('/v1/alarms');
   store.alarms.clear();
-  for (const alarm of [...answer.active, ...answer.shelved]) store.alarms.set(alarm.alarmId, alarm);
+  for (const alarm of [...answer.active, ...answer.shelved, ...answer.suppressed]) store.alarms.set(alarm.alarmId, alarm);
   emit('alarms');
 }
 
@@ -86,6 +97,9 @@ function startConsole(): void {
       } else if (event.type === 'system:status') {
         store.status = event.data;
         emit('status');
+      } else if (event.type === 'command:result') {
+        applyCommandResults([event.data as unknown as CommandResult]);
+        emit('commands');
       }
     },
     onState(state, detail, serverTime) {
@@ -173,6 +187,7 @@ function startConsole(): void {
       link.stop();
       store.assets.clear();
       store.alarms.clear();
+      store.commandResults = [];
       window.removeEventListener('hashchange', show);
       showSignIn(root, (event as CustomEvent<string>).detail, startConsole);
     },

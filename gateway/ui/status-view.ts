@@ -1,4 +1,5 @@
 import { api, currentSession } from './api.ts';
+import { commandResultsTable } from './command-results-table.ts';
 import { h, replace } from './dom.ts';
 import { formatAge, formatCount, formatRate } from './format.ts';
 import type { View } from './main.ts';
@@ -34,12 +35,14 @@ const count = (n: number | null | undefined) => (n === null || n === undefined ?
 
 /**
  * The machinery: each function's replicas, consumer lag, throughput, errors and dead
- * letters; each edge adapter's device connections and store-and-forward buffer. The
- * gateway pushes the board on the `system:{tenant}` room every few seconds.
+ * letters; each edge adapter's device connections and store-and-forward buffer; the
+ * edge's answers to commands. The gateway pushes the board on the `system:{tenant}`
+ * room every few seconds, and each command result as it comes.
  */
 export const statusView: View = (container, link) => {
   const functions = h('tbody');
   const edge = h('tbody');
+  const commands = commandResultsTable();
   replace(
     container,
     h(
@@ -74,6 +77,7 @@ export const statusView: View = (container, link) => {
       ),
       edge,
     ),
+    commands.element,
   );
 
   const render = () => {
@@ -129,6 +133,7 @@ export const statusView: View = (container, link) => {
     const [f, e] = await Promise.all([
       api<{ functions: FunctionStatus[] }>('/v1/status/functions'),
       api<{ sites: EdgeSite[] }>('/v1/status/edge'),
+      commands.reload(),
     ]);
     store.status = { functions: f.functions, edge: e.sites } satisfies StatusBoard;
     render();
@@ -139,6 +144,7 @@ export const statusView: View = (container, link) => {
   render();
   return () => {
     off();
+    commands.dispose();
     link.unsubscribe(room);
   };
 };

@@ -53,12 +53,28 @@ export interface AlarmState {
   lastTransitionAt?: number | undefined;
 }
 
-export type Topic = 'values' | 'alarms' | 'link' | 'status';
+/** An edge adapter's answer to a command (scada.commands.results), as GET /v1/commands/results and the system room carry it. */
+export interface CommandResult {
+  commandId: string;
+  timestamp: number;
+  siteId: string;
+  deviceId?: string | undefined;
+  tagId?: string | undefined;
+  value?: number | undefined;
+  status: 'applied' | 'refused' | 'failed';
+  code: string;
+  reason: string;
+  requestedBy?: { userId: string; role: string } | undefined;
+}
+
+export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands';
 
 export const store = {
   assets: new Map<string, AssetState>(),
-  /** Alarms an operator must see, and shelved ones, by id. */
+  /** Alarms an operator must see, shelved and suppressed ones, by id. */
   alarms: new Map<string, AlarmState>(),
+  /** The latest command results, newest first. */
+  commandResults: [] as CommandResult[],
   /** Server clock minus browser clock: ages are measured on the gateway's clock. */
   offsetMs: 0,
   linkUp: false,
@@ -123,7 +139,7 @@ export function applyAlarmEvent(event: Record<string, unknown>): void {
   const known = store.alarms.get(id);
   if (known?.lastTransitionAt !== undefined && known.lastTransitionAt > at) return;
   const state = String(event.state);
-  if (state === 'NORMAL' || state === 'SUPPRESSED') {
+  if (state === 'NORMAL') {
     store.alarms.delete(id);
     return;
   }
@@ -154,4 +170,16 @@ export function applyAlarmEvent(event: Record<string, unknown>): void {
     shelvedUntil: typeof event.shelvedUntil === 'number' ? event.shelvedUntil : state === 'SHELVED' ? known?.shelvedUntil : undefined,
     lastTransitionAt: at,
   });
+}
+
+const commandResultsShown = 50;
+
+/** Command results from a snapshot or the live room: one row per command, newest first. */
+export function applyCommandResults(results: readonly CommandResult[]): void {
+  const byId = new Map(store.commandResults.map((r) => [r.commandId, r]));
+  for (const result of results) {
+    const known = byId.get(result.commandId);
+    if (!known || known.timestamp <= result.timestamp) byId.set(result.commandId, result);
+  }
+  store.commandResults = [...byId.values()].sort((a, b) => b.timestamp - a.timestamp).slice(0, commandResultsShown);
 }

@@ -90,7 +90,9 @@ export const wellsView: View = (container) => {
         worst = Math.max(worst, freshness === 'bad' ? 3 : freshness === 'stale' ? 2 : freshness === 'suspect' ? 1 : 0);
       }
       entry.card.dataset.worst = ['ok', 'suspect', 'stale', 'bad'][worst] ?? 'ok';
-      const alarms = [...store.alarms.values()].filter((a) => a.wellId === asset.assetId && a.state !== 'SHELVED');
+      const alarms = [...store.alarms.values()].filter(
+        (a) => a.wellId === asset.assetId && a.state !== 'SHELVED' && a.state !== 'SUPPRESSED',
+      );
       setText(entry.alarms, alarms.length > 0 ? `${alarms.length} alarm${alarms.length === 1 ? '' : 's'}` : '');
       setClass(
         entry.alarms,

@@ -110,11 +110,74 @@ describe('operators’ console', () => {
     await browser.screenshot('07-system');
   });
 
+  it('shows the edge’s answers to commands on the system screen, pushed live', async () => {
+    const [a] = pipeline.devices;
+    const table = page.locator('[data-testid=command-results]');
+    await table.waitFor();
+    // What an edge adapter answers on scada.commands.results when a setpoint is out of the tag's range.
+    pipeline.bed.publish(
+      'scada.commands.results',
+      {
+        commandId: `e2e-${a.id}-1`,
+        timestamp: Date.now(),
+        siteId: 'pad-e2e',
+        deviceId: a.id,
+        tagId: 'esp_frequency_setpoint',
+        value: 90,
+        status: 'refused',
+        code: 'out-of-range',
+        reason: 'value 90 is above the tag’s maximum 65',
+        requestedBy: { userId: 'operator', role: 'operator' },
+      },
+      { key: a.id },
+    );
+    const row = table.locator(`tr[data-command="e2e-${a.id}-1"]`);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 20_000 }).toBe('refused');
+    expect(await row.locator('[data-testid=command-status]').textContent()).toBe('Refused');
+    expect(await row.locator('[data-testid=command-reason]').textContent()).toBe('value 90 is above the tag’s maximum 65');
+    await browser.screenshot('08-system-commands');
+    // A reload gets it back from the gateway's Redis, not from the page's memory.
+    await page.reload();
+    await expect
+      .poll(() => page.locator(`[data-testid=command-results] tr[data-command="e2e-${a.id}-1"]`).count(), { timeout: 20_000 })
+      .toBe(1);
+  });
+
+  it('lets a supervisor suppress an alarm, lists it as suppressed, and put it back in service', async () => {
+    const [a] = pipeline.devices;
+    const alarmId = `${a.id}.tubing_pressure.H`;
+    await page.click('button:has-text("Sign out")');
+    await page.locator('form.sign-in').waitFor();
+    await page.fill('#username', 'supervisor');
+    await page.fill('#password', pipeline.password);
+    await page.click('form.sign-in button[type=submit]');
+    await page.locator('[data-testid=user]').waitFor();
+    await page.click('a[data-view=alarms]');
+    const active = page.locator(`[data-testid=active-alarms] tr[data-alarm="${alarmId}"]`);
+    const suppressed = page.locator(`[data-testid=suppressed-alarms] tr[data-alarm="${alarmId}"]`);
+    await active.waitFor({ timeout: 20_000 });
+    await active.locator('button[data-action=suppress]').click();
+    await page.fill('dialog textarea[name=comment]', 'Transmitter out for calibration');
+    await page.click('dialog button[type=submit]');
+    await expect.poll(() => suppressed.getAttribute('data-state'), { timeout: 20_000 }).toBe('SUPPRESSED');
+    expect(await active.count()).toBe(0);
+    expect(await suppressed.locator('[data-testid=state]').textContent()).toBe('Suppressed');
+    await browser.screenshot('09-alarms-suppressed');
+    // After a reload the suppressed list comes from the gateway (the alarm function's state in Redis).
+    await page.reload();
+    await expect.poll(() => suppressed.getAttribute('data-state'), { timeout: 20_000 }).toBe('SUPPRESSED');
+    await suppressed.locator('button[data-action=unsuppress]').click();
+    await page.click('dialog button[type=submit]');
+    // Its condition still holds: back in the active list, unacknowledged.
+    await expect.poll(() => active.getAttribute('data-state'), { timeout: 20_000 }).toBe('UNACK_ACTIVE');
+    expect(await suppressed.count()).toBe(0);
+  });
+
   it('fits a tablet', async () => {
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.click('a[data-view=wells]');
     await page.locator('.card').first().waitFor();
-    await browser.screenshot('08-wells-tablet');
+    await browser.screenshot('10-wells-tablet');
   });
 
   it('reported no console errors (a Content-Security-Policy violation would be one)', () => {

@@ -32,7 +32,14 @@ beforeAll(async () => {
   const { usersFile, keysFile } = await writeCredentials(run, password, { key: apiKey, sha256: sha256Hex(apiKey) });
   kafka = await connectTestKafka(kafkaBrokers);
   await kafka.createTopics(
-    ['scada.telemetry.raw', 'scada.telemetry.validated', 'scada.alarms', 'scada.alarm-actions', 'system.audit-log'],
+    [
+      'scada.telemetry.raw',
+      'scada.telemetry.validated',
+      'scada.alarms',
+      'scada.alarm-actions',
+      'scada.commands.results',
+      'system.audit-log',
+    ],
     3,
   );
   const admin = new pg.Client({ connectionString: databaseUrl });
@@ -58,6 +65,8 @@ beforeAll(async () => {
     GATEWAY_JWT_SECRET: randomBytes(32).toString('hex'),
     GATEWAY_USERS_FILE: usersFile,
     GATEWAY_API_KEYS_FILE: keysFile,
+    // The run's own group: the broker is shared with other tests and runs.
+    GATEWAY_KAFKA_GROUP: `gateway-${id}`,
   });
   const session = await fetch(`${gateway.url}/v1/auth/sign-in`, {
     method: 'POST',
@@ -152,6 +161,42 @@ describe('gateway on the kafka host', () => {
       actor: { userId: `operator-${id}`, role: 'operator' },
       source: 'flowline/gateway',
     });
+  });
+
+  it('files the edge’s command results read from Kafka under the device’s tenant, and pushes them to the system room', async () => {
+    expect((await live.subscribe(`system:${run.tenantId}`)).type).toBe('subscribed');
+    const commandId = `cmd-${id}`;
+    // What an edge adapter answers on scada.commands.results (a CloudEvent keyed by device id).
+    await kafka.produce('scada.commands.results', [
+      {
+        key: run.devices[0],
+        data: {
+          commandId,
+          timestamp: Date.now(),
+          siteId: `pad-${id}`,
+          deviceId: run.devices[0],
+          tagId: 'esp_frequency_setpoint',
+          value: 90,
+          status: 'refused',
+          code: 'out-of-range',
+          reason: 'value 90 is above the tag’s maximum 65',
+          requestedBy: { userId: `operator-${id}`, role: 'operator' },
+        },
+      },
+    ]);
+    const pushed = await live.next((m) => m.type === 'command:result' && m.data?.commandId === commandId, 60_000);
+    expect(pushed.room).toBe(`system:${run.tenantId}`);
+    const listed = await call('GET', '/v1/commands/results', { token: operatorToken });
+    expect(listed.body.results).toEqual([
+      expect.objectContaining({ commandId, status: 'refused', code: 'out-of-range', deviceId: run.devices[0] }),
+    ]);
+    // Filed, then committed: a restarted gateway does not read it again.
+    await until(
+      async () => [...(await kafka.committed(`gateway-${id}`, 'scada.commands.results')).values()].some((offset) => offset > 0),
+      'the gateway to commit the result it filed',
+      30_000,
+      250,
+    );
   });
 
   it('invokes a function by name and answers exactly what the function answers', async () => {
