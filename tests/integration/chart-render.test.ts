@@ -5,6 +5,7 @@ import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigEnv } from '../../config/load.ts';
 import { EdgeConfig } from '../../edge-adapter/config/edge-config.ts';
+import { GatewaySettings, startupProblems } from '../../gateway/settings.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
 import { createLagRegistry } from '../../keda/lag-metrics.ts';
 import { readLagTargets } from '../../keda/lag-targets-file.ts';
@@ -34,12 +35,19 @@ const functions = (load(readFileSync(join(repoRoot, derivedPaths.chartFunctions)
 type Container = {
   name: string;
   env?: { name: string; value?: string; valueFrom?: unknown }[];
+  ports?: { name: string; containerPort: number }[];
+  volumeMounts?: { name: string; mountPath: string }[];
   securityContext?: Record<string, unknown>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   readinessProbe?: unknown;
   livenessProbe?: unknown;
 };
-type PodSpec = { containers: Container[]; securityContext?: Record<string, unknown>; automountServiceAccountToken?: boolean };
+type PodSpec = {
+  containers: Container[];
+  securityContext?: Record<string, unknown>;
+  automountServiceAccountToken?: boolean;
+  volumes?: { name: string; secret?: { secretName: string; items: { key: string; path: string }[] } }[];
+};
 const podSpecOf = (o: KubeObject): PodSpec =>
   o.kind === 'Pod' ? (o.spec as PodSpec) : (o as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
 const containerOf = (o: KubeObject): Container => podSpecOf(o).containers[0] as Container;
@@ -82,7 +90,8 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     for (const o of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Pod')) {
       for (const [name, env] of envOf(o)) {
-        if (/PASSWORD|SECRET|TOKEN/.test(name)) expect({ [name]: env.valueFrom !== undefined }).toEqual({ [name]: true });
+        // GATEWAY_TOKEN_TTL_SECONDS is a lifetime, not a token.
+        if (/PASSWORD|SECRET|TOKEN(?!_TTL)/.test(name)) expect({ [name]: env.valueFrom !== undefined }).toEqual({ [name]: true });
       }
     }
   });
@@ -125,6 +134,23 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
       const unknown = env.map((e) => e.name).filter((name) => !known.has(name) && !referenced.has(name));
       expect(unknown, fn.name).toEqual([]);
     }
+  });
+
+  it('gives the gateway only variables it reads, in forms gateway/settings.ts accepts', () => {
+    const gateway = findObject(rendered(values), 'Deployment', 'flowline-gateway');
+    if (!gateway) return;
+    const known = new Set([...Object.keys(GatewaySettings.shape), ...Object.keys(ConfigEnv.shape)]);
+    const env = [...envOf(gateway).values()];
+    const referenced = new Set(env.flatMap((e) => [...(e.value ?? '').matchAll(/\$\(([A-Z0-9_]+)\)/g)].map((m) => m[1])));
+    expect(env.map((e) => e.name).filter((name) => !known.has(name) && !referenced.has(name))).toEqual([]);
+    // What the container would see, a Secret's value standing in for each reference.
+    const seen = Object.fromEntries(
+      env.map((e) => [e.name, e.value ?? (e.name === 'DATABASE_URL' ? 'postgres://u:p@db:5432/f' : 'x'.repeat(32))]),
+    );
+    const parsed = GatewaySettings.safeParse(
+      Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, v.replace(/\$\([A-Z0-9_]+\)/g, 'x')])),
+    );
+    expect(parsed.error?.issues ?? []).toEqual([]);
   });
 });
 
@@ -294,6 +320,101 @@ describe('the edge adapter', () => {
   });
 });
 
+describe('the gateway', () => {
+  const gatewayOf = (objects: KubeObject[]) => findObject(objects, 'Deployment', 'flowline-gateway') as KubeObject;
+
+  it('takes its production settings from values, each secret from a Secret, and can start with them', () => {
+    const objects = rendered(valuesFile('production'));
+    const gateway = gatewayOf(objects);
+    const env = envOf(gateway);
+    expect(
+      Object.fromEntries([...env].filter(([name]) => name.startsWith('GATEWAY_')).map(([name, e]) => [name, e.value ?? e.valueFrom])),
+    ).toEqual({
+      GATEWAY_FUNCTION_URL: 'http://{name}:8080/invoke',
+      GATEWAY_KAFKA_GROUP: 'flowline-gateway',
+      GATEWAY_JWKS_URL: 'https://id.example.com/realms/plant/protocol/openid-connect/certs',
+      GATEWAY_JWT_ISSUER: 'https://id.example.com/realms/plant',
+      GATEWAY_JWT_AUDIENCE: 'flowline',
+      GATEWAY_JWT_ROLE_CLAIM: 'flowline_role',
+      GATEWAY_JWT_TENANT_CLAIM: 'flowline_tenant',
+      GATEWAY_JWT_NAME_CLAIM: 'preferred_username',
+      GATEWAY_TOKEN_TTL_SECONDS: '43200',
+      GATEWAY_JWT_SECRET: { secretKeyRef: { name: 'flowline-gateway-auth', key: 'jwt-secret' } },
+      GATEWAY_USERS_FILE: '/etc/flowline/gateway-auth/users/users.yaml',
+      GATEWAY_API_KEYS_FILE: '/etc/flowline/gateway-auth/api-keys/api-keys.yaml',
+      GATEWAY_EDGE_ADAPTERS: 'acme/pad-07=http://flowline-edge-adapter:9464',
+      GATEWAY_PROMETHEUS_URL: 'http://prometheus-operated.monitoring:9090',
+      GATEWAY_CORS_ORIGINS: 'https://ops.example.com',
+    });
+    // Each file the gateway is told to read is a Secret's key, mounted where the variable says.
+    const pod = podSpecOf(gateway);
+    const fileFrom = (variable: string) => {
+      const path = env.get(variable)?.value ?? '';
+      const mount = containerOf(gateway).volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+      const volume = pod.volumes?.find((v) => v.name === mount?.name);
+      const item = volume?.secret?.items.find((i) => `${mount?.mountPath}/${i.path}` === path);
+      return { secret: volume?.secret?.secretName, key: item?.key };
+    };
+    expect(fileFrom('GATEWAY_USERS_FILE')).toEqual({ secret: 'flowline-gateway-auth', key: 'users.yaml' });
+    expect(fileFrom('GATEWAY_API_KEYS_FILE')).toEqual({ secret: 'flowline-gateway-api-keys', key: 'keys.yaml' });
+    const settings = GatewaySettings.parse({
+      ...Object.fromEntries([...env].map(([name, e]) => [name, e.value?.replace(/\$\([A-Z0-9_]+\)/g, 'x')])),
+      GATEWAY_JWT_SECRET: 'a secret of at least thirty-two characters',
+    });
+    expect(settings.GATEWAY_EDGE_ADAPTERS).toEqual([{ tenantId: 'acme', site: 'pad-07', url: 'http://flowline-edge-adapter:9464' }]);
+    expect(startupProblems(settings)).toEqual([]);
+  });
+
+  it('invokes each function at a Service that exists, on the port it serves', () => {
+    for (const set of [[], ['functions.port=9000']]) {
+      const objects = renderChart(chartDir, [valuesFile('minimal')], { set });
+      const template = envOf(gatewayOf(objects)).get('GATEWAY_FUNCTION_URL')?.value ?? '';
+      for (const fn of functions) {
+        const url = new URL(template.replaceAll('{name}', fn.name));
+        const service = findObject(objects, 'Service', url.hostname) as KubeObject & {
+          spec: { selector: Record<string, string>; ports: { port: number; targetPort: string }[] };
+        };
+        expect(service, `Service ${url.hostname}`).toBeDefined();
+        expect(service.spec.ports.map((p) => p.port)).toContain(Number(url.port));
+        const deployment = findObject(objects, 'Deployment', fn.name) as KubeObject & {
+          spec: { template: { metadata: { labels: Record<string, string> } } };
+        };
+        expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+        expect(containerOf(deployment).ports?.map((p) => [p.name, p.containerPort])).toContainEqual(['http', Number(url.port)]);
+        expect(url.pathname).toBe('/invoke');
+      }
+    }
+  });
+
+  it('is let through the network policies to every function’s port, and to the edge adapter', () => {
+    const objects = rendered(valuesFile('production')); // metrics scrapes restricted to the monitoring namespace
+    type Policy = KubeObject & {
+      spec: {
+        podSelector: { matchLabels: Record<string, string> };
+        ingress?: { from?: { podSelector?: { matchLabels: Record<string, string> } }[]; ports?: { port: string | number }[] }[];
+      };
+    };
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as Policy[];
+    const labelsOf = (o: KubeObject) =>
+      (o as KubeObject & { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
+    const gatewayLabels = labelsOf(gatewayOf(objects));
+    const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(selector).every(([k, v]) => labels[k] === v);
+    const admitsGateway = (target: KubeObject) =>
+      policies.some(
+        (p) =>
+          matches(p.spec.podSelector.matchLabels, labelsOf(target)) &&
+          (p.spec.ingress ?? []).some(
+            (rule) =>
+              (rule.from ?? []).some((peer) => peer.podSelector && matches(peer.podSelector.matchLabels, gatewayLabels)) &&
+              (rule.ports ?? []).some((port) => port.port === 'http'),
+          ),
+      );
+    for (const fn of functions) expect(admitsGateway(findObject(objects, 'Deployment', fn.name) as KubeObject), fn.name).toBe(true);
+    expect(admitsGateway(findObject(objects, 'Deployment', 'flowline-edge-adapter') as KubeObject)).toBe(true);
+  });
+});
+
 describe('monitoring', () => {
   it('gives the lag exporter the thresholds the ScaledObjects have, overrides included', async () => {
     const objects = rendered(valuesFile('production'));
@@ -376,6 +497,29 @@ describe('values', () => {
     expect(failure(['--set', 'redis.host=r,postgres.existingSecret=pg,postgres.urlKey=uri'])).toContain('kafka.brokers is required');
     expect(failure(['--set', 'kafka.brokers=k:9092,postgres.existingSecret=pg,postgres.urlKey=uri'])).toContain('redis.host is required');
     expect(failure(['--set', 'kafka.brokers=k:9092,redis.host=r'])).toContain('postgres.existingSecret is required');
+  });
+
+  it('has no place for the gateway’s secrets either: only Secrets are named', () => {
+    expect(failure(['--values', valuesFile('minimal'), '--set', 'gateway.auth.jwtSecret.value=hunter2'])).toMatch(
+      /additional properties 'value' not allowed/,
+    );
+  });
+
+  it('says a users file needs the HS256 secret that signs its users’ tokens', () => {
+    expect(failure(['--values', valuesFile('minimal'), '--set', 'gateway.auth.usersSecret.name=people'])).toContain(
+      'gateway.auth.usersSecret needs gateway.auth.jwtSecret.existingSecret',
+    );
+  });
+
+  it('refuses an edge adapter entry GATEWAY_EDGE_ADAPTERS could not carry', () => {
+    expect(
+      failure([
+        '--values',
+        valuesFile('minimal'),
+        '--set',
+        'gateway.edgeAdapters[0].tenant=acme,gateway.edgeAdapters[0].site=pad-7,gateway.edgeAdapters[0].url=pad-7:9464',
+      ]),
+    ).toMatch(/edgeAdapters\/0\/url/);
   });
 
   it('refuses an override for a function that does not exist', () => {
