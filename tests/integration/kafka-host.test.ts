@@ -199,4 +199,27 @@ describe('kafka host', () => {
     }, 'the rest handled');
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]); // no event handled twice
   });
+
+  it('keeps its partitions through a batch that outlasts the session timeout, by heartbeating while it works', async () => {
+    const s = scenario(1);
+    // One chunk of 4 events at 3 s each takes 12 s; the session timeout is 8 s.
+    const dir = await s.setup({ batch: { maxSize: 4 }, concurrency: 1 });
+    const items = Array.from({ length: 8 }, (_, i) => ({ key: 'dev-0', data: { key: 'dev-0', seq: i } }));
+    const ids = await kafka.produce(s.topic, items);
+    const proc = await s.start(dir, 'slow', { FIXTURE_DELAY_MS: '3000', KAFKA_SESSION_TIMEOUT_MS: '8000' });
+    const counts = await until(
+      async () => {
+        const c = await s.counts();
+        return c.size === 8 ? c : undefined;
+      },
+      'the 8 slow events',
+      90_000,
+    );
+    expect(ids.map((id) => counts.get(id))).toEqual(Array(8).fill(1)); // no rebalance, so nothing handled twice
+    const joins = (await import('node:fs'))
+      .readFileSync(proc.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('joined consumer group'));
+    expect(joins).toHaveLength(1);
+  });
 });
