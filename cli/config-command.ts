@@ -2,22 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import type { z } from 'zod';
-import { AlarmRules } from '../config/alarm-rules.ts';
-import { AssetRegistry } from '../config/asset-registry.ts';
-import { Channels } from '../config/channels.ts';
+import { configSchemas as schemas } from '../config/kinds.ts';
 import { type ConfigKind, loadConfig, saveConfig } from '../config/load.ts';
-import { TagRules } from '../config/tag-rules.ts';
-import { WellModels } from '../config/well-models.ts';
 import { openDb } from '../runtime/resources/db.ts';
 import { loadYamlConfig } from '../runtime/yaml-config.ts';
-
-const schemas: Record<ConfigKind, z.ZodType> = {
-  assets: AssetRegistry,
-  'tag-rules': TagRules,
-  'alarm-rules': AlarmRules,
-  channels: Channels,
-  'well-models': WellModels,
-};
 
 /** Validates every configuration document of a folder; one line per document. */
 export async function checkConfig(dir = join(import.meta.dirname, '..', 'config', 'examples')): Promise<string> {

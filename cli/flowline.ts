@@ -63,14 +63,7 @@ try {
     const { main } = await import('../keda/lag-command.ts');
     process.exitCode = await main([sub, ...args].filter((a): a is string => a !== undefined));
   } else {
-    console.error(
-      (await import('node:fs'))
-        .readFileSync(new URL(import.meta.url), 'utf8')
-        .split('*/')[0]
-        ?.replace('/**', '')
-        .replaceAll(' * ', '')
-        .replaceAll(' *', ''),
-    );
+    console.error(usage);
     process.exit(2);
   }
 } catch (error) {

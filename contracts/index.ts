@@ -3,6 +3,7 @@ export * from './audit-log.ts';
 export * from './calculation.ts';
 export * from './command.ts';
 export * from './quality.ts';
+export * from './redis-keys.ts';
 export * from './telemetry.ts';
 export * from './topics.ts';
 export * from './well-test.ts';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Alarm } from '#contracts';
+import { type Alarm, redisKeys } from '#contracts';
 import type { MemoryBus } from '../runtime/hosts/memory/bus.ts';
 import type { Db } from '../runtime/resources/db.ts';
 
@@ -43,7 +43,7 @@ export function startConsoleReport(options: {
         )
       : undefined;
     const active = options.redis
-      ? (await Promise.all(options.tenants.map((t) => options.redis?.zcard(`alarms:active:${t}`) ?? 0))).reduce((a, b) => a + b, 0)
+      ? (await Promise.all(options.tenants.map((t) => options.redis?.zcard(redisKeys.activeAlarms(t)) ?? 0))).reduce((a, b) => a + b, 0)
       : undefined;
     const calculations = ['well-testing.ipr-calculated', 'drilling.calculations', 'production.calculations'].reduce(
       (n, t) => n + count(t),

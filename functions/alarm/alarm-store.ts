@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { type Alarm, type AlarmCondition, severityRank } from '#contracts';
+import { type Alarm, type AlarmCondition, redisKeys, severityRank } from '#contracts';
 import { RetryableError } from '#runtime';
 import { type AlarmPoint, alarmIdOf, fromHash, toHash } from './alarm-point.ts';
 import { isAnnunciated } from './lifecycle.ts';
@@ -9,14 +9,16 @@ import { isAnnunciated } from './lifecycle.ts';
  *   alarm:{alarmId}:state      HASH  one alarm's ISA state, timers and last values
  *   alarms:active:{tenantId}   ZSET  alarms an operator must see, worst severity, then latest, last
  *   alarms:shelved:{tenantId}  ZSET  shelved alarms, scored by when the shelf runs out
+ *   alarms:suppressed:{tenantId} ZSET suppressed alarms, scored by when they were suppressed
  * and, for the alarm function itself:
  *   alarm:tag:{deviceId}:{tagId}  HASH  last sample time and value (rate of change, stale)
  *   alarm:tags                    SET   every tag with rules seen, for the stale sweep
  *   alarm:emitted:{eventId}       what handling that event announced, to republish on redelivery
  */
-export const stateKey = (alarmId: string) => `alarm:${alarmId}:state`;
-export const activeKey = (tenantId: string) => `alarms:active:${tenantId}`;
-export const shelvedKey = (tenantId: string) => `alarms:shelved:${tenantId}`;
+export const stateKey = redisKeys.alarmState;
+export const activeKey = redisKeys.activeAlarms;
+export const shelvedKey = redisKeys.shelvedAlarms;
+export const suppressedKey = redisKeys.suppressedAlarms;
 const tagKey = (deviceId: string, tagId: string) => `alarm:tag:${deviceId}:${tagId}`;
 export const trackedTagsKey = 'alarm:tags';
 const emittedKey = (eventId: string) => `alarm:emitted:${eventId}`;
@@ -58,6 +60,8 @@ export function writePoints(multi: ChainableCommander, points: readonly AlarmPoi
     if (point.state === 'SHELVED' && point.shelvedUntil !== undefined)
       multi.zadd(shelvedKey(point.tenantId), point.shelvedUntil, point.alarmId);
     else multi.zrem(shelvedKey(point.tenantId), point.alarmId);
+    if (point.state === 'SUPPRESSED') multi.zadd(suppressedKey(point.tenantId), point.lastTransitionAt ?? 0, point.alarmId);
+    else multi.zrem(suppressedKey(point.tenantId), point.alarmId);
   }
 }
 

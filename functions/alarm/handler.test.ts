@@ -224,9 +224,11 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
   it('suppressed by design, then unsuppressed back to NORMAL when the condition is gone', async () => {
     await raiseH();
     await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'suppress', comment: 'well shut in' });
+    expect(await redis.zrange('alarms:suppressed:acme-energy', 0, -1)).toEqual(['rtu-w01.tubing_pressure.H']);
     await clearH();
     await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'unsuppress' });
     expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H suppressed SUPPRESSED', 'H unsuppressed NORMAL']);
+    expect(await redis.zcard('alarms:suppressed:acme-energy')).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { InputQuality } from '#contracts';
+import { type InputQuality, redisKeys } from '#contracts';
 
 /**
  * One field of validate's current-values hash `telemetry:{wellId}:current` (seed 001):
@@ -20,7 +20,7 @@ export type CurrentInputs<K extends string> =
   | { ok: true; values: Record<K, number>; newestTimestamp: number; quality: InputQuality; deviceId: string }
   | { ok: false; reason: string };
 
-export const currentValuesKey = (wellId: string) => `telemetry:${wellId}:current`;
+export const currentValuesKey = redisKeys.currentValues;
 
 /**
  * Reads a calculation's inputs from the well's current values, one round trip, and

@@ -1,3 +1,5 @@
+import { redisKeys } from '#contracts';
+
 /**
  * Every Redis key notify reads or writes, in one place. The alarm function owns the
  * alarm state (seed 001); notify only reads it. Everything notify writes starts with
@@ -5,9 +7,9 @@
  */
 export const keys = {
   /** ZSET of a tenant's active alarm ids (written by the alarm function). */
-  activeAlarms: (tenantId: string) => `alarms:active:${tenantId}`,
+  activeAlarms: redisKeys.activeAlarms,
   /** HASH of one alarm's state (written by the alarm function). */
-  alarmState: (alarmId: string) => `alarm:${alarmId}:state`,
+  alarmState: redisKeys.alarmState,
 
   /** What happened to one notification on one channel: a lease while sending, then its outcome. */
   delivery: (notificationId: string, channelId: string) => `notify:delivery:${notificationId}:${channelId}`,
@@ -24,7 +26,7 @@ export const keys = {
   /** After a failed summary: not before this time (epoch ms) again. */
   digestNextTry: (channelId: string) => `notify:digest:${channelId}:next-try`,
   /** LIST (newest first, capped) of failed deliveries: what an operator reads. */
-  failures: (tenantId: string) => `notify:failures:${tenantId}`,
+  failures: redisKeys.notifyFailures,
 };
 
 /** The gateway's rooms (seed 001) an alarm event is published to. */

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
+import { redisKeys } from '#contracts';
 import type { PastSample } from './assess.ts';
 
 /** How many samples per tag are kept in `telemetry:{asset}:history:{tag}` (seed 001: the last 100). */
 export const historyLength = 100;
 
-export const currentKey = (asset: string) => `telemetry:${asset}:current`;
-export const historyKey = (asset: string, tagId: string) => `telemetry:${asset}:history:${tagId}`;
+export const currentKey = redisKeys.currentValues;
+export const historyKey = redisKeys.tagHistory;
 
 export interface Neighbourhood {
   /** Samples strictly older than the one at hand, newest first. */

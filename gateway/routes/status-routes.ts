@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { redisKeys } from '#contracts';
 import type { GatewayEnv } from '../http/gateway-env.ts';
 import { validationHook } from '../http/validation-hook.ts';
 import type { GatewayServices } from '../services.ts';
@@ -69,7 +70,7 @@ export function statusRoutes(s: GatewayServices) {
     }),
     async (c) => {
       const { tenantId } = c.get('principal');
-      const raw = await s.redis.lrange(`notify:failures:${tenantId}`, 0, c.req.valid('query').limit - 1);
+      const raw = await s.redis.lrange(redisKeys.notifyFailures(tenantId), 0, c.req.valid('query').limit - 1);
       const failures = raw.flatMap((text) => {
         try {
           const parsed = DeliveryFailure.safeParse(JSON.parse(text));

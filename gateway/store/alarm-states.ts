@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Redis } from 'ioredis';
-import { AlarmCondition, AlarmState, Severity } from '#contracts';
+import { AlarmCondition, AlarmState, redisKeys, Severity } from '#contracts';
 
 const epoch = z.coerce.number().int().optional();
 
@@ -53,9 +53,7 @@ export const AlarmView = z
   .openapi('Alarm');
 export type AlarmView = z.infer<typeof AlarmView>;
 
-const activeKey = (tenantId: string) => `alarms:active:${tenantId}`;
-const shelvedKey = (tenantId: string) => `alarms:shelved:${tenantId}`;
-const stateKey = (alarmId: string) => `alarm:${alarmId}:state`;
+const { activeAlarms: activeKey, shelvedAlarms: shelvedKey, suppressedAlarms: suppressedKey, alarmState: stateKey } = redisKeys;
 
 export async function readAlarm(redis: Redis, alarmId: string): Promise<AlarmView | undefined> {
   return viewOf(await redis.hgetall(stateKey(alarmId)));
@@ -71,33 +69,9 @@ export function readShelvedAlarms(redis: Redis, tenantId: string, limit: number)
   return readListed(redis, tenantId, shelvedKey(tenantId), limit, false);
 }
 
-/**
- * A tenant's suppressed alarms, the most recently suppressed first. The alarm function
- * keeps no index of them (only `alarms:active:` and `alarms:shelved:`), so this walks
- * the `alarm:*:state` hashes with SCAN: it reads only the one writer's truth, and costs
- * a pass over the keyspace (pages of 1000 keys, never blocking Redis). When the alarm
- * function indexes suppressed alarms as it does shelved ones, read that index here instead.
- */
-export async function readSuppressedAlarms(redis: Redis, tenantId: string, limit: number): Promise<AlarmView[]> {
-  const suppressed: string[] = [];
-  for await (const keys of redis.scanStream({ match: stateKey('*'), count: 1000 }) as AsyncIterable<string[]>) {
-    if (keys.length === 0) continue;
-    const pipeline = redis.pipeline();
-    for (const key of keys) pipeline.hmget(key, 'tenantId', 'state');
-    const answers = (await pipeline.exec()) ?? [];
-    answers.forEach(([error, fields], i) => {
-      const [tenant, state] = (fields ?? []) as (string | null)[];
-      if (!error && tenant === tenantId && state === 'SUPPRESSED') suppressed.push(keys[i] as string);
-    });
-  }
-  const hashes = await Promise.all(suppressed.map((key) => redis.hgetall(key)));
-  return hashes
-    .flatMap((hash) => {
-      const view = viewOf(hash);
-      return view && view.tenantId === tenantId && view.state === 'SUPPRESSED' ? [view] : [];
-    })
-    .sort((a, b) => (b.lastTransitionAt ?? 0) - (a.lastTransitionAt ?? 0))
-    .slice(0, limit);
+/** A tenant's suppressed alarms, the most recently suppressed first (the alarm function's `alarms:suppressed:` index). */
+export function readSuppressedAlarms(redis: Redis, tenantId: string, limit: number): Promise<AlarmView[]> {
+  return readListed(redis, tenantId, suppressedKey(tenantId), limit, true);
 }
 
 async function readListed(redis: Redis, tenantId: string, key: string, limit: number, newestFirst: boolean): Promise<AlarmView[]> {

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { TelemetryFlag, TelemetryStatus } from '#contracts';
+import { redisKeys, TelemetryFlag, TelemetryStatus } from '#contracts';
 
 /** One field of `telemetry:{asset}:current` (written by validate): a tag's newest sample. */
 const StoredCurrent = z.object({
@@ -33,7 +33,7 @@ const recentCount = 100;
  * logged: one bad entry must not blank a whole control-room screen.
  */
 export async function readCurrentValues(redis: Redis, assetIds: readonly string[], log: Logger): Promise<Map<string, TagValue[]>> {
-  const hashes = await Promise.all(assetIds.map((id) => redis.hgetall(`telemetry:${id}:current`)));
+  const hashes = await Promise.all(assetIds.map((id) => redis.hgetall(redisKeys.currentValues(id))));
   const tags = assetIds.map((assetId, i) =>
     Object.entries(hashes[i] ?? {}).flatMap(([tagId, raw]) => {
       const parsed = StoredCurrent.safeParse(safeJson(raw));
@@ -43,7 +43,7 @@ export async function readCurrentValues(redis: Redis, assetIds: readonly string[
     }),
   );
   const histories = await Promise.all(
-    assetIds.flatMap((assetId, i) => (tags[i] ?? []).map((t) => redis.zrange(`telemetry:${assetId}:history:${t.tagId}`, -recentCount, -1))),
+    assetIds.flatMap((assetId, i) => (tags[i] ?? []).map((t) => redis.zrange(redisKeys.tagHistory(assetId, t.tagId), -recentCount, -1))),
   );
   const result = new Map<string, TagValue[]>();
   let h = 0;

@@ -1,0 +1,16 @@
+import type { z } from 'zod';
+import { AlarmRules } from './alarm-rules.ts';
+import { AssetRegistry } from './asset-registry.ts';
+import { Channels } from './channels.ts';
+import type { ConfigKind } from './load.ts';
+import { TagRules } from './tag-rules.ts';
+import { WellModels } from './well-models.ts';
+
+/** Each configuration document and the schema that checks it: one list for the loaders, the CLI and the gateway. */
+export const configSchemas = {
+  assets: AssetRegistry,
+  'tag-rules': TagRules,
+  'alarm-rules': AlarmRules,
+  channels: Channels,
+  'well-models': WellModels,
+} as const satisfies Record<ConfigKind, z.ZodType>;
