@@ -14,13 +14,17 @@ export function makeContext(
   signal: AbortSignal,
 ): Context {
   const manifest = fn.manifest;
-  const log = cause
-    ? fn.log.child({ eventId: cause.id, traceId: traceIdOf(cause.traceparent), topic: cause.topic, key: cause.key })
-    : fn.log.child({ batchSize });
+  // Built on first use: most handler calls never log, and this runs once per event.
+  let log: Context['log'] | undefined;
   let sequence = 0;
   return {
     functionName: manifest.name,
-    log,
+    get log() {
+      log ??= cause
+        ? fn.log.child({ eventId: cause.id, traceId: traceIdOf(cause.traceparent), topic: cause.topic, key: cause.key })
+        : fn.log.child({ batchSize });
+      return log;
+    },
     signal,
     state: fn.state,
     metrics: fn.functionMetrics,
