@@ -8,6 +8,7 @@ import type { Alarm, AlarmAction, TelemetryValidated } from '#contracts';
 import { deadLetterHeader } from '../../runtime/dead-letter.ts';
 import { loadFunction } from '../../runtime/load-function.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
+import { validatedSample } from '../../tests/support/telemetry-samples.ts';
 
 // In-process Redis: the alarm logic runs as written; tests/integration runs it on a real Redis.
 const redis = new RedisMock() as unknown as Redis;
@@ -50,22 +51,7 @@ beforeEach(async () => {
 afterEach(() => bed.stop());
 
 function sample(atMs: number, value: number, overrides: Partial<TelemetryValidated> = {}): TelemetryValidated {
-  return {
-    timestamp: t0 + atMs,
-    deviceId: 'rtu-w01',
-    tagId: 'tubing_pressure',
-    value,
-    quality: 192,
-    sourceProtocol: 'MODBUS',
-    status: 'good',
-    flags: [],
-    unit: 'psi',
-    tenantId: 'acme-energy',
-    fieldId: 'campo-norte',
-    wellId: 'norte-01',
-    receivedAt: t0 + atMs,
-    ...overrides,
-  };
+  return validatedSample({ timestamp: t0 + atMs, value, ...overrides });
 }
 
 /** Feeds samples (ms offset, value) and returns what was announced, as "condition transition state". */

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EspPerformance, MseCalculated, TelemetryValidated } from '#contracts';
 import type { TestBed } from '../../runtime/testing.ts';
+import { validatedSample } from '../../tests/support/telemetry-samples.ts';
 import { calcBed, settle } from './test-bed.ts';
 
 let bed: TestBed;
@@ -54,21 +55,7 @@ async function espRunning(extra: { timestamp?: number } = {}) {
 }
 
 function sample(tagId: string, value: number, overrides: Partial<TelemetryValidated> = {}): TelemetryValidated {
-  return {
-    timestamp: t0,
-    deviceId: 'rtu-w01',
-    tagId,
-    value,
-    quality: 192,
-    sourceProtocol: 'SIMULATOR',
-    status: 'good',
-    flags: [],
-    tenantId: 'acme-energy',
-    fieldId: 'campo-norte',
-    wellId: 'norte-01',
-    receivedAt: t0,
-    ...overrides,
-  };
+  return validatedSample({ timestamp: t0, tagId, value, sourceProtocol: 'SIMULATOR', unit: undefined, ...overrides });
 }
 
 async function trigger(...samples: TelemetryValidated[]) {

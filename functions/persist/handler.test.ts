@@ -5,6 +5,7 @@ import { deadLetterHeader } from '../../runtime/dead-letter.ts';
 import { loadFunction } from '../../runtime/load-function.ts';
 import { openDb } from '../../runtime/resources/db.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
+import { validatedSample } from '../../tests/support/telemetry-samples.ts';
 import { planHistory, queryAlarmHistory, queryCalculations, queryHistory } from './history.ts';
 import { migrate } from './migrate.ts';
 
@@ -25,22 +26,7 @@ beforeEach(async () => {
 afterEach(() => bed.stop());
 
 function sample(atMs: number, value: number, overrides: Partial<TelemetryValidated> = {}): TelemetryValidated {
-  return {
-    timestamp: t0 + atMs,
-    deviceId: 'rtu-w01',
-    tagId: 'tubing_pressure',
-    value,
-    quality: 192,
-    sourceProtocol: 'MODBUS',
-    status: 'good',
-    flags: [],
-    unit: 'psi',
-    tenantId: 'acme-energy',
-    fieldId: 'campo-norte',
-    wellId: 'norte-01',
-    receivedAt: t0 + atMs + 5,
-    ...overrides,
-  };
+  return validatedSample({ timestamp: t0 + atMs, value, receivedAt: t0 + atMs + 5, ...overrides });
 }
 
 const count = async (table: string) => Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n);
