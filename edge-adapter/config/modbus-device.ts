@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Identifier } from '../../contracts/telemetry.ts';
 import { ModbusDataTypes, registerCount } from '../modbus/register-codec.ts';
-import { Writable } from './writable.ts';
+import { engineeringFields } from './engineering-fields.ts';
 
 const Endianness = z.enum(['big', 'little']);
 
@@ -19,15 +19,7 @@ export const ModbusTag = z
     bit: z.number().int().min(0).max(15).optional().describe('a bool packed in one bit of a register'),
     byteOrder: Endianness.optional(),
     wordOrder: Endianness.optional(),
-    scale: z
-      .number()
-      .finite()
-      .refine((s) => s !== 0, 'scale must not be 0')
-      .default(1),
-    offset: z.number().finite().default(0),
-    unit: z.string().max(32).optional(),
-    description: z.string().max(200).optional(),
-    writable: Writable.optional(),
+    ...engineeringFields,
   })
   .strict()
   .superRefine((tag, ctx) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Identifier } from '../../contracts/telemetry.ts';
-import { Writable } from './writable.ts';
+import { engineeringFields } from './engineering-fields.ts';
 
 /** ns=<index>;… or nsu=<uri>;… followed by i= / s= / g= / b= (OPC UA Part 6, 5.3.1.10). */
 const NodeIdText = z
@@ -26,16 +26,7 @@ export const OpcUaTag = z
     queueSize: z.number().int().min(1).max(10_000).default(10),
     /** Absolute: in the server's units (before scale and offset). Percent: of the node's EURange, which the server must define (AnalogItemType). */
     deadband: Deadband.optional(),
-    /** Published value = server value × scale + offset: a unit conversion (bar → psi: 14.5038). Writes apply the inverse. */
-    scale: z
-      .number()
-      .finite()
-      .refine((v) => v !== 0, 'scale must not be 0')
-      .default(1),
-    offset: z.number().finite().default(0),
-    unit: z.string().max(32).optional(),
-    description: z.string().max(200).optional(),
-    writable: Writable.optional(),
+    ...engineeringFields,
   })
   .strict();
 export type OpcUaTag = z.infer<typeof OpcUaTag>;
