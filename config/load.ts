@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from '../runtime/config.ts';
-import { openDb, type Queryable } from '../runtime/resources/db.ts';
+import type { Queryable } from '../runtime/resources/db.ts';
 import { formatIssues } from '../runtime/schema.ts';
 import { loadYamlConfig } from '../runtime/yaml-config.ts';
 
