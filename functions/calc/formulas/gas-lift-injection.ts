@@ -32,8 +32,7 @@ export function gasLiftInjectionDepthFt(input: {
       averageZFactor: input.averageZFactor,
       averageTemperatureDegF: input.averageTemperatureDegF,
     });
-  const tubing = (depthFt: number) =>
-    input.flowingBottomholePressurePsia - input.gradientBelowInjectionPsiPerFt * (input.perforationDepthFt - depthFt);
+  const tubing = (depthFt: number) => tubingPressureBelowInjectionPsia(input, depthFt);
   const margin = (depthFt: number) => casing(depthFt) - input.valveDifferentialPsi - tubing(depthFt);
   if (margin(input.perforationDepthFt) >= 0) return { injectionDepthFt: input.perforationDepthFt, atPerforations: true };
   if (margin(0) < 0) {
@@ -42,6 +41,18 @@ export function gasLiftInjectionDepthFt(input: {
     );
   }
   return { injectionDepthFt: brentRoot(margin, 0, input.perforationDepthFt, { tolerance: 1e-6 }), atPerforations: false };
+}
+
+/**
+ * Tubing pressure at `depthFt`, at or below the injection point, where the tubing carries
+ * the formation's fluid alone: pwf less its flowing gradient over the height above the
+ * perforations.
+ */
+export function tubingPressureBelowInjectionPsia(
+  well: { flowingBottomholePressurePsia: number; perforationDepthFt: number; gradientBelowInjectionPsiPerFt: number },
+  depthFt: number,
+): number {
+  return well.flowingBottomholePressurePsia - well.gradientBelowInjectionPsiPerFt * (well.perforationDepthFt - depthFt);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compositeIpr } from './composite-ipr.ts';
 import { gasColumnPressurePsia } from './gas-column-pressure.ts';
-import { gasLiftInjectionDepthFt, gasLiftInjectionRateMscfd } from './gas-lift-injection.ts';
+import { gasLiftInjectionDepthFt, gasLiftInjectionRateMscfd, tubingPressureBelowInjectionPsia } from './gas-lift-injection.ts';
 
 describe('gas lift', () => {
   it('reproduces the static gas column worked example of drillingformulas.com: 2,014.7 psia at the wellhead is 2,471 psia at 9,000 ft', () => {
@@ -36,10 +37,31 @@ describe('gas lift', () => {
     ).toBeCloseTo(1150.465, 2);
   });
 
+  it("reproduces the tubing pressures at the injection point of Guo, Lyons & Ghalambor's gas-lift potential spreadsheet", () => {
+    // Guo, Lyons & Ghalambor, Petroleum Production Engineering: A Computer-Assisted Approach (Elsevier, 2007),
+    // companion spreadsheet "GasLiftPotential-US Field Units.xls" (a printout of it was read, not the book's page):
+    // p̄ = 2,000 psia, Vogel q_max = 800 stb/d, perforations at 5,200 ft, injection at 5,000 ft, below it a dead-oil
+    // gradient of 0.3914984 psi/ft (0.433 · 0.9042). Printed "inflow" pressure at the injection depth:
+    // q = 0 → 1,922; 400 → 1,272; 600 → 817; 800 → −78 psia. (It uses p = 0.125 p̄ (√(81 − 80 q/q_max) − 1), the
+    // inverse Vogel; ours comes from the composite IPR with the bubble point at p̄, J = 1.8 · 800 / 2,000 = 0.72.)
+    const ipr = compositeIpr({ reservoirPressurePsia: 2000, bubblePointPressurePsia: 2000, productivityIndexStbdPerPsi: 0.72 });
+    const atValve = (q: number) =>
+      tubingPressureBelowInjectionPsia(
+        { flowingBottomholePressurePsia: ipr.pressureAt(q), perforationDepthFt: 5200, gradientBelowInjectionPsiPerFt: 0.3914984 },
+        5000,
+      );
+    expect(ipr.absoluteOpenFlowStbd).toBeCloseTo(800, 9);
+    expect(atValve(0)).toBeCloseTo(1922, 0);
+    expect(atValve(400)).toBeCloseTo(1272, 0);
+    expect(atValve(600)).toBeCloseTo(817, 0);
+    expect(atValve(800)).toBeCloseTo(-78, 0);
+  });
+
   it('finds the injection point where casing pressure less the valve differential meets the tubing, by hand', () => {
-    // No published worked example with its numbers was found: API RP 11V6's example problems and
-    // the textbook gas-lift designs (Brown 1980; Guo, Lyons & Ghalambor 2007, ch. 13) read the
-    // flowing gradients off charts. The column it uses is checked against a published example above.
+    // No published example that solves for this depth was readable here: API RP 11V6's example problems and
+    // the textbook gas-lift designs (Brown 1980; Guo, Lyons & Ghalambor 2007, ch. 13) read the flowing
+    // gradients off charts. Its two sides are checked against published numbers above (the gas column, and
+    // the tubing below the injection point); where they meet is checked by hand here.
     // Tubing below injection: p_t(D) = 1,500 − 0.35 (6,000 − D). Casing: p_c(D) = 1,000 e^(k D), k = 2.33611e-5.
     // Margin p_c − 100 − p_t = 1,000 e^(kD) + 500 − 0.35 D: +1,500 at the surface, −449.5 at 6,000 ft.
     // At D = 4,610.64: e^(0.107710) = 1.113724 → 1,113.72 + 500 = 1,613.72 and 0.35 · 4,610.64 = 1,613.72.
