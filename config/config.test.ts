@@ -17,6 +17,9 @@ describe('configuration documents', () => {
     expect(tagRuleFor(tags, 'rig-07', 'weight_on_bit')?.unit).toBe('klbf');
     const alarms = await loadConfig('alarm-rules', AlarmRules);
     expect(alarmRuleFor(alarms, 'rtu-w02', 'tubing_pressure')).toMatchObject({ limits: { HH: 1450, H: 1200 }, deadband: 25 });
+    // The gas-lifted well's own limits win over the pad's.
+    expect(alarmRuleFor(alarms, 'rtu-w04', 'casing_pressure')).toMatchObject({ limits: { L: 900, LL: 700 } });
+    expect(assets.placementOf('rtu-w04')).toMatchObject({ wellId: 'norte-04' });
   });
 
   it('says where a broken asset registry is broken', () => {

@@ -14,13 +14,24 @@ describe('well models', () => {
       dischargePressure: 'esp_discharge_pressure',
     });
     expect(models.model('norte-07')?.drilling).toMatchObject({ deviceId: 'rig-07', bitDiameterIn: 8.5 });
+    expect(models.model('norte-04')?.gasLift).toMatchObject({
+      deviceId: 'rtu-w04',
+      operatingValveDepthFtTvd: 5200,
+      tags: {
+        oilRate: 'oil_rate',
+        producedGasRate: 'gas_rate',
+        injectionRate: 'gas_injection_rate',
+        casingPressure: 'casing_pressure',
+        bottomholePressure: 'bottomhole_pressure',
+      },
+    });
     expect(models.model('nowhere')).toBeUndefined();
     expect(models.settings).toEqual({
-      throttleSeconds: { esp: 10, mse: 5 },
+      throttleSeconds: { esp: 10, mse: 5, 'gas-lift': 10 },
       inputMaxSpreadSeconds: 30,
-      cacheTtlSeconds: { ipr: 604800, esp: 300, mse: 300 },
+      cacheTtlSeconds: { ipr: 604800, esp: 300, mse: 300, 'gas-lift': 300 },
     });
-    expect(indexWellModels(WellModels.parse({ wells: [] })).settings.throttleSeconds).toEqual({ esp: 10, mse: 5 });
+    expect(indexWellModels(WellModels.parse({ wells: [] })).settings.throttleSeconds).toEqual({ esp: 10, mse: 5, 'gas-lift': 10 });
   });
 
   it('says which line is wrong and why', () => {
@@ -38,5 +49,40 @@ describe('well models', () => {
     expect(attempt).toThrow(/well-models\.yaml:4: wells\.0\.completion\.measuredDepthFt: measuredDepthFt is along the hole/);
     expect(attempt).toThrow(/wells\.1\.esp: an ESP model needs fluids/);
     expect(attempt).toThrow(/wells\.1\.wellId: duplicate wellId "w1"/);
+  });
+
+  it('refuses a gas-lift model that cannot be computed or cannot exist', () => {
+    const gasLift = (valveDepth: number) =>
+      `    gasLift: { deviceId: d, operatingValveDepthFtTvd: ${valveDepth}, injectionGasSpecificGravity: 0.7, averageAnnulusTemperatureDegF: 120, targetGasLiquidRatioScfPerBbl: 1000 }`;
+    const text = [
+      'wells:',
+      '  - wellId: bare',
+      gasLift(5000),
+      '  - wellId: deep-valve',
+      '    fluids: { oilApiGravity: 30, waterCutFraction: 0.2, liquidViscosityCp: 1 }',
+      '    completion: { perforationDepthFtTvd: 5000, measuredDepthFt: 5000, tubingInnerDiameterIn: 2.441, wellheadPressurePsig: 100 }',
+      gasLift(5500),
+      '',
+    ].join('\n');
+    const attempt = () => loadYamlConfig(text, 'well-models.yaml', WellModels);
+    expect(attempt).toThrow(/wells\.0\.gasLift: a gas-lift model needs fluids and completion/);
+    expect(attempt).toThrow(/wells\.1\.gasLift\.operatingValveDepthFtTvd: the operating valve cannot sit below the perforations/);
+    const parsed = WellModels.parse({
+      wells: [
+        {
+          wellId: 'w',
+          fluids: { oilApiGravity: 30, waterCutFraction: 0.2, liquidViscosityCp: 1 },
+          completion: { perforationDepthFtTvd: 5000, measuredDepthFt: 5000, tubingInnerDiameterIn: 2.441, wellheadPressurePsig: 100 },
+          gasLift: {
+            deviceId: 'd',
+            operatingValveDepthFtTvd: 4000,
+            injectionGasSpecificGravity: 0.7,
+            averageAnnulusTemperatureDegF: 120,
+            targetGasLiquidRatioScfPerBbl: 1000,
+          },
+        },
+      ],
+    });
+    expect(parsed.wells[0]?.gasLift).toMatchObject({ averageZFactor: 0.9, valveDifferentialPsi: 100 });
   });
 });

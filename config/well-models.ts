@@ -79,6 +79,38 @@ const Drilling = z
   })
   .strict();
 
+/** Which current-value fields (tag ids) hold each gas-lift input. */
+const GasLiftTags = z
+  .object({
+    oilRate: Identifier.default('oil_rate'),
+    /** Separator gas: formation gas plus the injected gas coming back. */
+    producedGasRate: Identifier.default('gas_rate'),
+    injectionRate: Identifier.default('gas_injection_rate'),
+    /** Surface injection pressure: the casing (annulus) carries the injection gas. */
+    casingPressure: Identifier.default('casing_pressure'),
+    /** A permanent downhole gauge at the perforations. */
+    bottomholePressure: Identifier.default('bottomhole_pressure'),
+  })
+  .strict();
+
+const GasLift = z
+  .object({
+    deviceId: Identifier,
+    /** The installed operating valve (the deepest mandrel meant to inject). */
+    operatingValveDepthFtTvd: positive,
+    /** Injection gas, relative to air. */
+    injectionGasSpecificGravity: positive.max(2),
+    /** Average z-factor and temperature of the annulus gas column. */
+    averageZFactor: positive.max(2).default(0.9),
+    averageAnnulusTemperatureDegF: z.number().finite().gt(-459.67),
+    /** Casing-over-tubing differential the valve needs to stay open, typically 100 psi. */
+    valveDifferentialPsi: z.number().finite().min(0).default(100),
+    /** The design's total gas–liquid ratio at the operating valve. */
+    targetGasLiquidRatioScfPerBbl: positive,
+    tags: GasLiftTags.default(GasLiftTags.parse({})),
+  })
+  .strict();
+
 export const WellModel = z
   .object({
     wellId: Identifier,
@@ -86,6 +118,7 @@ export const WellModel = z
     completion: Completion.optional(),
     esp: Esp.optional(),
     drilling: Drilling.optional(),
+    gasLift: GasLift.optional(),
   })
   .strict()
   .refine((w) => (w.completion === undefined) === (w.fluids === undefined), {
@@ -95,6 +128,18 @@ export const WellModel = z
   .refine((w) => w.esp === undefined || w.fluids !== undefined, {
     message: 'an ESP model needs fluids: its liquid rate is oil rate over (1 − water cut)',
     path: ['esp'],
+  })
+  .refine((w) => w.gasLift === undefined || (w.fluids !== undefined && w.completion !== undefined), {
+    message: 'a gas-lift model needs fluids and completion: the liquid gradient below the valve and the perforation depth',
+    path: ['gasLift'],
+  })
+  .refine((w) => w.gasLift === undefined || w.esp === undefined, {
+    message: 'a well is lifted by an ESP or by gas, not both',
+    path: ['gasLift'],
+  })
+  .refine((w) => !w.gasLift || !w.completion || w.gasLift.operatingValveDepthFtTvd <= w.completion.perforationDepthFtTvd, {
+    message: 'the operating valve cannot sit below the perforations (operatingValveDepthFtTvd > perforationDepthFtTvd)',
+    path: ['gasLift', 'operatingValveDepthFtTvd'],
   });
 export type WellModel = z.infer<typeof WellModel>;
 
@@ -103,22 +148,27 @@ const Calculation = z
   .object({
     /** At most one calculation per well and kind in this window, however often tags update. */
     throttleSeconds: z
-      .object({ esp: positive.default(10), mse: positive.default(5) })
+      .object({ esp: positive.default(10), mse: positive.default(5), 'gas-lift': positive.default(10) })
       .strict()
-      .default({ esp: 10, mse: 5 }),
+      .default({ esp: 10, mse: 5, 'gas-lift': 10 }),
     /** Inputs older than the newest input by more than this are stale: not computed together. */
     inputMaxSpreadSeconds: positive.default(30),
     cacheTtlSeconds: z
-      .object({ ipr: positive.default(7 * 24 * 3600), esp: positive.default(300), mse: positive.default(300) })
+      .object({
+        ipr: positive.default(7 * 24 * 3600),
+        esp: positive.default(300),
+        mse: positive.default(300),
+        'gas-lift': positive.default(300),
+      })
       .strict()
-      .default({ ipr: 7 * 24 * 3600, esp: 300, mse: 300 }),
+      .default({ ipr: 7 * 24 * 3600, esp: 300, mse: 300, 'gas-lift': 300 }),
   })
   .strict();
 export type CalculationSettings = z.infer<typeof Calculation>;
 
 /**
  * The `well-models` configuration document: per well, the engineering data the calc
- * function's formulas need (fluids, completion, ESP nameplate, rig bit), and the
+ * function's formulas need (fluids, completion, ESP nameplate, gas-lift design, rig bit), and the
  * calculation settings. Read by calc.
  */
 export const WellModels = z

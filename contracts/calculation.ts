@@ -122,5 +122,43 @@ export const EspPerformance = z
   .strict();
 export type EspPerformance = z.infer<typeof EspPerformance>;
 
-export const ProductionCalculation = z.discriminatedUnion('kind', [EspPerformance]);
+/**
+ * Continuous gas lift from a well's current values, on `production.calculations`,
+ * keyed by well id: where the injection gas can enter the tubing (the point of
+ * balance from casing pressure, the downhole gauge and the liquid gradient below the
+ * injection point), the gas–liquid ratios, and the injection rate the well's design
+ * GLR asks for. Rates are standard conditions; the casing pressure at depth is absolute.
+ */
+export const GasLiftPerformance = z
+  .object({
+    ...CalculationBase,
+    kind: z.literal('gas-lift'),
+    deviceId: Identifier,
+    inputQuality: InputQuality,
+    oilRateStbd: nonNegative,
+    liquidRateBbld: nonNegative,
+    surfaceInjectionPressurePsig: finite,
+    flowingBottomholePressurePsig: finite,
+    injectionRateMscfd: nonNegative,
+    producedGasRateMscfd: nonNegative.describe('everything the separator measures: formation gas plus the injected gas'),
+    formationGasLiquidRatioScfPerBbl: nonNegative,
+    injectionGasLiquidRatioScfPerBbl: nonNegative,
+    totalGasLiquidRatioScfPerBbl: nonNegative,
+    targetGasLiquidRatioScfPerBbl: nonNegative,
+    requiredInjectionRateMscfd: nonNegative.describe('injection that brings the total GLR to the target'),
+    /** Present when gas can enter the tubing somewhere; absent (with `injectionReason`) when it cannot. */
+    injectionDepthFtTvd: nonNegative.optional(),
+    casingPressureAtInjectionPsia: nonNegative.optional(),
+    injectionReason: z.string().max(500).optional(),
+    operatingValveDepthFtTvd: finite.positive(),
+    /**
+     * True when the point of balance is at or below the operating valve: gas reaches it with
+     * the valve differential to spare. False: the well lifts (if at all) from a shallower valve.
+     */
+    operatingValveCanInject: z.boolean(),
+  })
+  .strict();
+export type GasLiftPerformance = z.infer<typeof GasLiftPerformance>;
+
+export const ProductionCalculation = z.discriminatedUnion('kind', [EspPerformance, GasLiftPerformance]);
 export type ProductionCalculation = z.infer<typeof ProductionCalculation>;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EspPerformance, MseCalculated, TelemetryValidated } from '#contracts';
+import type { EspPerformance, GasLiftPerformance, MseCalculated, TelemetryValidated } from '#contracts';
 import type { TestBed } from '../../runtime/testing.ts';
 import { validatedSample } from '../../tests/support/telemetry-samples.ts';
 import { calcBed, settle } from './test-bed.ts';
@@ -70,7 +70,7 @@ const outcomes = async (kind: string) => {
   return Object.fromEntries(values.map((v) => [v.labels.outcome, v.value]));
 };
 
-describe('calc: telemetry → ESP performance and MSE', () => {
+describe('calc: telemetry → ESP performance, gas lift and MSE', () => {
   it('computes ESP hydraulic horsepower and efficiency from the current values, caches and announces it', async () => {
     await espRunning();
     await trigger(sample('esp_frequency', 55));
@@ -188,6 +188,62 @@ describe('calc: telemetry → ESP performance and MSE', () => {
     await trigger(sample('rate_of_penetration', 0, { deviceId: 'rig-07', wellId: 'norte-07', timestamp: t0 + 1000 }));
     expect(bed.events('drilling.calculations')).toHaveLength(1);
     expect(await outcomes('mse')).toEqual({ computed: 1, skipped: 1 });
+  });
+
+  it('computes the gas lift of norte-04: ratios, the injection its design asks for, and where gas can enter', async () => {
+    const values = { oil_rate: 560, gas_rate: 860, gas_injection_rate: 600, casing_pressure: 1050, bottomhole_pressure: 1250 };
+    for (const [tag, value] of Object.entries(values)) await current('norte-04', 'rtu-w04', tag, value);
+    await trigger(sample('gas_injection_rate', 600, { deviceId: 'rtu-w04', wellId: 'norte-04' }));
+    const [out] = bed.events<GasLiftPerformance>('production.calculations').map((e) => e.data);
+    // By hand, with norte-04's model (30 % water, 33 °API, valve at 5,200 ft, perforations at 6,000 ft, target GLR 1,200):
+    // liquid 560 / 0.7 = 800 bbl/d; formation gas 860 − 600 = 260 Mscf/d → 325 scf/bbl; injected 750; total 1,075;
+    // required injection (1,200 − 325) · 800 / 1,000 = 700 Mscf/d.
+    expect(out).toMatchObject({
+      kind: 'gas-lift',
+      calculationId: `gas-lift:norte-04:${t0}`,
+      wellId: 'norte-04',
+      deviceId: 'rtu-w04',
+      liquidRateBbld: 800,
+      formationGasLiquidRatioScfPerBbl: 325,
+      injectionGasLiquidRatioScfPerBbl: 750,
+      totalGasLiquidRatioScfPerBbl: 1075,
+      requiredInjectionRateMscfd: 700,
+      operatingValveDepthFtTvd: 5200,
+      operatingValveCanInject: true,
+    });
+    // Point of balance: liquid gradient 0.433 · (0.7 · 0.86018 + 0.3 · 1.05) = 0.397422 psi/ft below the valve;
+    // casing 1,064.7 psia · e^(0.01875 · 0.7 · D / (0.9 · 589.67)). At D = 5,646.6 ft: e^0.139648 = 1.149870, casing
+    // 1,224.27 psia, less 100 = 1,124.27 = 1,264.7 − 0.397422 · 353.4 (the tubing there). Deeper than the valve: it can inject.
+    expect(out?.injectionDepthFtTvd).toBeCloseTo(5646.6, 0);
+    expect(out?.casingPressureAtInjectionPsia).toBeCloseTo(1224.3, 0);
+    expect(JSON.parse((await redis.get('calc:gas-lift:norte-04:latest')) ?? '{}').kind).toBe('gas-lift');
+
+    // A higher bottom-hole pressure (the well loading up) lifts the point of balance above the valve.
+    await redis.del('calc:throttle:gas-lift:norte-04');
+    await current('norte-04', 'rtu-w04', 'bottomhole_pressure', 1500, { timestamp: t0 + 1000 });
+    await trigger(sample('bottomhole_pressure', 1500, { deviceId: 'rtu-w04', wellId: 'norte-04', timestamp: t0 + 1000 }));
+    const [, loaded] = bed.events<GasLiftPerformance>('production.calculations').map((e) => e.data);
+    expect(loaded?.operatingValveCanInject).toBe(false);
+    expect(loaded?.injectionDepthFtTvd).toBeLessThan(5200);
+
+    // Casing pressure too low to reach the tubing anywhere: a result that says so, not a depth.
+    await redis.del('calc:throttle:gas-lift:norte-04');
+    await current('norte-04', 'rtu-w04', 'casing_pressure', 50, { timestamp: t0 + 2000 });
+    await current('norte-04', 'rtu-w04', 'bottomhole_pressure', 2700, { timestamp: t0 + 2000 });
+    await trigger(sample('casing_pressure', 50, { deviceId: 'rtu-w04', wellId: 'norte-04', timestamp: t0 + 2000 }));
+    const [, , starved] = bed.events<GasLiftPerformance>('production.calculations').map((e) => e.data);
+    expect(starved).toMatchObject({
+      operatingValveCanInject: false,
+      injectionReason: expect.stringMatching(/cannot enter the tubing at any depth/),
+    });
+    expect(starved?.injectionDepthFtTvd).toBeUndefined();
+
+    // A dead well (no oil) has no ratios to give.
+    await redis.del('calc:throttle:gas-lift:norte-04');
+    await current('norte-04', 'rtu-w04', 'oil_rate', 0, { timestamp: t0 + 3000 });
+    await trigger(sample('oil_rate', 0, { deviceId: 'rtu-w04', wellId: 'norte-04', timestamp: t0 + 3000 }));
+    expect(await outcomes('gas-lift')).toEqual({ computed: 3, skipped: 1 });
+    expect(await outcomes('esp')).toEqual({}); // norte-04 has no ESP: its tags never start one
   });
 
   it('skips, and never dead-letters the sample, when a formula refuses an impossible input', async () => {

@@ -139,6 +139,11 @@ describe('calc: well test → IPR', () => {
     expect(ipr?.model).toBe('composite-vogel');
     expect(ipr?.liftCurve).toBeUndefined();
     expect(ipr?.operatingPoint).toBeUndefined();
+    // A gas-lifted well has fluids and completion, but above its valve the column is gas and
+    // liquid: the single-phase lift curve would be wrong there, so none is drawn.
+    const [gasLifted] = await calculate(wellTest({ wellId: 'norte-04', testId: 'gl-1' }));
+    expect(gasLifted?.liftCurve).toBeUndefined();
+    expect(gasLifted?.operatingPoint).toBeUndefined();
   });
 
   it('says when the well cannot flow against its wellhead pressure', async () => {

@@ -1,9 +1,10 @@
-import { TelemetryValidated, WellTestCompleted } from '#contracts';
+import { type DrillingCalculation, type ProductionCalculation, TelemetryValidated, WellTestCompleted } from '#contracts';
 import { type Context, defineFunction, type EventOf, PermanentError } from '#runtime';
 import { loadConfig } from '../../config/load.ts';
-import { indexWellModels, type WellModelIndex, WellModels } from '../../config/well-models.ts';
-import { readCurrentInputs } from './current-inputs.ts';
+import { indexWellModels, type WellModel, type WellModelIndex, WellModels } from '../../config/well-models.ts';
+import { type CurrentInputs, readCurrentInputs } from './current-inputs.ts';
 import { espCalculation } from './esp-calculation.ts';
+import { gasLiftCalculation } from './gas-lift-calculation.ts';
 import { iprCalculation } from './ipr-calculation.ts';
 import { mseCalculation } from './mse-calculation.ts';
 import { cacheAndAnnounce } from './results-cache.ts';
@@ -15,10 +16,10 @@ type WellTest = Extract<EventOf<typeof schemas>, { topic: 'well-testing.test-com
 
 /**
  * Validated telemetry and completed well tests → engineering calculations.
- * A well test gives well-testing.ipr-calculated; an ESP input tag of a well with an
- * ESP model gives production.calculations (kind esp); a rig input tag gives
- * drilling.calculations (kind mse). Telemetry calculations read the well's current
- * values and run at most once per well and kind per throttle window.
+ * A well test gives well-testing.ipr-calculated; an ESP or gas-lift input tag of a
+ * well with that lift model gives production.calculations (kind esp, gas-lift); a rig
+ * input tag gives drilling.calculations (kind mse). Telemetry calculations read the
+ * well's current values and run at most once per well and kind per throttle window.
  */
 export default defineFunction(schemas, {
   setup: async () => indexWellModels(await loadConfig('well-models', WellModels)),
@@ -38,39 +39,77 @@ async function onWellTest(event: WellTest, ctx: Context, models: WellModelIndex)
   ctx.publish('well-testing.ipr-calculated', result, { key: test.wellId });
 }
 
+type WellInContext = { wellId: string; tenantId: string; fieldId: string | undefined; model: WellModel };
+type ReadInputs<K extends string> = Extract<CurrentInputs<K>, { ok: true }>;
+type Outcome = { result: ProductionCalculation | DrillingCalculation } | { skipped: string };
+
+/**
+ * A telemetry-driven calculation: which device and tags of a well's model feed it, and
+ * the pure function that turns their current values into a result (or a reason).
+ */
+interface TelemetryCalculation<K extends string = string> {
+  kind: 'esp' | 'mse' | 'gas-lift';
+  topic: 'production.calculations' | 'drilling.calculations';
+  inputsOf(model: WellModel): { deviceId: string; tags: Record<K, string> } | undefined;
+  calculate(well: WellInContext, inputs: ReadInputs<K>, calculatedAt: number): Outcome;
+}
+
+/** The inputs are read by exactly the keys of `tags`, so forgetting K once the pair is built is sound. */
+const telemetryCalculation = <K extends string>(c: TelemetryCalculation<K>) => c as unknown as TelemetryCalculation;
+
+const telemetryCalculations: readonly TelemetryCalculation[] = [
+  telemetryCalculation({
+    kind: 'esp',
+    topic: 'production.calculations',
+    inputsOf: (model) => model.esp,
+    calculate: espCalculation,
+  }),
+  telemetryCalculation({
+    kind: 'gas-lift',
+    topic: 'production.calculations',
+    inputsOf: (model) => model.gasLift,
+    calculate: gasLiftCalculation,
+  }),
+  telemetryCalculation({
+    kind: 'mse',
+    topic: 'drilling.calculations',
+    inputsOf: (model) => model.drilling,
+    calculate: mseCalculation,
+  }),
+];
+
 async function onTelemetry(event: Telemetry, ctx: Context, models: WellModelIndex): Promise<void> {
   const sample = event.data;
   const model = sample.wellId ? models.model(sample.wellId) : undefined;
   if (!sample.wellId || !model) return;
-  const well = { wellId: sample.wellId, tenantId: sample.tenantId, fieldId: sample.fieldId };
-  const { settings } = models;
-
-  if (model.esp && sample.deviceId === model.esp.deviceId && Object.values(model.esp.tags).includes(sample.tagId)) {
-    if (await heldByAnother(ctx, 'esp', well.wellId, event.id)) return count(ctx, 'esp', 'throttled');
-    const inputs = await readCurrentInputs(ctx.redis, well.wellId, model.esp.tags, settings.inputMaxSpreadSeconds);
-    if (!inputs.ok) return skipped(ctx, 'esp', well.wellId, inputs.reason);
-    const outcome = orSkipped(() => espCalculation({ ...well, model }, inputs, Date.now()));
-    if ('skipped' in outcome) return skipped(ctx, 'esp', well.wellId, outcome.skipped);
-    if (!(await claimCalculationSlot(ctx.redis, 'esp', well.wellId, event.id, settings.throttleSeconds.esp)))
-      return count(ctx, 'esp', 'throttled');
-    await cacheAndAnnounce(ctx.redis, 'esp', outcome.result, settings.cacheTtlSeconds.esp);
-    count(ctx, 'esp', 'computed');
-    ctx.publish('production.calculations', outcome.result, { key: well.wellId });
+  const well = { wellId: sample.wellId, tenantId: sample.tenantId, fieldId: sample.fieldId, model };
+  for (const calculation of telemetryCalculations) {
+    const source = calculation.inputsOf(model);
+    if (!source || sample.deviceId !== source.deviceId || !Object.values(source.tags).includes(sample.tagId)) continue;
+    await runTelemetryCalculation(calculation, source.tags, well, event.id, ctx, models.settings);
   }
+}
 
-  const drilling = model.drilling;
-  if (drilling && sample.deviceId === drilling.deviceId && Object.values(drilling.tags).includes(sample.tagId)) {
-    if (await heldByAnother(ctx, 'mse', well.wellId, event.id)) return count(ctx, 'mse', 'throttled');
-    const inputs = await readCurrentInputs(ctx.redis, well.wellId, drilling.tags, settings.inputMaxSpreadSeconds);
-    if (!inputs.ok) return skipped(ctx, 'mse', well.wellId, inputs.reason);
-    const outcome = orSkipped(() => mseCalculation({ ...well, bitDiameterIn: drilling.bitDiameterIn }, inputs, Date.now()));
-    if ('skipped' in outcome) return skipped(ctx, 'mse', well.wellId, outcome.skipped);
-    if (!(await claimCalculationSlot(ctx.redis, 'mse', well.wellId, event.id, settings.throttleSeconds.mse)))
-      return count(ctx, 'mse', 'throttled');
-    await cacheAndAnnounce(ctx.redis, 'mse', outcome.result, settings.cacheTtlSeconds.mse);
-    count(ctx, 'mse', 'computed');
-    ctx.publish('drilling.calculations', outcome.result, { key: well.wellId });
-  }
+/** Throttle, read the inputs together, compute, then claim the window, cache, announce and publish. */
+async function runTelemetryCalculation(
+  calculation: TelemetryCalculation,
+  tags: Record<string, string>,
+  well: WellInContext,
+  eventId: string,
+  ctx: Context,
+  settings: WellModelIndex['settings'],
+): Promise<void> {
+  const { kind } = calculation;
+  if (await heldByAnother(ctx, kind, well.wellId, eventId)) return count(ctx, kind, 'throttled');
+  const inputs = await readCurrentInputs(ctx.redis, well.wellId, tags, settings.inputMaxSpreadSeconds);
+  if (!inputs.ok) return skipped(ctx, kind, well.wellId, inputs.reason);
+  const outcome = orSkipped(() => calculation.calculate(well, inputs, Date.now()));
+  if ('skipped' in outcome) return skipped(ctx, kind, well.wellId, outcome.skipped);
+  if (!(await claimCalculationSlot(ctx.redis, kind, well.wellId, eventId, settings.throttleSeconds[kind])))
+    return count(ctx, kind, 'throttled');
+  await cacheAndAnnounce(ctx.redis, kind, outcome.result, settings.cacheTtlSeconds[kind]);
+  count(ctx, kind, 'computed');
+  ctx.publish(calculation.topic, outcome.result, { key: well.wellId });
 }
 
 /**

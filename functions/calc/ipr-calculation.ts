@@ -15,7 +15,8 @@ const round = (value: number, decimals: number) => Number(value.toFixed(decimals
 /**
  * A completed well test → its IPR (model chosen by the pressures), productivity index,
  * absolute open flow, the curve from reservoir pressure to 0 psia, and, when the
- * well has a lift model, the lift curve and the nodal operating point. Pure: the same
+ * well has a single-phase lift model (flowing or ESP, not gas lift), the lift curve and
+ * the nodal operating point. Pure: the same
  * test and model give the same result, which is what makes redelivery harmless.
  */
 export function iprCalculation(test: WellTestCompleted, model: WellModel | undefined, calculatedAt: number): IprCalculated {
@@ -81,7 +82,8 @@ function liftCurveOf(
   test: WellTestCompleted,
   model: WellModel | undefined,
 ): { curve: LiquidLiftCurve; waterCutFraction: number } | undefined {
-  if (!model?.fluids || !model.completion) return undefined;
+  // Above a gas-lift valve the column is gas and liquid: a single-phase curve would be wrong there.
+  if (!model?.fluids || !model.completion || model.gasLift) return undefined;
   const { fluids, completion } = model;
   const water = test.waterRateBbld;
   const waterCutFraction = water !== undefined ? water / (water + test.oilRateStbd) : fluids.waterCutFraction;

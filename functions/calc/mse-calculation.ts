@@ -1,4 +1,5 @@
 import type { InputQuality, MseCalculated } from '#contracts';
+import type { WellModel } from '../../config/well-models.ts';
 import { mechanicalSpecificEnergy } from './formulas/mechanical-specific-energy.ts';
 
 export type MseInputs = Record<'weightOnBitKlbf' | 'rotarySpeedRpm' | 'surfaceTorqueKftLbf' | 'rateOfPenetrationFtPerHour', number>;
@@ -11,10 +12,12 @@ const round = (value: number, decimals: number) => Number(value.toFixed(decimals
  * penetration) MSE is undefined: a reason, not an error.
  */
 export function mseCalculation(
-  well: { wellId: string; tenantId: string; fieldId: string | undefined; bitDiameterIn: number },
+  well: { wellId: string; tenantId: string; fieldId: string | undefined; model: WellModel },
   inputs: { values: MseInputs; newestTimestamp: number; quality: InputQuality; deviceId: string },
   calculatedAt: number,
 ): { result: MseCalculated } | { skipped: string } {
+  const drilling = well.model.drilling;
+  if (!drilling) return { skipped: `well ${well.wellId} has no drilling model in well-models` };
   const v = inputs.values;
   if (!(v.rateOfPenetrationFtPerHour > 0)) return { skipped: `not drilling (rate of penetration ${v.rateOfPenetrationFtPerHour} ft/h)` };
   const mse = mechanicalSpecificEnergy({
@@ -22,7 +25,7 @@ export function mseCalculation(
     rotarySpeedRpm: v.rotarySpeedRpm,
     torqueFtLbf: v.surfaceTorqueKftLbf * 1000,
     rateOfPenetrationFtPerHour: v.rateOfPenetrationFtPerHour,
-    bitDiameterIn: well.bitDiameterIn,
+    bitDiameterIn: drilling.bitDiameterIn,
   });
   return {
     result: {
@@ -42,7 +45,7 @@ export function mseCalculation(
       rotarySpeedRpm: v.rotarySpeedRpm,
       surfaceTorqueFtLbf: v.surfaceTorqueKftLbf * 1000,
       rateOfPenetrationFtPerHour: v.rateOfPenetrationFtPerHour,
-      bitDiameterIn: well.bitDiameterIn,
+      bitDiameterIn: drilling.bitDiameterIn,
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 
-export type CalculationKind = 'ipr' | 'esp' | 'mse';
+export type CalculationKind = 'ipr' | 'esp' | 'mse' | 'gas-lift';
 
 export const resultKey = (kind: CalculationKind, wellId: string, timestamp: number) => `calc:${kind}:${wellId}:${timestamp}`;
 export const latestKey = (kind: CalculationKind, wellId: string) => `calc:${kind}:${wellId}:latest`;

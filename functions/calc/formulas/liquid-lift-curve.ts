@@ -8,7 +8,7 @@ const FT3_PER_BBL = 5.615;
 const SECONDS_PER_DAY = 86_400;
 /** cp → lbm/(ft·s). */
 const LBM_PER_FT_S_PER_CP = 6.7197e-4;
-const ATMOSPHERE_PSI = 14.7;
+export const ATMOSPHERE_PSI = 14.7;
 
 /**
  * The vertical lift curve used for nodal analysis: the bottom-hole pressure a well
