@@ -2,8 +2,9 @@ import { createEvent, encodeEvent } from '../runtime/envelope.ts';
 import type { OutboundMessage } from '../runtime/settle.ts';
 
 /**
- * The built-in telemetry source of `npm start` when no edge simulators run: three
- * producing wells on one pad, each an RTU reporting every second. Values follow slow
+ * The built-in telemetry source of `npm start` when no edge simulators run: four
+ * producing wells on one pad (three on ESPs, one on gas lift) and a rig, each an RTU
+ * reporting every second. Values follow slow
  * physical drifts with noise; now and then a well's tubing pressure climbs past its
  * high limits and comes back (alarms raised and cleared), and one RTU goes silent
  * for a while (its values turn stale).
@@ -27,6 +28,18 @@ export const simulatedWells: SimulatedWell[] = [
       esp_discharge_pressure: { base: 2650 + n * 20, amplitude: 20, noise: 4, decimals: 1 }, // psi
     },
   })),
+  {
+    // norte-04 on gas lift: the inputs of the gas-lift calculation.
+    deviceId: 'rtu-w04',
+    tags: {
+      tubing_pressure: { base: 250, amplitude: 10, noise: 1, decimals: 1 }, // psi
+      casing_pressure: { base: 1085, amplitude: 5, noise: 1, decimals: 1 }, // psi, the injection annulus
+      oil_rate: { base: 455, amplitude: 15, noise: 4, decimals: 1 }, // bbl/d
+      gas_rate: { base: 810, amplitude: 20, noise: 5, decimals: 1 }, // Mscf/d, formation + injected
+      gas_injection_rate: { base: 600, amplitude: 15, noise: 3, decimals: 1 }, // Mscf/d
+      bottomhole_pressure: { base: 1350, amplitude: 20, noise: 2, decimals: 1 }, // psi
+    },
+  },
   {
     // The rig drilling norte-07: the inputs of the mechanical specific energy.
     deviceId: 'rig-07',

@@ -38,7 +38,7 @@ describe('loadEdgeConfig', () => {
   it('accepts the shipped example and fills the defaults', () => {
     const config = loadEdgeConfig(join(import.meta.dirname, '..', 'examples', 'well-pad.yaml'), { FLOWLINE_STATE_DIR: join(dir, 'state') });
     expect(config.site).toBe('pad-7');
-    expect(config.devices.map((d) => d.id)).toEqual(['rtu-w01', 'rtu-w02', 'rtu-w03', 'rig-07']);
+    expect(config.devices.map((d) => d.id)).toEqual(['rtu-w01', 'rtu-w02', 'rtu-w03', 'rtu-w04', 'rig-07']);
     expect(config.buffer).toMatchObject({
       path: join(dir, 'state', 'edge', 'pad-7', 'buffer.sqlite'),
       maxSamples: 10_000_000,

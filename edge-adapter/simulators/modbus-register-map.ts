@@ -1,6 +1,6 @@
 import type { ModbusTable } from '../config/modbus-device.ts';
 import type { Endianness, ModbusDataType } from '../modbus/register-codec.ts';
-import { type WellId, wellIds } from './well-pad.ts';
+import { espWellIds, type WellId, wellIds } from './well-pad.ts';
 
 /** One value the simulated devices expose: where it sits and how it is encoded. */
 export interface RegisterPoint {
@@ -21,8 +21,8 @@ export interface RegisterPoint {
   writable?: boolean;
 }
 
-/** Each well's RTU answers as its own unit id behind the pad's Ethernet gateway: W1 → 1, W2 → 2, W3 → 3. */
-export const rtuUnits: Record<WellId, number> = { W1: 1, W2: 2, W3: 3 };
+/** Each well's RTU answers as its own unit id behind the pad's Ethernet gateway: W1 → 1 … W4 → 4. */
+export const rtuUnits: Record<WellId, number> = { W1: 1, W2: 2, W3: 3, W4: 4 };
 /** The unit that also serves the self-test vectors, the scratch memory and the benchmark block. */
 export const wellheadUnit = 1;
 
@@ -33,7 +33,8 @@ const abcd = { byteOrder: 'big', wordOrder: 'big' } as const;
  * One wellhead RTU's map (the same RTU model on every well). Its own measurements are
  * float32 word-swapped (CDAB), as many RTUs and flow computers send them; the ESP
  * drive's values, which the RTU polls over RS-485 and republishes, keep the drive's
- * scaled 16-bit integers, big-endian.
+ * scaled 16-bit integers, big-endian. A gas-lifted well's RTU has no drive: it reads the
+ * injection meter and the downhole gauge instead, and sets the injection controller.
  */
 function rtuMap(well: WellId): RegisterPoint[] {
   const unit = rtuUnits[well];
@@ -55,6 +56,7 @@ function rtuMap(well: WellId): RegisterPoint[] {
     ...extra,
   });
   const float = (address: number, source: string) => point('input-register', address, 'float32', source, cdab);
+  const esp = (espWellIds as readonly WellId[]).includes(well);
   return [
     // Input registers 0–13: the well, float32 CDAB, in bar, °C, m³/d, kSm³/d and %.
     float(0, 'TubingPressure'),
@@ -69,26 +71,35 @@ function rtuMap(well: WellId): RegisterPoint[] {
     point('input-register', 30, 'int16', 'Pad.AmbientTemperature', { scale: 0.1 }),
     point('input-register', 31, 'uint16', 'Pad.FlowlinePressure', { scale: 0.01 }),
     point('input-register', 40, 'uint32', 'Pad.UptimeSeconds', cdab),
-    // Input registers 100–115: the ESP drive.
-    point('input-register', 100, 'uint16', 'EspFrequency', { scale: 0.01 }),
-    point('input-register', 101, 'uint16', 'EspMotorCurrent', { scale: 0.1 }),
-    point('input-register', 102, 'uint16', 'EspMotorVoltage'),
-    point('input-register', 103, 'int16', 'EspMotorTemperature', { scale: 0.1 }),
-    point('input-register', 104, 'uint16', 'EspIntakePressure', { scale: 0.01 }),
-    point('input-register', 105, 'uint16', 'EspDischargePressure', { scale: 0.01 }),
-    point('input-register', 106, 'uint16', 'EspVibration', { scale: 0.01 }),
-    point('input-register', 108, 'uint32', 'EspRunHours', { scale: 0.1 }),
-    point('input-register', 110, 'float32', 'EspPower'),
-    point('input-register', 112, 'float64', 'EspEnergy'),
+    ...(esp
+      ? [
+          // Input registers 100–115: the ESP drive.
+          point('input-register', 100, 'uint16', 'EspFrequency', { scale: 0.01 }),
+          point('input-register', 101, 'uint16', 'EspMotorCurrent', { scale: 0.1 }),
+          point('input-register', 102, 'uint16', 'EspMotorVoltage'),
+          point('input-register', 103, 'int16', 'EspMotorTemperature', { scale: 0.1 }),
+          point('input-register', 104, 'uint16', 'EspIntakePressure', { scale: 0.01 }),
+          point('input-register', 105, 'uint16', 'EspDischargePressure', { scale: 0.01 }),
+          point('input-register', 106, 'uint16', 'EspVibration', { scale: 0.01 }),
+          point('input-register', 108, 'uint32', 'EspRunHours', { scale: 0.1 }),
+          point('input-register', 110, 'float32', 'EspPower'),
+          point('input-register', 112, 'float64', 'EspEnergy'),
+          point('holding-register', 10, 'uint16', 'EspFrequencySetpoint', { scale: 0.01, writable: true }),
+          point('coil', 1, 'bool', 'EspRun', { writable: true }),
+          point('discrete-input', 0, 'bool', 'EspRunning'),
+          point('discrete-input', 1, 'bool', 'EspTripped'),
+        ]
+      : [
+          // Input registers 120–123: injection gas meter (kSm³/d) and downhole gauge (bar), float32 CDAB.
+          float(120, 'GasInjectionRate'),
+          float(122, 'BottomholePressure'),
+          point('holding-register', 20, 'uint16', 'GasInjectionSetpoint', { scale: 0.01, writable: true }),
+        ]),
     // Holding registers: setpoints (writable) and the firmware text.
     point('holding-register', 0, 'uint16', 'ChokeSetpoint', { scale: 0.1, writable: true }),
-    point('holding-register', 10, 'uint16', 'EspFrequencySetpoint', { scale: 0.01, writable: true }),
     point('holding-register', 100, 'string', 'firmware', { text: 'FLW-RTU 4.2.1', length: 8 }),
-    // Coils: the surface safety valve and the ESP run command (writable). Discrete inputs: states.
+    // Coils: the surface safety valve (writable). Discrete inputs: pad states.
     point('coil', 0, 'bool', 'SSVOpen', { writable: true }),
-    point('coil', 1, 'bool', 'EspRun', { writable: true }),
-    point('discrete-input', 0, 'bool', 'EspRunning'),
-    point('discrete-input', 1, 'bool', 'EspTripped'),
     point('discrete-input', 2, 'bool', 'Pad.ESDActive'),
     point('discrete-input', 3, 'bool', 'Pad.GasDetectorAlarm'),
   ];

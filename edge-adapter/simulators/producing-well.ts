@@ -13,6 +13,8 @@ export interface WellDesign {
   waterCut: number; // fraction
   gasOilRatio: number; // Sm³/m³
   esp?: { shutoffHead: number; maxRate: number; ratedFrequency: number }; // bar at 0 flow, m³/d at 0 head
+  /** Continuous gas lift through one operating valve; the annulus is held at the injection header's pressure. */
+  gasLift?: { valveDepth: number; injectionPressure: number }; // m TVD, bar at the casing head
 }
 
 /** What an operator can set. */
@@ -21,6 +23,7 @@ export interface WellControls {
   ssvOpen: boolean;
   espRun: boolean;
   espFrequencySetpoint: number; // Hz
+  gasInjectionSetpoint: number; // kSm³/d, for a gas-lifted well
 }
 
 /** The well's measured state. */
@@ -35,6 +38,7 @@ export interface WellState {
   flowlineTemperature: number; // °C
   chokePosition: number; // %
   oilTotal: number; // m³ since start
+  gasInjectionRate: number; // kSm³/d into the annulus
   esp: {
     frequency: number;
     running: boolean;
@@ -58,16 +62,42 @@ export function pumpHead(design: WellDesign, rate: number, frequency: number): n
 }
 
 /**
+ * Pressure the produced column needs between the perforations and the wellhead at a
+ * liquid rate. Without gas lift: the liquid's gradient plus friction. With it, above the
+ * valve the gas (formation and injected, at the column's mean pressure) lightens the
+ * mixture — a slip factor keeps the liquid from getting all the benefit — and speeds it
+ * up, so friction grows with the gas: past some injection rate more gas lifts less.
+ */
+export function columnPressure(design: WellDesign, rate: number, injectionRate: number, flowlinePressure: number): number {
+  const lift = design.gasLift;
+  if (!lift) return design.fluidGradient * design.perforationDepth + design.tubingFriction * rate * rate;
+  const injectedPerLiquid = injectionRate <= 0 ? 0 : rate > 0 ? (injectionRate * 1000) / rate : Number.POSITIVE_INFINITY;
+  const gasPerLiquid = design.gasOilRatio * (1 - design.waterCut) + injectedPerLiquid; // Sm³/m³
+  const meanPressure = (flowlinePressure + lift.injectionPressure) / 2;
+  const inSitu = Math.min(1e6, gasPerLiquid * (1.013 / meanPressure) * 1.15); // m³ of gas per m³ of liquid, ~60 °C
+  const above = (design.fluidGradient / (1 + 0.33 * inSitu)) * lift.valveDepth;
+  const below = design.fluidGradient * (design.perforationDepth - lift.valveDepth);
+  return below + above + design.tubingFriction * rate * rate * (1 + inSitu);
+}
+
+/**
  * The rate at which the reservoir's inflow meets what the well can lift: inflow falls
  * with rate (IPR), the pressure needed at the bottom rises with it (column, friction,
- * choke), the pump adds head. The balance is monotonic in rate, so bisection finds it.
+ * choke), the pump adds head, injected gas lightens the column. The balance is
+ * monotonic in rate, so bisection finds it.
  */
-export function operatingRate(design: WellDesign, flowlinePressure: number, chokeOpening: number, frequency: number): number {
+export function operatingRate(
+  design: WellDesign,
+  flowlinePressure: number,
+  chokeOpening: number,
+  frequency: number,
+  injectionRate = 0,
+): number {
   if (chokeOpening <= 0.5) return 0;
   const choke = design.chokeCoefficient * (chokeOpening / 100);
   const balance = (q: number) => {
     const inflow = design.reservoirPressure - q / design.productivityIndex;
-    const needed = flowlinePressure + (q / choke) ** 2 + design.fluidGradient * design.perforationDepth + design.tubingFriction * q * q;
+    const needed = flowlinePressure + (q / choke) ** 2 + columnPressure(design, q, injectionRate, flowlinePressure);
     return inflow + pumpHead(design, q, frequency) - needed;
   };
   if (balance(0) <= 0) return 0;
@@ -93,6 +123,7 @@ export function initialWellState(design: WellDesign): WellState {
     flowlineTemperature: 20,
     chokePosition: 0,
     oilTotal: 0,
+    gasInjectionRate: 0,
     esp: {
       frequency: 0,
       running: false,
@@ -123,7 +154,9 @@ export function stepWell(
   }
   const chokePosition = ramp(state.chokePosition, controls.ssvOpen ? controls.chokeSetpoint : 0, dt, 2);
   const open = controls.ssvOpen ? chokePosition : 0;
-  const target = operatingRate(design, env.flowlinePressure, open, esp.frequency);
+  // The injection choke's controller settles the gas rate within a minute or so.
+  const gasInjectionRate = design.gasLift ? Math.max(0, lag(state.gasInjectionRate, controls.gasInjectionSetpoint, dt, 30)) : 0;
+  const target = operatingRate(design, env.flowlinePressure, open, esp.frequency, gasInjectionRate);
   // The column takes a while to accelerate: rate follows its balance with a ~20 s lag.
   const liquidRate = Math.max(0, lag(state.liquidRate, target, dt, 20));
   const bottomhole = design.reservoirPressure - liquidRate / design.productivityIndex;
@@ -153,13 +186,22 @@ export function stepWell(
     liquidRate,
     oilRate,
     waterRate: liquidRate * design.waterCut,
-    gasRate: (oilRate * design.gasOilRatio) / 1000,
+    // The separator measures the injected gas too: it comes back with the well's stream.
+    gasRate: (oilRate * design.gasOilRatio) / 1000 + (liquidRate > 0 ? gasInjectionRate : 0),
     tubingPressure,
-    casingPressure: design.esp ? Math.max(1, 0.45 * intake + 1) : Math.max(1, 0.8 * tubingPressure + 4),
+    casingPressure: casingPressure(design, intake, tubingPressure, gasInjectionRate),
     bottomholePressure: bottomhole,
     flowlineTemperature: lag(state.flowlineTemperature, env.ambient + (design.reservoirTemperature - env.ambient) * 0.8 * flowing, dt, 120),
     chokePosition,
     oilTotal: state.oilTotal + (oilRate * dt) / 86_400,
+    gasInjectionRate,
     esp,
   };
+}
+
+/** An ESP well's annulus sees the intake; a gas-lifted one the injection header while it injects. */
+function casingPressure(design: WellDesign, intake: number, tubingPressure: number, gasInjectionRate: number): number {
+  if (design.esp) return Math.max(1, 0.45 * intake + 1);
+  if (design.gasLift && gasInjectionRate > 0.1) return design.gasLift.injectionPressure - 0.01 * gasInjectionRate ** 2;
+  return Math.max(1, 0.8 * tubingPressure + 4);
 }

@@ -22,7 +22,17 @@ describe('well pad model', () => {
     expect(v('W1.EspMotorTemperature')).toBeLessThan(150);
     expect(v('W1.EspDischargePressure')).toBeGreaterThan(v('W1.EspIntakePressure'));
     expect(v('W1.TubingPressure')).toBeGreaterThan(v('Pad.FlowlinePressure'));
-    expect(v('Separator.OilRate')).toBeCloseTo(v('W1.OilRate') + v('W2.OilRate') + v('W3.OilRate'), -1);
+    expect(v('Separator.OilRate')).toBeCloseTo(v('W1.OilRate') + v('W2.OilRate') + v('W3.OilRate') + v('W4.OilRate'), -1);
+    // norte-04 on gas lift: ~600 Mscf/d at ~1,090 psig, ~450 bbl/d of oil, bottom hole ~1,350 psig.
+    expect(v('W4.GasInjectionRate') * 35.3147).toBeGreaterThan(560);
+    expect(v('W4.GasInjectionRate') * 35.3147).toBeLessThan(640);
+    expect(psi(v('W4.CasingPressure'))).toBeGreaterThan(1000);
+    expect(v('W4.OilRate') * 6.28981).toBeGreaterThan(380);
+    expect(v('W4.OilRate') * 6.28981).toBeLessThan(520);
+    expect(psi(v('W4.BottomholePressure'))).toBeGreaterThan(1200);
+    expect(psi(v('W4.BottomholePressure'))).toBeLessThan(1500);
+    // The separator meters the injected gas as it comes back with the stream.
+    expect(v('W4.GasRate')).toBeGreaterThan(v('W4.GasInjectionRate'));
     expect(v('Rig.HookLoad')).toBeGreaterThan(350); // block plus a string 2 km long
   });
 
@@ -46,6 +56,22 @@ describe('well pad model', () => {
     expect(pad.read('W2.OilRate', later).value).toBeLessThan(1);
     // Shut in, the wellhead sees the reservoir less the column: well above flowing pressure.
     expect(pad.read('W2.TubingPressure', later).value).toBeGreaterThan(40);
+  });
+
+  it('lifts W-4 with gas: less injection, less oil; none, and the well dies', () => {
+    const pad = new WellPad({ now: t0 });
+    const lifted = pad.read('W4.OilRate', t0).value;
+    expect(pad.setpoint('W4.GasInjectionSetpoint', 8, t0)).toBe(true);
+    const less = pad.read('W4.OilRate', t0 + 900_000).value;
+    expect(less).toBeLessThan(lifted * 0.95);
+    expect(less).toBeGreaterThan(lifted * 0.5);
+    pad.setpoint('W4.GasInjectionSetpoint', 0, t0 + 900_000);
+    // Its column outweighs the reservoir: without gas it stops flowing, and the annulus bleeds down.
+    expect(pad.read('W4.OilRate', t0 + 2_700_000).value).toBeLessThan(lifted * 0.1);
+    expect(pad.read('W4.CasingPressure', t0 + 2_700_000).value).toBeLessThan(50);
+    // A gas-lifted well has no ESP to set.
+    expect(pad.setpoint('W4.EspRun', 1, t0)).toBe(false);
+    expect(pad.setpoint('W1.GasInjectionSetpoint', 10, t0)).toBe(false);
   });
 
   it('refuses setpoints the equipment would not take', () => {

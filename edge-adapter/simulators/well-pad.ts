@@ -3,14 +3,17 @@ import { FaultInjector } from './faults.ts';
 import { gaussian, lag, seededRandom } from './noise.ts';
 import { initialWellState, stepWell, type WellControls, type WellDesign, type WellState } from './producing-well.ts';
 
-/** The pad's wells, each lifted by an ESP and watched by its own wellhead RTU. */
-export const wellIds = ['W1', 'W2', 'W3'] as const;
+/** The pad's wells, each watched by its own wellhead RTU: three on ESPs, one on gas lift. */
+export const wellIds = ['W1', 'W2', 'W3', 'W4'] as const;
 export type WellId = (typeof wellIds)[number];
+export const espWellIds = ['W1', 'W2', 'W3'] as const satisfies readonly WellId[];
+export const gasLiftWellIds = ['W4'] as const satisfies readonly WellId[];
+const isEspWell = (id: WellId) => (espWellIds as readonly WellId[]).includes(id);
 
 const feet = 0.3048;
 
 /**
- * Three ESP wells, tuned to the engineering data the calc function holds for them
+ * The three ESP wells, tuned to the engineering data the calc function holds for them
  * (config/examples/well-models.yaml): pumps at 4,300–4,400 ft, perforations 600 ft
  * below, ~1,000 bbl/d of liquid at 40–50 % water cut, intake ~900 psi and discharge
  * ~2,700 psi at 55 Hz, wellhead ~900 psi behind a 60 % choke.
@@ -30,7 +33,26 @@ function design(n: 1 | 2 | 3): WellDesign {
     esp: { shutoffHead: 170, maxRate: 450, ratedFrequency: 60 },
   };
 }
-const designs: Record<WellId, WellDesign> = { W1: design(1), W2: design(2), W3: design(3) };
+/**
+ * A deeper well that cannot flow on its own (its column outweighs the reservoir), on
+ * continuous gas lift through an operating valve at 5,200 ft: ~600 Mscf/d injected at
+ * ~1,090 psig gives ~650 bbl/d at 30 % water, bottom-hole ~1,350 psig (norte-04 in
+ * config/examples/well-models.yaml).
+ */
+const gasLifted: WellDesign = {
+  reservoirPressure: 140,
+  productivityIndex: 2.6,
+  reservoirTemperature: 80,
+  perforationDepth: 6000 * feet,
+  pumpDepth: 6000 * feet,
+  fluidGradient: 0.0912,
+  tubingFriction: 2 / 170 ** 2,
+  chokeCoefficient: 60,
+  waterCut: 0.3,
+  gasOilRatio: 60,
+  gasLift: { valveDepth: 5200 * feet, injectionPressure: 75 },
+};
+const designs: Record<WellId, WellDesign> = { W1: design(1), W2: design(2), W3: design(3), W4: gasLifted };
 
 /** Setpoints an operator (or a command) may change, with the range the equipment accepts. */
 export const setpointRanges: Record<string, [number, number]> = {
@@ -38,8 +60,12 @@ export const setpointRanges: Record<string, [number, number]> = {
     wellIds.flatMap((w) => [
       [`${w}.ChokeSetpoint`, [0, 100]],
       [`${w}.SSVOpen`, [0, 1]],
-      [`${w}.EspFrequencySetpoint`, [30, 65]],
-      [`${w}.EspRun`, [0, 1]],
+      ...(isEspWell(w)
+        ? [
+            [`${w}.EspFrequencySetpoint`, [30, 65]],
+            [`${w}.EspRun`, [0, 1]],
+          ]
+        : [[`${w}.GasInjectionSetpoint`, [0, 40]]]),
     ]),
   ),
   'Rig.RotarySpeedSetpoint': [0, 200],
@@ -54,6 +80,8 @@ const noise: Record<string, number> = {
   OilRate: 0.8,
   WaterRate: 0.8,
   GasRate: 0.05,
+  GasInjectionRate: 0.05,
+  BottomholePressure: 0.1,
   EspMotorCurrent: 0.2,
   EspIntakePressure: 0.1,
   EspDischargePressure: 0.2,
@@ -78,8 +106,8 @@ export interface PadReading {
 }
 
 /**
- * A physically plausible well pad: three wells on ESPs feeding a separator, and a
- * drilling rig working next to them. Time advances lazily: whoever reads calls
+ * A physically plausible well pad: three wells on ESPs and one on gas lift feeding a
+ * separator, and a drilling rig working next to them. Time advances lazily: whoever reads calls
  * `advanceTo(now)`, and the model integrates in steps of at most 250 ms.
  */
 export class WellPad {
@@ -93,15 +121,33 @@ export class WellPad {
   private readonly started: number;
   private measured = new Map<string, number>();
   private ambient = 15;
-  private readonly espEnergy: Record<WellId, number> = { W1: 0, W2: 0, W3: 0 };
+  private readonly espEnergy: Record<WellId, number> = { W1: 0, W2: 0, W3: 0, W4: 0 };
 
   constructor(options: { seed?: number; now?: number } = {}) {
     this.random = seededRandom(options.seed ?? 7);
     this.time = options.now ?? Date.now();
     this.started = this.time;
-    const producing = (): WellControls => ({ chokeSetpoint: 60, ssvOpen: true, espRun: true, espFrequencySetpoint: 55 });
-    this.controls = { W1: producing(), W2: producing(), W3: producing(), rig: { rotarySpeedSetpoint: 120, pumpRateSetpoint: 2200 } };
-    this.wells = { W1: initialWellState(designs.W1), W2: initialWellState(designs.W2), W3: initialWellState(designs.W3) };
+    const producing = (): WellControls => ({
+      chokeSetpoint: 60,
+      ssvOpen: true,
+      espRun: true,
+      espFrequencySetpoint: 55,
+      gasInjectionSetpoint: 0,
+    });
+    const lifted: WellControls = { chokeSetpoint: 80, ssvOpen: true, espRun: false, espFrequencySetpoint: 0, gasInjectionSetpoint: 17 };
+    this.controls = {
+      W1: producing(),
+      W2: producing(),
+      W3: producing(),
+      W4: lifted,
+      rig: { rotarySpeedSetpoint: 120, pumpRateSetpoint: 2200 },
+    };
+    this.wells = {
+      W1: initialWellState(designs.W1),
+      W2: initialWellState(designs.W2),
+      W3: initialWellState(designs.W3),
+      W4: initialWellState(designs.W4),
+    };
     this.rig = initialRigState();
     // Start from a pad that has been producing for a while, not from a cold start.
     for (let i = 0; i < 2400; i++) this.step(0.5);
@@ -149,6 +195,7 @@ export class WellPad {
       else if (what === 'SSVOpen') w.ssvOpen = value >= 0.5;
       else if (what === 'EspFrequencySetpoint') w.espFrequencySetpoint = value;
       else if (what === 'EspRun') w.espRun = value >= 0.5;
+      else if (what === 'GasInjectionSetpoint') w.gasInjectionSetpoint = value;
     }
     this.measure();
     return true;
@@ -201,6 +248,12 @@ export class WellPad {
       put(`${id}.ChokeSetpoint`, c.chokeSetpoint);
       put(`${id}.SSVOpen`, c.ssvOpen ? 1 : 0);
       put(`${id}.OilTotal`, w.oilTotal);
+      put(`${id}.BottomholePressure`, w.bottomholePressure);
+      if (!isEspWell(id)) {
+        put(`${id}.GasInjectionRate`, w.gasInjectionRate);
+        put(`${id}.GasInjectionSetpoint`, c.gasInjectionSetpoint);
+        continue;
+      }
       const esp = w.esp;
       const voltage = esp.frequency > 0 ? 760 * (esp.frequency / 60) : 0; // constant V/Hz drive, 760 V motor
       const power = this.espPower(id);
