@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/load.ts';
+import { WellModels } from '../../config/well-models.ts';
+import { gasLiftCalculation } from '../../functions/calc/gas-lift-calculation.ts';
 import { WellPad } from './well-pad.ts';
 
 /** The simulated pad behaves like one: a few physical relations an engineer would check first. */
@@ -23,7 +26,7 @@ describe('well pad model', () => {
     expect(v('W1.EspDischargePressure')).toBeGreaterThan(v('W1.EspIntakePressure'));
     expect(v('W1.TubingPressure')).toBeGreaterThan(v('Pad.FlowlinePressure'));
     expect(v('Separator.OilRate')).toBeCloseTo(v('W1.OilRate') + v('W2.OilRate') + v('W3.OilRate') + v('W4.OilRate'), -1);
-    // norte-04 on gas lift: ~600 Mscf/d at ~1,090 psig, ~450 bbl/d of oil, bottom hole ~1,350 psig.
+    // norte-04 on gas lift: ~600 Mscf/d at ~1,090 psig, ~480 bbl/d of oil, bottom hole ~1,420 psig.
     expect(v('W4.GasInjectionRate') * 35.3147).toBeGreaterThan(560);
     expect(v('W4.GasInjectionRate') * 35.3147).toBeLessThan(640);
     expect(psi(v('W4.CasingPressure'))).toBeGreaterThan(1000);
@@ -56,6 +59,34 @@ describe('well pad model', () => {
     expect(pad.read('W2.OilRate', later).value).toBeLessThan(1);
     // Shut in, the wellhead sees the reservoir less the column: well above flowing pressure.
     expect(pad.read('W2.TubingPressure', later).value).toBeGreaterThan(40);
+  });
+
+  it("gives calc a gas-lifted well whose gas reaches its operating valve, as norte-04's design means", async () => {
+    const pad = new WellPad({ now: t0 });
+    const v = (name: string) => pad.read(name, t0).value;
+    const model = (await loadConfig('well-models', WellModels)).wells.find((w) => w.wellId === 'norte-04');
+    if (!model) throw new Error('norte-04 is missing from config/examples/well-models.yaml');
+    const outcome = gasLiftCalculation(
+      { wellId: 'norte-04', tenantId: 'acme-energy', fieldId: 'campo-norte', model },
+      {
+        values: {
+          oilRate: v('W4.OilRate') * 6.28981,
+          producedGasRate: v('W4.GasRate') * 35.3147,
+          injectionRate: v('W4.GasInjectionRate') * 35.3147,
+          casingPressure: v('W4.CasingPressure') * 14.5038,
+          bottomholePressure: v('W4.BottomholePressure') * 14.5038,
+        },
+        newestTimestamp: t0,
+        quality: 'good',
+        deviceId: 'rtu-w04',
+      },
+      t0,
+    );
+    if (!('result' in outcome)) throw new Error(outcome.skipped);
+    expect(outcome.result.operatingValveCanInject).toBe(true);
+    expect(outcome.result.injectionDepthFtTvd).toBeLessThan(6000);
+    // Injecting less than the design GLR asks for: the headroom an engineer would look at first.
+    expect(outcome.result.requiredInjectionRateMscfd).toBeGreaterThan(outcome.result.injectionRateMscfd);
   });
 
   it('lifts W-4 with gas: less injection, less oil; none, and the well dies', () => {

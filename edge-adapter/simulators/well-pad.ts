@@ -36,8 +36,8 @@ function design(n: 1 | 2 | 3): WellDesign {
 /**
  * A deeper well that cannot flow on its own (its column outweighs the reservoir), on
  * continuous gas lift through an operating valve at 5,200 ft: ~600 Mscf/d injected at
- * ~1,090 psig gives ~650 bbl/d at 30 % water, bottom-hole ~1,350 psig (norte-04 in
- * config/examples/well-models.yaml).
+ * ~1,090 psig gives ~690 bbl/d at 30 % water, bottom-hole ~1,420 psig, the point of
+ * balance ~100 ft below the valve (norte-04 in config/examples/well-models.yaml).
  */
 const gasLifted: WellDesign = {
   reservoirPressure: 140,
@@ -50,7 +50,7 @@ const gasLifted: WellDesign = {
   chokeCoefficient: 60,
   waterCut: 0.3,
   gasOilRatio: 60,
-  gasLift: { valveDepth: 5200 * feet, injectionPressure: 75 },
+  gasLift: { valveDepth: 5200 * feet, injectionPressure: 78 },
 };
 const designs: Record<WellId, WellDesign> = { W1: design(1), W2: design(2), W3: design(3), W4: gasLifted };
 
