@@ -3,10 +3,9 @@ import type { WellModel } from '../../config/well-models.ts';
 import { espEfficiency } from './formulas/esp-efficiency.ts';
 import { totalDynamicHeadFt } from './formulas/esp-hydraulic-power.ts';
 import { mixtureSpecificGravity, oilSpecificGravityFromApi } from './formulas/liquid-lift-curve.ts';
+import { round } from './round.ts';
 
 export type EspInputs = Record<'oilRate' | 'frequency' | 'motorCurrent' | 'intakePressure' | 'dischargePressure', number>;
-
-const round = (value: number, decimals: number) => Number(value.toFixed(decimals));
 
 /**
  * Current ESP values → hydraulic horsepower, TDH and efficiencies. Returns a reason

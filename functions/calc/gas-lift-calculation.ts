@@ -3,10 +3,9 @@ import type { WellModel } from '../../config/well-models.ts';
 import { gasColumnPressurePsia } from './formulas/gas-column-pressure.ts';
 import { gasLiftInjectionDepthFt, gasLiftInjectionRateMscfd } from './formulas/gas-lift-injection.ts';
 import { ATMOSPHERE_PSI, liquidDensityLbmPerFt3, mixtureSpecificGravity, oilSpecificGravityFromApi } from './formulas/liquid-lift-curve.ts';
+import { round } from './round.ts';
 
 export type GasLiftInputs = Record<'oilRate' | 'producedGasRate' | 'injectionRate' | 'casingPressure' | 'bottomholePressure', number>;
-
-const round = (value: number, decimals: number) => Number(value.toFixed(decimals));
 
 /**
  * Current gas-lift values → point of balance, gas–liquid ratios and the injection the

@@ -8,10 +8,9 @@ import {
   requiredBottomholePressurePsia,
 } from './formulas/liquid-lift-curve.ts';
 import { nodalOperatingPoint } from './formulas/nodal-operating-point.ts';
+import { round } from './round.ts';
 
 const CURVE_STEPS = 20;
-const round = (value: number, decimals: number) => Number(value.toFixed(decimals));
-
 /**
  * A completed well test → its IPR (model chosen by the pressures), productivity index,
  * absolute open flow, the curve from reservoir pressure to 0 psia, and, when the

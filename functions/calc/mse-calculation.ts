@@ -1,10 +1,9 @@
 import type { InputQuality, MseCalculated } from '#contracts';
 import type { WellModel } from '../../config/well-models.ts';
 import { mechanicalSpecificEnergy } from './formulas/mechanical-specific-energy.ts';
+import { round } from './round.ts';
 
 export type MseInputs = Record<'weightOnBitKlbf' | 'rotarySpeedRpm' | 'surfaceTorqueKftLbf' | 'rateOfPenetrationFtPerHour', number>;
-
-const round = (value: number, decimals: number) => Number(value.toFixed(decimals));
 
 /**
  * Current rig values → mechanical specific energy. The rig reports weight in klbf and
