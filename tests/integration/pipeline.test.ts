@@ -126,8 +126,11 @@ describe('pipeline on the kafka host: validate → alarm → persist', () => {
 
     const rows = await until(
       async () => {
+        // Only this run's tenant: persist's group also catches up on what other runs left on
+        // the shared topic, and stores it here too.
         const { rows } = await sql.query<{ n: number; bad: number }>(
-          "SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'bad')::int AS bad FROM telemetry",
+          "SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'bad')::int AS bad FROM telemetry WHERE tenant_id = $1",
+          [tenant],
         );
         return rows[0]?.n === 41 ? rows[0] : undefined;
       },
@@ -138,7 +141,7 @@ describe('pipeline on the kafka host: validate → alarm → persist', () => {
     // Let any late duplicate arrive; the count must not move.
     await new Promise((r) => setTimeout(r, 1500));
     expect((await sql.query('SELECT device_id, tag_id, ts FROM telemetry GROUP BY 1, 2, 3 HAVING count(*) > 1')).rowCount).toBe(0);
-    expect(Number((await sql.query('SELECT count(*) FROM telemetry')).rows[0]?.count)).toBe(41);
+    expect(Number((await sql.query('SELECT count(*) FROM telemetry WHERE tenant_id = $1', [tenant])).rows[0]?.count)).toBe(41);
 
     const ours = new Set([devices[0], devices[1], `rtu-${id}-9`]);
     const all = await kafka.readMatching('scada.telemetry.raw.dlq', (m) => ours.has(m.key ?? ''), 3, 60_000);
