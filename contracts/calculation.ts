@@ -19,6 +19,12 @@ const CalculationBase = {
 export const InputQuality = z.enum(['good', 'suspect']);
 export type InputQuality = z.infer<typeof InputQuality>;
 
+/** What a calculation from a well's current values adds: the device whose values it read, and their quality. */
+const FromCurrentValues = {
+  deviceId: Identifier,
+  inputQuality: InputQuality,
+};
+
 const IprPoint = z.object({ flowingBottomholePressurePsia: nonNegative, oilRateStbd: nonNegative }).strict();
 const LiftPoint = z.object({ liquidRateBbld: nonNegative, flowingBottomholePressurePsia: finite }).strict();
 
@@ -78,8 +84,7 @@ export const MseCalculated = z
   .object({
     ...CalculationBase,
     kind: z.literal('mse'),
-    deviceId: Identifier,
-    inputQuality: InputQuality,
+    ...FromCurrentValues,
     mechanicalSpecificEnergyPsi: nonNegative,
     axialComponentPsi: nonNegative,
     rotaryComponentPsi: nonNegative,
@@ -103,8 +108,7 @@ export const EspPerformance = z
   .object({
     ...CalculationBase,
     kind: z.literal('esp'),
-    deviceId: Identifier,
-    inputQuality: InputQuality,
+    ...FromCurrentValues,
     oilRateStbd: nonNegative,
     liquidRateBbld: nonNegative,
     intakePressurePsig: finite,
@@ -133,8 +137,7 @@ export const GasLiftPerformance = z
   .object({
     ...CalculationBase,
     kind: z.literal('gas-lift'),
-    deviceId: Identifier,
-    inputQuality: InputQuality,
+    ...FromCurrentValues,
     oilRateStbd: nonNegative,
     liquidRateBbld: nonNegative,
     surfaceInjectionPressurePsig: finite,

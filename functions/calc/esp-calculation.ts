@@ -1,5 +1,6 @@
 import type { EspPerformance, InputQuality } from '#contracts';
 import type { WellModel } from '../../config/well-models.ts';
+import { currentValuesResultHeader } from './current-inputs.ts';
 import { espEfficiency } from './formulas/esp-efficiency.ts';
 import { totalDynamicHeadFt } from './formulas/esp-hydraulic-power.ts';
 import { mixtureSpecificGravity, oilSpecificGravityFromApi } from './formulas/liquid-lift-curve.ts';
@@ -37,15 +38,7 @@ export function espCalculation(
   const differential = v.dischargePressure - v.intakePressure;
   return {
     result: {
-      calculationId: `esp:${well.wellId}:${inputs.newestTimestamp}`,
-      tenantId: well.tenantId,
-      ...(well.fieldId ? { fieldId: well.fieldId } : {}),
-      wellId: well.wellId,
-      timestamp: inputs.newestTimestamp,
-      calculatedAt,
-      kind: 'esp',
-      deviceId: inputs.deviceId,
-      inputQuality: inputs.quality,
+      ...currentValuesResultHeader('esp', well, inputs, calculatedAt),
       oilRateStbd: v.oilRate,
       liquidRateBbld: round(liquidRateBbld, 2),
       intakePressurePsig: v.intakePressure,

@@ -1,5 +1,6 @@
 import type { GasLiftPerformance, InputQuality } from '#contracts';
 import type { WellModel } from '../../config/well-models.ts';
+import { currentValuesResultHeader } from './current-inputs.ts';
 import { gasColumnPressurePsia } from './formulas/gas-column-pressure.ts';
 import { gasLiftInjectionDepthFt, gasLiftInjectionRateMscfd } from './formulas/gas-lift-injection.ts';
 import { ATMOSPHERE_PSI, liquidDensityLbmPerFt3, mixtureSpecificGravity, oilSpecificGravityFromApi } from './formulas/liquid-lift-curve.ts';
@@ -61,15 +62,7 @@ export function gasLiftCalculation(
   }
   return {
     result: {
-      calculationId: `gas-lift:${well.wellId}:${inputs.newestTimestamp}`,
-      tenantId: well.tenantId,
-      ...(well.fieldId ? { fieldId: well.fieldId } : {}),
-      wellId: well.wellId,
-      timestamp: inputs.newestTimestamp,
-      calculatedAt,
-      kind: 'gas-lift',
-      deviceId: inputs.deviceId,
-      inputQuality: inputs.quality,
+      ...currentValuesResultHeader('gas-lift', well, inputs, calculatedAt),
       oilRateStbd: v.oilRate,
       liquidRateBbld: round(liquidRateBbld, 2),
       surfaceInjectionPressurePsig: v.casingPressure,

@@ -1,5 +1,6 @@
 import type { InputQuality, MseCalculated } from '#contracts';
 import type { WellModel } from '../../config/well-models.ts';
+import { currentValuesResultHeader } from './current-inputs.ts';
 import { mechanicalSpecificEnergy } from './formulas/mechanical-specific-energy.ts';
 import { round } from './round.ts';
 
@@ -28,15 +29,7 @@ export function mseCalculation(
   });
   return {
     result: {
-      calculationId: `mse:${well.wellId}:${inputs.newestTimestamp}`,
-      tenantId: well.tenantId,
-      ...(well.fieldId ? { fieldId: well.fieldId } : {}),
-      wellId: well.wellId,
-      timestamp: inputs.newestTimestamp,
-      calculatedAt,
-      kind: 'mse',
-      deviceId: inputs.deviceId,
-      inputQuality: inputs.quality,
+      ...currentValuesResultHeader('mse', well, inputs, calculatedAt),
       mechanicalSpecificEnergyPsi: round(mse.mechanicalSpecificEnergyPsi, 1),
       axialComponentPsi: round(mse.axialPsi, 1),
       rotaryComponentPsi: round(mse.rotaryPsi, 1),
