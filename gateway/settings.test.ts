@@ -3,7 +3,11 @@ import { parseEnv } from '../runtime/config.ts';
 import { GatewaySettings, startupProblems } from './settings.ts';
 
 /** gateway/main.ts's environment: wrong values are named with what to write instead. */
-const base = { DATABASE_URL: 'postgres://flowline:x@db:5432/flowline', GATEWAY_JWT_SECRET: 'x'.repeat(32) };
+const base = {
+  DATABASE_URL: 'postgres://flowline:x@db:5432/flowline',
+  REDIS_URL: 'redis://redis:6379',
+  GATEWAY_JWT_SECRET: 'x'.repeat(32),
+};
 
 describe('GatewaySettings', () => {
   it('reads lists, limits, topics and edge adapters', () => {
@@ -31,6 +35,7 @@ describe('GatewaySettings', () => {
     try {
       parseEnv(GatewaySettings, {
         DATABASE_URL: 'memory://',
+        REDIS_URL: 'memory://',
         GATEWAY_JWT_SECRET: 'short',
         FLOWLINE_HOST: 'memory',
         GATEWAY_PUBLISH_TOPICS: 'x=chef',
@@ -42,6 +47,7 @@ describe('GatewaySettings', () => {
     }
     for (const line of [
       /DATABASE_URL: use postgres:\/\/user:pass@host:port\/db .*\(got "memory:\/\/"\)/,
+      /REDIS_URL: use redis:\/\/host:port .*\(got "memory:\/\/"\)/,
       /FLOWLINE_HOST: the gateway runs with FLOWLINE_HOST=kafka or dapr/,
       /GATEWAY_PUBLISH_TOPICS: use topic=role\|role;topic=role/,
       /GATEWAY_EDGE_ADAPTERS: "pad-7": use tenant\/site=http:\/\/host:port/,
@@ -55,7 +61,7 @@ describe('GatewaySettings', () => {
     const problems = startupProblems(settings);
     expect(problems).toEqual(['GATEWAY_JWT_SECRET: at least 32 characters (256 bits) for HS256 (it has 7)']);
     expect(problems.join()).not.toContain('hunter2');
-    expect(startupProblems(parseEnv(GatewaySettings, { DATABASE_URL: base.DATABASE_URL }))).toEqual([
+    expect(startupProblems(parseEnv(GatewaySettings, { DATABASE_URL: base.DATABASE_URL, REDIS_URL: base.REDIS_URL }))).toEqual([
       'set GATEWAY_JWKS_URL (your identity provider), GATEWAY_JWT_SECRET, or GATEWAY_API_KEYS_FILE: otherwise no one could sign in',
     ]);
   });

@@ -25,6 +25,10 @@ export const GatewaySettings = RuntimeEnv.extend({
     .enum(['kafka', 'dapr'], { message: 'the gateway runs with FLOWLINE_HOST=kafka or dapr (npm start embeds it on the memory host)' })
     .default('kafka'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:pass@host:port/db (history and alarm history live there)'),
+  // No in-process stand-in outside `npm start`: sessions, rate limits and live rooms live in Redis.
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'use redis://host:port or rediss://… for TLS (sessions, rate limits and live rooms live there)'),
   // Its length is checked by secretProblems: parseEnv would echo a wrong value, and this one is a secret.
   GATEWAY_JWT_SECRET: z.string().optional(),
   GATEWAY_JWKS_URL: z

@@ -15,7 +15,12 @@ import { repoRoot } from './services/paths.ts';
  */
 const { stages } = readDockerfile(join(repoRoot, 'Dockerfile'));
 const stageNames = new Set(stages.map((s) => s.name));
-const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+/** The memory host's in-process stand-ins: development dependencies, loaded only by this module, which says what to do when absent. */
+const standIns = { module: 'runtime/resources/stand-ins.ts', packages: ['ioredis-mock', '@electric-sql/pglite'] };
 const functionHandlers = readdirSync(join(repoRoot, 'functions'))
   .map((name) => `functions/${name}/handler.ts`)
   .filter((file) => existsSync(join(repoRoot, file)));
@@ -79,6 +84,13 @@ describe('the Dockerfile', () => {
     );
   });
 
+  it('leaves out the in-process stand-ins (memory://): a production process cannot fall back to them', () => {
+    for (const name of standIns.packages) {
+      expect(packageJson.dependencies, name).not.toHaveProperty(name);
+      expect(packageJson.devDependencies, name).toHaveProperty(name);
+    }
+  });
+
   describe.each(Object.entries(targets))('target %s', (target, { entries }) => {
     const instructions = effectiveInstructions(stages, target);
     const entrypoint = instructions.findLast((i) => i.keyword === 'ENTRYPOINT')?.exec ?? [];
@@ -107,7 +119,9 @@ describe('the Dockerfile', () => {
       const outside = [...closure.files].filter((file) => !copied.some((path) => file === path || file.startsWith(`${path}/`)));
       expect(outside).toEqual([]);
       expect([...closure.files].filter((file) => file.endsWith('.test.ts') || file.includes('/test-support/'))).toEqual([]);
-      expect([...closure.packages].filter((name) => !(name in packageJson.dependencies))).toEqual([]);
+      const missing = [...closure.packages].filter((name) => !(name in packageJson.dependencies));
+      expect(missing.filter((name) => !standIns.packages.includes(name))).toEqual([]);
+      for (const name of missing) expect([...(closure.importers.get(name) ?? [])], name).toEqual([standIns.module]);
     });
   });
 });

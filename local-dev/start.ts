@@ -49,10 +49,12 @@ const loaded: LoadedFunction[] = [];
 for (const dir of dirs) loaded.push(await loadFunction(dir));
 
 // The embedded PostgreSQL keeps its data under .flowline/ so history survives a restart.
-const databaseUrl = env.DATABASE_URL === 'memory://' ? `embedded://${join(stateDir, 'start', 'pglite')}` : env.DATABASE_URL;
+const redisUrl = env.REDIS_URL ?? 'memory://';
+const databaseUrl =
+  (env.DATABASE_URL ?? 'memory://') === 'memory://' ? `embedded://${join(stateDir, 'start', 'pglite')}` : (env.DATABASE_URL as string);
 const resources = await openResources(
   loaded.map((f) => f.manifest),
-  { redis: env.REDIS_URL, database: databaseUrl },
+  { redis: redisUrl, database: databaseUrl },
   'flowline-start',
 );
 const metrics = createRuntimeMetrics();
@@ -79,7 +81,7 @@ const { gateway, demoUsers } = await createEmbeddedGateway({
   bus,
   functions,
   send: (publishes) => host.publish(publishes),
-  redis: resources.redis ?? (await openRedis(env.REDIS_URL)),
+  redis: resources.redis ?? (await openRedis(redisUrl)),
   db: resources.db,
   registry: metrics.registry,
   log,

@@ -1,15 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv, RuntimeEnv } from './config.ts';
+import { ConfigError, dependencyUrls, parseEnv, RuntimeEnv } from './config.ts';
 import { nodeVersionProblem, requiredNodeMajor } from './node-version.ts';
 
 describe('runtime environment', () => {
   it('defaults to the embedded host with in-process stand-ins', () => {
-    expect(parseEnv(RuntimeEnv, {})).toMatchObject({
-      FLOWLINE_HOST: 'memory',
-      REDIS_URL: 'memory://',
-      DATABASE_URL: 'memory://',
-      PORT: 8080,
-    });
+    const env = parseEnv(RuntimeEnv, {});
+    expect(env).toMatchObject({ FLOWLINE_HOST: 'memory', PORT: 8080 });
+    expect(dependencyUrls(env, { redis: ['alarm'], postgres: ['persist'] })).toEqual({ redis: 'memory://', database: 'memory://' });
+  });
+
+  it.each(['kafka', 'dapr'])('fails closed on the %s host: no stand-in for a dependency a function needs', (host) => {
+    const env = parseEnv(RuntimeEnv, { FLOWLINE_HOST: host, REDIS_URL: 'memory://' });
+    const needs = { redis: ['validate', 'alarm'], postgres: ['persist'] };
+    expect(() => dependencyUrls(env, needs)).toThrow(ConfigError);
+    expect(() => dependencyUrls(env, needs)).toThrow(
+      /REDIS_URL=memory:\/\/ is an in-process stand-in, for FLOWLINE_HOST=memory only: validate, alarm need Redis; set REDIS_URL=redis:\/\/host:6379/,
+    );
+    expect(() => dependencyUrls(env, needs)).toThrow(/DATABASE_URL is not set: persist needs PostgreSQL; set DATABASE_URL=postgres:\/\//);
+    // What nobody needs need not be set.
+    expect(dependencyUrls(env, { redis: [], postgres: [] })).toEqual({ redis: 'memory://', database: 'memory://' });
+    expect(
+      dependencyUrls(parseEnv(RuntimeEnv, { FLOWLINE_HOST: host, REDIS_URL: 'redis://r:6379', DATABASE_URL: 'postgres://p/db' }), needs),
+    ).toEqual({ redis: 'redis://r:6379', database: 'postgres://p/db' });
   });
 
   it('names every wrong variable, what it got and what it should be, and hides passwords', () => {

@@ -6,7 +6,8 @@ const port = z.coerce.number().int().min(1).max(65535);
 
 /**
  * Everything a function process reads from its environment, validated once at start.
- * `memory://` for REDIS_URL or DATABASE_URL means the in-process stand-in (embedded default).
+ * `memory://` for REDIS_URL or DATABASE_URL means the in-process stand-in, which only
+ * the memory host may use (see dependencyUrls).
  */
 export const RuntimeEnv = z.object({
   FLOWLINE_HOST: z.enum(['memory', 'kafka', 'dapr']).default('memory'),
@@ -15,14 +16,18 @@ export const RuntimeEnv = z.object({
   REDIS_URL: z
     .string()
     .regex(/^(rediss?:\/\/|memory:\/\/$)/, 'use redis://host:port, rediss://… for TLS, or memory:// for the in-process stand-in')
-    .default('memory://'),
+    .optional(),
   DATABASE_URL: z
     .string()
     .regex(
       /^(postgres(ql)?:\/\/|memory:\/\/$|embedded:\/\/)/,
       'use postgres://user:pass@host:port/db, or memory:// for the embedded PostgreSQL',
     )
-    .default('memory://'),
+    .optional(),
+  /** Server-side bound on one SQL statement; a hung query fails and is retried instead of holding a batch for ever. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Bound on one Redis command (ioredis commandTimeout): a Redis that accepts but never answers fails the attempt. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   KAFKA_SSL: bool.default(false),
@@ -63,4 +68,30 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
     return `  ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(secret ? '***' : got)})`}`;
   });
   throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
+}
+
+/**
+ * The Redis and PostgreSQL URLs the given functions need. The in-process stand-ins
+ * (`memory://`) exist only for the memory host: anywhere else a missing URL stops the
+ * process with the variable's name, since a stand-in there would, for example, let
+ * persist commit offsets for rows that vanish on restart.
+ */
+export function dependencyUrls(
+  env: Pick<RuntimeEnv, 'FLOWLINE_HOST' | 'REDIS_URL' | 'DATABASE_URL'>,
+  needs: { redis: readonly string[]; postgres: readonly string[] },
+): { redis: string; database: string } {
+  if (env.FLOWLINE_HOST === 'memory') return { redis: env.REDIS_URL ?? 'memory://', database: env.DATABASE_URL ?? 'memory://' };
+  const problems: string[] = [];
+  const check = (name: 'REDIS_URL' | 'DATABASE_URL', users: readonly string[], example: string) => {
+    const value = env[name];
+    if (users.length === 0) return;
+    const who = `${users.join(', ')} ${users.length === 1 ? 'needs' : 'need'} ${name === 'REDIS_URL' ? 'Redis' : 'PostgreSQL'}`;
+    if (value === undefined) problems.push(`  ${name} is not set: ${who}; set ${name}=${example}`);
+    else if (!/^(rediss?|postgres(ql)?):\/\//.test(value))
+      problems.push(`  ${name}=${value} is an in-process stand-in, for FLOWLINE_HOST=memory only: ${who}; set ${name}=${example}`);
+  };
+  check('REDIS_URL', needs.redis, 'redis://host:6379');
+  check('DATABASE_URL', needs.postgres, 'postgres://user:password@host:5432/db');
+  if (problems.length > 0) throw new ConfigError(`invalid environment for FLOWLINE_HOST=${env.FLOWLINE_HOST}:\n${problems.join('\n')}`);
+  return { redis: env.REDIS_URL ?? 'memory://', database: env.DATABASE_URL ?? 'memory://' };
 }

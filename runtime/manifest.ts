@@ -23,8 +23,13 @@ export const FunctionManifest = z
     description: z.string().default(''),
     subscribes: z.array(topicName).min(1, 'a function subscribes to at least one topic'),
     publishes: z.array(topicName).default([]),
-    /** Where a new consumer group starts. Existing groups always resume from their committed offset. */
-    startFrom: z.enum(['earliest', 'latest']).default('latest'),
+    /**
+     * Where a new consumer group starts; existing groups always resume from their committed
+     * offset. `earliest`: the edge is publishing before a new function first joins, and a
+     * telemetry pipeline loses nothing of what Kafka still holds. `latest` is for functions
+     * that must not act on the past (notify must not page about old alarms).
+     */
+    startFrom: z.enum(['earliest', 'latest']).default('earliest'),
     /** Events handed to the handler (batch mode) or committed together (each mode). */
     batch: z
       .object({

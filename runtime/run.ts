@@ -3,11 +3,11 @@
  * FLOWLINE_HOST (memory | kafka | dapr). This is the container entrypoint of every
  * function; the chart passes one folder per Deployment.
  */
-import { serve } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import type { BoundFunction } from './bound-function.ts';
-import { ConfigError, parseEnv, RuntimeEnv } from './config.ts';
+import { ConfigError, dependencyUrls, parseEnv, RuntimeEnv } from './config.ts';
 import type { OutgoingEvent } from './deliver.ts';
 import { invokeRoutes } from './hosts/invoke-routes.ts';
 import { opsRoutes } from './hosts/ops-routes.ts';
@@ -43,6 +43,10 @@ if (env.FLOWLINE_HOST === 'dapr' && dirs.length !== 1) {
 }
 
 main(env).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
   log.fatal({ err: error }, 'start-up failed');
   process.exit(1);
 });
@@ -51,17 +55,45 @@ async function main(env: RuntimeEnv): Promise<void> {
   const loaded: LoadedFunction[] = [];
   for (const dir of dirs) loaded.push(await loadFunction(dir));
   const names = loaded.map((f) => f.manifest.name);
+  const needing = (what: 'redis' | 'postgres') => loaded.filter((f) => f.manifest.needs.includes(what)).map((f) => f.manifest.name);
+  const urls = dependencyUrls(env, { redis: needing('redis'), postgres: needing('postgres') });
   const metrics = createRuntimeMetrics();
   const resources = await openResources(
     loaded.map((f) => f.manifest),
-    { redis: env.REDIS_URL, database: env.DATABASE_URL },
+    urls,
     `flowline-${names.join('+')}`,
+    {
+      redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
   );
   const bind = (f: LoadedFunction, state?: StateStore) => bindTo(f, resources, log, metrics, state);
 
   const app = new Hono();
   const checks: Record<string, () => Promise<unknown>> = { ...resources.checks };
   const stops: (() => Promise<void> | void)[] = [];
+
+  // Declared before any host starts: a consumer may crash for good while we are still starting.
+  let server: ServerType | undefined;
+  let stopping = false;
+  async function shutdown(reason: string, code = 0): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'shutting down: finishing in-flight work, committing, disconnecting');
+    const deadline = setTimeout(() => {
+      log.error('shutdown took longer than 25 s; exiting anyway (uncommitted work will be redelivered)');
+      process.exit(code || 1);
+    }, 25_000);
+    deadline.unref();
+    for (const stop of stops) await Promise.resolve(stop()).catch((err) => log.error({ err }, 'error while stopping'));
+    const listening = server;
+    if (listening) await new Promise<void>((resolve) => listening.close(() => resolve()));
+    await resources.close();
+    log.info('stopped');
+    process.exit(code);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   if (env.FLOWLINE_HOST === 'dapr') {
     const { createDaprClient, daprApp, daprStateStore } = await import('./hosts/dapr/host.ts');
@@ -106,7 +138,7 @@ async function main(env: RuntimeEnv): Promise<void> {
         lingerMs: env.KAFKA_PRODUCER_LINGER_MS,
         sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
         createTopics: env.KAFKA_CREATE_TOPICS,
-        onFatal: () => void shutdown('consumer crashed', 1),
+        onFatal: (error) => void shutdown(`consumer of ${f.manifest.name} crashed for good: ${error.message}`, 1),
       });
       hosts.set(fn.manifest.name, host);
       checks[`kafka:${f.manifest.name}`] = async () => {
@@ -131,26 +163,8 @@ async function main(env: RuntimeEnv): Promise<void> {
   }
 
   app.route('/', opsRoutes({ registry: metrics.registry, checks, about: { host: env.FLOWLINE_HOST, functions: names } }));
-  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '0.0.0.0' }, (info) => {
+  if (stopping) return; // crashed during start-up: shutdown is under way
+  server = serve({ fetch: app.fetch, port: env.PORT, hostname: '0.0.0.0' }, (info) => {
     log.info({ port: info.port, host: env.FLOWLINE_HOST, functions: names }, 'function runner listening');
   });
-
-  let stopping = false;
-  async function shutdown(reason: string, code = 0): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    log.info({ reason }, 'shutting down: finishing in-flight work, committing, disconnecting');
-    const deadline = setTimeout(() => {
-      log.error('shutdown took longer than 25 s; exiting anyway (uncommitted work will be redelivered)');
-      process.exit(code || 1);
-    }, 25_000);
-    deadline.unref();
-    for (const stop of stops) await Promise.resolve(stop()).catch((err) => log.error({ err }, 'error while stopping'));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await resources.close();
-    log.info('stopped');
-    process.exit(code);
-  }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }

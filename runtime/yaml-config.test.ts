@@ -7,7 +7,7 @@ const load = (text: string) => loadYamlConfig(text, 'functions/demo/function.yam
 describe('YAML configuration', () => {
   it('applies the documented defaults to a minimal manifest', () => {
     const manifest = load('name: demo\nsubscribes: [scada.telemetry.raw]\n');
-    expect(manifest).toMatchObject({ name: 'demo', publishes: [], startFrom: 'latest', concurrency: 8, retry: { maxAttempts: 5 } });
+    expect(manifest).toMatchObject({ name: 'demo', publishes: [], startFrom: 'earliest', concurrency: 8, retry: { maxAttempts: 5 } });
     expect(manifest.scaling).toMatchObject({ minReplicas: 1, maxReplicas: 6, lagThreshold: 100 });
   });
 

@@ -49,6 +49,8 @@ export async function migrate(
       continue;
     }
     const done = await db.transaction(async (tx) => {
+      // A migration may rightly run longer than a handler's statement bound.
+      await tx.query('SET LOCAL statement_timeout = 0');
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['flowline:migrations']);
       const { rows } = await tx.query<{ checksum: string; name: string }>(
         'SELECT checksum, name FROM schema_migrations WHERE version = $1',

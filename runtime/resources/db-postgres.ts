@@ -1,13 +1,25 @@
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.ts';
 
-export function openPostgresPool(connectionString: string, options: { poolSize?: number; applicationName?: string }): Db {
+export function openPostgresPool(
+  connectionString: string,
+  options: { poolSize?: number; applicationName?: string; statementTimeoutMs?: number },
+): Db {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+  // pg reads a per-query query_timeout that its types do not declare.
+  const script = (text: string) => ({ text, query_timeout: 24 * 3_600_000 }) as pg.QueryConfig;
   const pool = new pg.Pool({
     connectionString,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'flowline',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // Bounded waits: the server cancels a statement that runs too long; the client gives up
+    // on a server that stopped answering (a little later, so the server's reason wins).
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 5_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -21,7 +33,9 @@ export function openPostgresPool(connectionString: string, options: { poolSize?:
     kind: 'postgres',
     query,
     async exec(sql: string) {
-      await pool.query(sql); // no parameters: the simple protocol, which runs several statements
+      // No parameters: the simple protocol, which runs several statements. Scripts are
+      // migrations, which may rightly take long: only the server's statement_timeout bounds them.
+      await pool.query(script(sql));
     },
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
@@ -33,7 +47,7 @@ export function openPostgresPool(connectionString: string, options: { poolSize?:
             return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
           },
           async exec(sql: string) {
-            await client.query(sql);
+            await client.query(script(sql));
           },
         };
         const value = await work(tx);

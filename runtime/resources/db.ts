@@ -21,9 +21,12 @@ export interface Db extends Queryable {
 }
 
 /** `postgres://…` → a pool; `memory://` or `embedded://<dir>` → PGlite. */
-export async function openDb(url: string, options: { poolSize?: number; applicationName?: string } = {}): Promise<Db> {
+export async function openDb(
+  url: string,
+  options: { poolSize?: number; applicationName?: string; statementTimeoutMs?: number } = {},
+): Promise<Db> {
   if (url === 'memory://' || url.startsWith('embedded://')) {
-    const { openEmbeddedDb } = await import('./db-embedded.ts');
+    const { openEmbeddedDb } = await import('./stand-ins.ts');
     return openEmbeddedDb(url === 'memory://' ? undefined : url.slice('embedded://'.length));
   }
   const { openPostgresPool } = await import('./db-postgres.ts');

@@ -18,10 +18,13 @@ export async function openResources(
   manifests: readonly FunctionManifest[],
   urls: { redis: string; database: string },
   name = 'flowline',
+  bounds: { redisCommandTimeoutMs?: number; statementTimeoutMs?: number } = {},
 ): Promise<Resources> {
   const needs = new Set(manifests.flatMap((m) => m.needs));
-  const redis = needs.has('redis') ? await openRedis(urls.redis, { name }) : undefined;
-  const db = needs.has('postgres') ? await openDb(urls.database, { applicationName: name }) : undefined;
+  const redis = needs.has('redis') ? await openRedis(urls.redis, { name, commandTimeoutMs: bounds.redisCommandTimeoutMs }) : undefined;
+  const db = needs.has('postgres')
+    ? await openDb(urls.database, { applicationName: name, statementTimeoutMs: bounds.statementTimeoutMs })
+    : undefined;
   const checks: Record<string, () => Promise<unknown>> = {};
   if (redis) checks.redis = () => redis.ping();
   if (db) checks.postgres = () => db.ping();

@@ -5,10 +5,10 @@ import type { Redis } from 'ioredis';
  * (ioredis-mock: same API, data shared by every client of the process) for the
  * embedded default. Connects lazily; `ping` proves it.
  */
-export async function openRedis(url: string, options: { name?: string } = {}): Promise<Redis> {
+export async function openRedis(url: string, options: { name?: string; commandTimeoutMs?: number } = {}): Promise<Redis> {
   if (url === 'memory://') {
-    const { default: RedisMock } = await import('ioredis-mock');
-    return new RedisMock() as unknown as Redis;
+    const { openStandInRedis } = await import('./stand-ins.ts');
+    return openStandInRedis();
   }
   const { Redis: IORedis } = await import('ioredis');
   const client = new IORedis(url, {
@@ -16,6 +16,10 @@ export async function openRedis(url: string, options: { name?: string } = {}): P
     lazyConnect: true,
     // Commands wait while reconnecting; a handler that waits too long is retried by the host.
     maxRetriesPerRequest: 3,
+    // A Redis that accepts but never answers (hung, or a half-open connection) fails the attempt instead of holding it.
+    commandTimeout: options.commandTimeoutMs ?? 10_000,
+    // Half-open connections (a NAT or a node that vanished) are noticed by the kernel, not after hours.
+    keepAlive: 10_000,
     enableAutoPipelining: true,
   });
   // ioredis reports every failed reconnect as an 'error' event; without a listener Node would crash.

@@ -8,6 +8,8 @@ export interface ImportClosure {
   files: Set<string>;
   /** npm packages imported at run time (type-only imports are gone after type stripping). */
   packages: Set<string>;
+  /** For each package, the files that import it. */
+  importers: Map<string, Set<string>>;
   /** Imports that resolve to no file, as `file: specifier`. */
   unresolved: string[];
 }
@@ -28,7 +30,7 @@ const builtins = new Set(builtinModules);
 export async function importClosureOf(repoRoot: string, entries: readonly string[]): Promise<ImportClosure> {
   await init;
   const imports = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { imports?: Record<string, string> }).imports ?? {};
-  const closure: ImportClosure = { files: new Set(), packages: new Set(), unresolved: [] };
+  const closure: ImportClosure = { files: new Set(), packages: new Set(), importers: new Map(), unresolved: [] };
   const resolveHash = (specifier: string) => {
     if (imports[specifier]) return join(repoRoot, imports[specifier]);
     for (const [pattern, target] of Object.entries(imports)) {
@@ -59,7 +61,11 @@ export async function importClosureOf(repoRoot: string, entries: readonly string
           : undefined;
       if (target) queue.push(target);
       else if (specifier.startsWith('.') || specifier.startsWith('#')) closure.unresolved.push(`${path}: ${specifier}`);
-      else closure.packages.add(packageOf(specifier));
+      else {
+        const name = packageOf(specifier);
+        closure.packages.add(name);
+        closure.importers.set(name, (closure.importers.get(name) ?? new Set()).add(path));
+      }
     }
   }
   return closure;
