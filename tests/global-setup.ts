@@ -3,6 +3,7 @@ import { installDaprd } from '../local-dev/services/daprd.ts';
 import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
 import { startPostgres, stopPostgres } from '../local-dev/services/postgres.ts';
 import { startRedis, stopRedis } from '../local-dev/services/redis.ts';
+import { StartedServices } from '../local-dev/services/started.ts';
 
 export interface Services {
   kafkaBrokers: string;
@@ -24,19 +25,20 @@ declare module 'vitest' {
  * What this setup started, it stops (FLOWLINE_KEEP_SERVICES=1 keeps them for the next run).
  */
 export default async function setup(project: TestProject) {
-  const started: (() => Promise<unknown>)[] = [];
-  const use = async <S extends { started: boolean }>(service: Promise<S>, stop: () => Promise<unknown>): Promise<S> => {
-    const s = await service;
-    if (s.started) started.push(stop);
-    return s;
-  };
-  const redisUrl = process.env.TEST_REDIS_URL ?? (await use(startRedis(), stopRedis)).url;
-  const databaseUrl = process.env.TEST_DATABASE_URL ?? (await use(startPostgres(), stopPostgres)).url;
-  const kafkaBrokers = process.env.TEST_KAFKA_BROKERS ?? (await use(startKafka(), stopKafka)).brokers;
-  const daprd = installDaprd();
-  project.provide('services', { kafkaBrokers, redisUrl, databaseUrl, daprd });
+  const started = new StartedServices();
+  try {
+    const redisUrl = process.env.TEST_REDIS_URL ?? (await started.use(startRedis(), stopRedis)).url;
+    const databaseUrl = process.env.TEST_DATABASE_URL ?? (await started.use(startPostgres(), stopPostgres)).url;
+    const kafkaBrokers = process.env.TEST_KAFKA_BROKERS ?? (await started.use(startKafka(), stopKafka)).brokers;
+    const daprd = installDaprd();
+    project.provide('services', { kafkaBrokers, redisUrl, databaseUrl, daprd });
+  } catch (error) {
+    // A failed start leaves nothing of ours running (the next run would take it for a stranger's).
+    await started.stopAll();
+    throw error;
+  }
   return async () => {
     if (process.env.FLOWLINE_KEEP_SERVICES === '1') return;
-    await Promise.allSettled(started.map((stop) => stop()));
+    await started.stopAll();
   };
 }

@@ -1,6 +1,7 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logsDir, stateDir } from './paths.ts';
+import { stateDir as cloneStateDir } from './paths.ts';
 import { ensureAptPackages, envPort, isRoot, log, portOpen, run, ServiceError } from './process.ts';
 
 export interface PostgresService {
@@ -9,9 +10,19 @@ export interface PostgresService {
   started: boolean;
 }
 
-const dataDir = () => join(stateDir, 'postgres', 'data');
-const socketDir = () => join(stateDir, 'postgres', 'run');
-const logFile = () => join(logsDir, 'postgres.log');
+/**
+ * Where the cluster lives. As root, PostgreSQL runs as the `postgres` user, who may not
+ * be able to enter the clone (a home directory is mode 0700): then the cluster, its
+ * socket and its log live under /var/tmp/flowline/<hash of the clone's state dir>, one
+ * per clone, and .flowline/postgres/location says where. FLOWLINE_POSTGRES_DIR overrides.
+ */
+export function postgresDir(stateDir = cloneStateDir): string {
+  if (process.env.FLOWLINE_POSTGRES_DIR) return process.env.FLOWLINE_POSTGRES_DIR;
+  if (!isRoot()) return join(stateDir, 'postgres');
+  const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 12);
+  return join('/var/tmp', 'flowline', hash, 'postgres');
+}
+const dataDir = (stateDir?: string) => join(postgresDir(stateDir), 'data');
 
 /** The newest installed server's bin directory, installing Debian's `postgresql` if there is none. */
 export function postgresBin(): string {
@@ -49,15 +60,29 @@ function asPostgres(bin: string, tool: string, args: string[]): string {
   return run('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', join(bin, tool), ...args], { what: tool });
 }
 
-/** A throwaway cluster under .flowline/postgres: trust auth on loopback only, fsync off. */
-export async function startPostgres(options: { port?: number } = {}): Promise<PostgresService> {
+/** A throwaway cluster (see postgresDir): trust auth on loopback only, fsync off. */
+export async function startPostgres(options: { port?: number; stateDir?: string } = {}): Promise<PostgresService> {
   const port = options.port ?? envPort('FLOWLINE_POSTGRES_PORT', 15432);
+  const stateDir = options.stateDir ?? cloneStateDir;
+  const data = dataDir(stateDir);
+  const socketDir = () => join(postgresDir(stateDir), 'run');
+  const logFile = () => join(postgresDir(stateDir), 'postgres.log');
+  // A cluster of an earlier layout (inside the clone) still running would hold the port.
+  const legacy = join(stateDir, 'postgres', 'data');
+  if (legacy !== data && existsSync(join(legacy, 'postmaster.pid'))) {
+    log(`stopping the PostgreSQL cluster of the old layout in ${legacy}`);
+    try {
+      asPostgres(postgresBin(), 'pg_ctl', ['stop', '-D', legacy, '-m', 'fast', '-w']);
+    } catch {
+      // not running after all
+    }
+  }
   const url = `postgres://flowline@127.0.0.1:${port}/flowline`;
   const bin = postgresBin();
   const user = runAs();
   const running = (() => {
     try {
-      asPostgres(bin, 'pg_ctl', ['status', '-D', dataDir()]);
+      asPostgres(bin, 'pg_ctl', ['status', '-D', data]);
       return true;
     } catch {
       return false;
@@ -68,16 +93,19 @@ export async function startPostgres(options: { port?: number } = {}): Promise<Po
     throw new ServiceError(`port ${port} is taken by something that is not our PostgreSQL: set FLOWLINE_POSTGRES_PORT to a free port`);
   }
 
-  for (const dir of [join(stateDir, 'postgres'), socketDir(), logsDir]) {
+  // Every directory above the cluster stays root's (and enterable); the cluster's own belong to postgres.
+  for (const dir of [postgresDir(stateDir), socketDir()]) {
     mkdirSync(dir, { recursive: true });
     if (user) chownSync(dir, user.uid, user.gid);
   }
-  if (!existsSync(join(dataDir(), 'PG_VERSION'))) {
-    log('initialising a throwaway PostgreSQL cluster');
-    mkdirSync(dataDir(), { recursive: true });
-    if (user) chownSync(dataDir(), user.uid, user.gid);
-    chmodSync(dataDir(), 0o700);
-    asPostgres(bin, 'initdb', ['-D', dataDir(), '-U', 'flowline', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
+  mkdirSync(join(stateDir, 'postgres'), { recursive: true });
+  writeFileSync(join(stateDir, 'postgres', 'location'), `${postgresDir(stateDir)}\n`);
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    log(`initialising a throwaway PostgreSQL cluster in ${data}`);
+    mkdirSync(data, { recursive: true });
+    if (user) chownSync(data, user.uid, user.gid);
+    chmodSync(data, 0o700);
+    asPostgres(bin, 'initdb', ['-D', data, '-U', 'flowline', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
   }
   log(`starting PostgreSQL on 127.0.0.1:${port}`);
   const settings = [
@@ -96,7 +124,7 @@ export async function startPostgres(options: { port?: number } = {}): Promise<Po
     chownSync(logFile(), user.uid, user.gid);
   }
   try {
-    asPostgres(bin, 'pg_ctl', ['start', '-D', dataDir(), '-l', logFile(), '-w', '-t', '60', '-o', settings]);
+    asPostgres(bin, 'pg_ctl', ['start', '-D', data, '-l', logFile(), '-w', '-t', '60', '-o', settings]);
   } catch (error) {
     throw new ServiceError(`PostgreSQL did not start: ${(error as Error).message}\nsee ${logFile()}`);
   }
@@ -116,11 +144,12 @@ export async function startPostgres(options: { port?: number } = {}): Promise<Po
   return { url, port, started: true };
 }
 
-export async function stopPostgres(): Promise<boolean> {
-  if (!existsSync(join(dataDir(), 'postmaster.pid'))) return false;
+export async function stopPostgres(options: { stateDir?: string } = {}): Promise<boolean> {
+  const data = dataDir(options.stateDir);
+  if (!existsSync(join(data, 'postmaster.pid'))) return false;
   const bin = postgresBin();
   try {
-    asPostgres(bin, 'pg_ctl', ['stop', '-D', dataDir(), '-m', 'fast', '-w']);
+    asPostgres(bin, 'pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w']);
     return true;
   } catch {
     return false;
