@@ -44,6 +44,9 @@ export const TelemetryFlag = z.enum([
   'stale',
   'unknown-tag',
   'out-of-order',
+  // Stamped too far ahead of, or behind, the moment it was received: the device's clock
+  // (or its unit: seconds for milliseconds) is wrong. Bad, and kept out of current values.
+  'clock-skew',
 ]);
 export type TelemetryFlag = z.infer<typeof TelemetryFlag>;
 

@@ -7,6 +7,7 @@ import { openDb } from '../../runtime/resources/db.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
 import { validatedSample } from '../../tests/support/telemetry-samples.ts';
 import { planHistory, queryAlarmHistory, queryCalculations, queryHistory } from './history.ts';
+import { maintain } from './maintenance.ts';
 import { migrate } from './migrate.ts';
 
 // PostgreSQL itself, embedded (PGlite): the same SQL as production, no server to run.
@@ -21,7 +22,9 @@ beforeAll(async () => {
 afterAll(() => db.close());
 beforeEach(async () => {
   bed = await createTestBed({ functions: [await loadFunction('functions/persist')], db, partitions: 1 });
-  await db.exec('TRUNCATE telemetry, telemetry_1m, telemetry_5m, telemetry_1h, alarm_events, calculations, audit_log');
+  await db.exec(
+    'TRUNCATE telemetry, telemetry_quarantine, telemetry_1m, telemetry_5m, telemetry_1h, alarm_events, calculations, audit_log',
+  );
 });
 afterEach(() => bed.stop());
 
@@ -42,11 +45,28 @@ describe('persist: migrations', () => {
       '4 alarms',
       '5 calculations',
       '6 audit_log',
+      '7 clock_skew',
     ]);
     const { rows: parts } = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'telemetry'::regclass",
     );
     expect(parts[0]?.n).toBeGreaterThanOrEqual(10); // yesterday + 8 days ahead + default
+  });
+
+  it("creates a day's partition even when the default partition already holds rows of that day", async () => {
+    // As a sample from a clock 30 days ahead did before validate quarantined them.
+    const day = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await db.query(
+      `INSERT INTO telemetry (device_id, tag_id, ts, value, quality, status, tenant_id, source_protocol, received_at)
+       VALUES ('rtu-w01', 'tubing_pressure', $1::date + time '12:00', 900, 192, 'good', 'acme-energy', 'HTTP', now())`,
+      [day],
+    );
+    expect((await db.query<{ n: number }>('SELECT flowline_ensure_telemetry_partitions($1::date, 1) AS n', [day])).rows[0]?.n).toBe(1);
+    const where = await db.query<{ part: string }>("SELECT tableoid::regclass::text AS part FROM telemetry WHERE device_id = 'rtu-w01'");
+    expect(where.rows).toEqual([{ part: `telemetry_p${day.replaceAll('-', '')}` }]);
+    await db.exec(`DROP TABLE telemetry_p${day.replaceAll('-', '')}`);
+    // And maintenance as a whole, at start-up and hourly, goes through.
+    await maintain(db, 'native', { PERSIST_RETENTION_DAYS: 365, PERSIST_ROLLUP_RETENTION_DAYS: 1825 });
   });
 
   it('refuses to run when an applied migration was edited', async () => {
@@ -84,6 +104,21 @@ describe('persist: writes', () => {
     ]);
     const hour = (await db.query<{ count: number; sum: number }>('SELECT count::int, sum FROM telemetry_1h')).rows;
     expect(hour).toEqual([{ count: 4, sum: 1000 }]);
+  });
+
+  it('quarantines a clock-skewed sample: kept for the operator, out of the history and the rollups', async () => {
+    const skewed = sample(30 * 86_400_000, 900, { status: 'bad', flags: ['clock-skew'] });
+    bed.publish('scada.telemetry.validated', skewed, { key: skewed.deviceId });
+    bed.publish('scada.telemetry.validated', skewed, { key: skewed.deviceId }); // redelivered
+    bed.publish('scada.telemetry.validated', sample(0, 850), { key: skewed.deviceId });
+    await bed.drained();
+    expect(bed.deadLetters('scada.telemetry.validated')).toEqual([]);
+    expect(await count('telemetry')).toBe(1);
+    expect(await count('telemetry_quarantine')).toBe(1);
+    const { rows } = await db.query<{ value: number; flags: string[] }>('SELECT value, flags FROM telemetry_quarantine');
+    expect(rows).toEqual([{ value: 900, flags: ['clock-skew'] }]);
+    const { rows: rolled } = await db.query<{ n: number }>('SELECT sum(count)::int AS n FROM telemetry_1m');
+    expect(rolled[0]?.n).toBe(1);
   });
 
   it('stores alarm transitions, calculations and the audit trail, idempotent on their ids', async () => {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { Alarm, AuditLog, TelemetryValidated } from '#contracts';
-import { type Db, defineBatchFunction, type FlowlineEvent, PermanentError } from '#runtime';
+import { defineBatchFunction, type FlowlineEvent, PermanentError } from '#runtime';
 import { type CalculationResult, insertAlarms, insertAudit, insertCalculations } from './event-store.ts';
-import { migrate, type StorageFlavor } from './migrate.ts';
-import { insertTelemetry } from './telemetry-store.ts';
+import { maintain, RetentionEnv } from './maintenance.ts';
+import { migrate } from './migrate.ts';
+import { insertTelemetry, isClockSkewed, quarantineTelemetry } from './telemetry-store.ts';
 
 // persist needs only what every calculation result carries: whose, which well, when.
 const Calculation = z.looseObject({
@@ -12,8 +13,6 @@ const Calculation = z.looseObject({
   timestamp: z.number().int(),
   kind: z.string().optional(),
 });
-
-const RetentionEnv = z.object({ PERSIST_RETENTION_DAYS: z.coerce.number().int().min(1).default(365) });
 
 /**
  * Everything worth keeping → PostgreSQL, one transaction per batch. Natural keys
@@ -33,17 +32,21 @@ export default defineBatchFunction(
     setup: async (ctx) => {
       const { flavor, applied } = await migrate(ctx.db);
       if (applied.length > 0) ctx.log.info({ flavor, applied }, 'migrations applied');
-      const { PERSIST_RETENTION_DAYS } = RetentionEnv.parse(process.env);
-      await maintainPartitions(ctx.db, flavor, PERSIST_RETENTION_DAYS);
-      return { flavor, retentionDays: PERSIST_RETENTION_DAYS };
+      const retention = RetentionEnv.parse(process.env);
+      // Maintenance must never keep persist from starting: the hourly tick tries again.
+      await maintain(ctx.db, flavor, retention).catch((err) =>
+        ctx.log.error({ err }, 'partition maintenance failed at start-up; storing anyway, retrying hourly'),
+      );
+      return { flavor, retention };
     },
     handler: async (events, ctx, { flavor }) => {
       const telemetry: z.infer<typeof TelemetryValidated>[] = [];
+      const quarantined: z.infer<typeof TelemetryValidated>[] = [];
       const alarms: FlowlineEvent<string, Alarm>[] = [];
       const audit: FlowlineEvent<string, AuditLog>[] = [];
       const calculations: FlowlineEvent<string, CalculationResult>[] = [];
       for (const event of events) {
-        if (event.topic === 'scada.telemetry.validated') telemetry.push(event.data);
+        if (event.topic === 'scada.telemetry.validated') (isClockSkewed(event.data) ? quarantined : telemetry).push(event.data);
         else if (event.topic === 'scada.alarms') alarms.push(event);
         else if (event.topic === 'system.audit-log') audit.push(event);
         else calculations.push(event);
@@ -51,6 +54,7 @@ export default defineBatchFunction(
       const stored = await withDataErrors(() =>
         ctx.db.transaction(async (tx) => ({
           telemetry: await insertTelemetry(tx, telemetry, flavor),
+          quarantined: await quarantineTelemetry(tx, quarantined),
           alarms: await insertAlarms(tx, alarms),
           audit: await insertAudit(tx, audit),
           calculations: await insertCalculations(tx, calculations),
@@ -59,6 +63,7 @@ export default defineBatchFunction(
       const rows = ctx.metrics.counter('rows_total', 'Rows stored (new) and skipped (already stored), by table.', ['table', 'result']);
       for (const [table, count, offered] of [
         ['telemetry', stored.telemetry, telemetry.length],
+        ['telemetry_quarantine', stored.quarantined, quarantined.length],
         ['alarm_events', stored.alarms, alarms.length],
         ['audit_log', stored.audit, audit.length],
         ['calculations', stored.calculations, calculations.length],
@@ -69,17 +74,10 @@ export default defineBatchFunction(
     },
     tick: {
       everyMs: 3_600_000,
-      run: async (ctx, { flavor, retentionDays }) => maintainPartitions(ctx.db, flavor, retentionDays),
+      run: async (ctx, { flavor, retention }) => maintain(ctx.db, flavor, retention),
     },
   },
 );
-
-/** Native partitions: today's and the next week's exist before data arrives; older than retention are dropped. */
-async function maintainPartitions(db: Db, flavor: StorageFlavor, retentionDays: number): Promise<void> {
-  if (flavor !== 'native') return; // TimescaleDB creates chunks and applies retention itself
-  await db.query('SELECT flowline_ensure_telemetry_partitions(current_date - 1, 9)');
-  await db.query('SELECT flowline_drop_telemetry_partitions($1)', [retentionDays]);
-}
 
 /**
  * PostgreSQL's data exceptions (class 22) and constraint violations (class 23) mean

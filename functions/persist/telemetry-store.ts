@@ -35,10 +35,31 @@ const insertSql = (flavor: StorageFlavor) => `
   }
   SELECT count(*)::int AS inserted FROM inserted`;
 
+const quarantineSql = `
+  INSERT INTO telemetry_quarantine (device_id, tag_id, ts, value, quality, flags, tenant_id, well_id, source_protocol, received_at)
+  SELECT device_id, tag_id, ts, value, quality, coalesce(flags, '{}'), tenant_id, well_id, source_protocol, received_at
+  FROM jsonb_to_recordset($1::jsonb) AS x(${columns})
+  ON CONFLICT DO NOTHING`;
+
+/** A sample whose timestamp cannot be right: quarantined, never history (it would sit in no partition and in every chart). */
+export const isClockSkewed = (s: TelemetryValidated): boolean => s.flags.includes('clock-skew');
+
+/** Stores samples validate found clock-skewed; returns how many were new. */
+export async function quarantineTelemetry(db: Queryable, samples: readonly TelemetryValidated[]): Promise<number> {
+  if (samples.length === 0) return 0;
+  const { rowCount } = await db.query(quarantineSql, [JSON.stringify(samples.map(toRow))]);
+  return rowCount;
+}
+
 /** Stores validated samples; returns how many were new (the rest were already stored). */
 export async function insertTelemetry(db: Queryable, samples: readonly TelemetryValidated[], flavor: StorageFlavor): Promise<number> {
   if (samples.length === 0) return 0;
-  const rows = samples.map((s) => ({
+  const { rows: result } = await db.query<{ inserted: number }>(insertSql(flavor), [JSON.stringify(samples.map(toRow))]);
+  return result[0]?.inserted ?? 0;
+}
+
+function toRow(s: TelemetryValidated) {
+  return {
     device_id: s.deviceId,
     tag_id: s.tagId,
     ts: new Date(s.timestamp).toISOString(),
@@ -52,7 +73,5 @@ export async function insertTelemetry(db: Queryable, samples: readonly Telemetry
     well_id: s.wellId ?? null,
     source_protocol: s.sourceProtocol,
     received_at: new Date(s.receivedAt).toISOString(),
-  }));
-  const { rows: result } = await db.query<{ inserted: number }>(insertSql(flavor), [JSON.stringify(rows)]);
-  return result[0]?.inserted ?? 0;
+  };
 }

@@ -1,5 +1,5 @@
 import { qualityClass, type TelemetryFlag, type TelemetryRaw, type TelemetryStatus } from '#contracts';
-import type { TagRule } from '../../config/tag-rules.ts';
+import type { ClockBound, TagRule } from '../../config/tag-rules.ts';
 
 /** A sample as kept in a tag's recent history (Redis), newest first when handed in. */
 export interface PastSample {
@@ -14,7 +14,7 @@ export interface Verdict {
   flags: TelemetryFlag[];
 }
 
-const badFlags = new Set<TelemetryFlag>(['quality-bad', 'out-of-range']);
+const badFlags = new Set<TelemetryFlag>(['quality-bad', 'out-of-range', 'clock-skew']);
 
 /**
  * The verdict on one sample, from its tag rule and the samples strictly older than it
@@ -27,9 +27,10 @@ export function assess(
   sample: TelemetryRaw,
   rule: TagRule | undefined,
   before: readonly PastSample[],
-  context: { receivedAt: number; newerExists: boolean },
+  context: { receivedAt: number; newerExists: boolean; clock: ClockBound },
 ): Verdict {
   const flags: TelemetryFlag[] = [];
+  if (clockSkewed(sample.timestamp, context.receivedAt, context.clock)) return { status: 'bad', flags: ['clock-skew'] };
   const quality = qualityClass(sample.quality);
   if (quality === 'bad') flags.push('quality-bad');
   if (quality === 'uncertain') flags.push('quality-uncertain');
@@ -70,4 +71,9 @@ function median(values: number[]): number {
 /** How many past samples `assess` may look at for this rule. */
 export function historyNeeded(rule: TagRule | undefined): number {
   return Math.max(1, rule?.frozen?.samples ?? 0, rule?.spike?.window ?? 0);
+}
+
+/** A timestamp too far ahead of, or behind, its arrival: the device's clock is wrong. */
+export function clockSkewed(timestamp: number, receivedAt: number, clock: ClockBound): boolean {
+  return timestamp > receivedAt + clock.maxAheadSeconds * 1000 || timestamp < receivedAt - clock.maxBehindSeconds * 1000;
 }

@@ -60,6 +60,28 @@ describe('validate', () => {
     expect(bed.events('scada.telemetry.validated')).toHaveLength(0);
   });
 
+  it('keeps a sample from a clock 30 days ahead out of the current value and history: the real samples after it still count', async () => {
+    const ahead = t0 + 30 * 86_400_000;
+    const out = await validate(
+      raw({ value: 900, timestamp: ahead }),
+      raw({ value: 850, timestamp: t0 + 1000 }),
+      raw({ value: 851, timestamp: t0 + 2000 }),
+    );
+    expect(flagsOf(out)).toEqual(['bad:clock-skew', 'good:', 'good:']);
+    const current = JSON.parse((await redis.hget('telemetry:norte-01:current', 'tubing_pressure')) ?? '{}');
+    expect(current).toMatchObject({ value: 851, timestamp: t0 + 2000, status: 'good' });
+    expect(await redis.zcard('telemetry:norte-01:history:tubing_pressure')).toBe(2);
+  });
+
+  it('marks a sample stamped in seconds instead of milliseconds (1970) bad, and accepts a clock 2 hours behind as late data', async () => {
+    const out = await validate(
+      raw({ timestamp: Math.floor(t0 / 1000) }),
+      raw({ tagId: 'mystery', timestamp: Math.floor(t0 / 1000) + 1 }),
+      raw({ timestamp: t0 - 2 * 3_600_000 }),
+    );
+    expect(flagsOf(out)).toEqual(['bad:clock-skew', 'bad:clock-skew', 'suspect:stale']);
+  });
+
   it('marks quality: uncertain is suspect, bad is bad; an unknown tag is suspect', async () => {
     const out = await validate(raw({ quality: 68 }), raw({ quality: 24, timestamp: t0 + 1 }), raw({ tagId: 'mystery', timestamp: t0 + 2 }));
     expect(flagsOf(out)).toEqual(['suspect:quality-uncertain', 'bad:quality-bad', 'suspect:unknown-tag']);

@@ -2,8 +2,8 @@ import { TelemetryRaw, type TelemetryValidated } from '#contracts';
 import { defineFunction, PermanentError } from '#runtime';
 import { AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
-import { TagRules, tagRuleFor } from '../../config/tag-rules.ts';
-import { assess, historyNeeded } from './assess.ts';
+import { clockBoundFor, TagRules, tagRuleFor } from '../../config/tag-rules.ts';
+import { assess, clockSkewed, historyNeeded } from './assess.ts';
 import { currentKey, historyKey, historyLength, memberOf, readNeighbourhood } from './tag-history.ts';
 
 /**
@@ -29,6 +29,32 @@ export default defineFunction(
       }
       const rule = tagRuleFor(tags, sample.deviceId, sample.tagId);
       const asset = placement.wellId ?? placement.fieldId;
+      const enrich = (verdict: Pick<TelemetryValidated, 'status' | 'flags'>, receivedAt: number): TelemetryValidated => ({
+        ...sample,
+        ...verdict,
+        ...(rule?.unit ? { unit: rule.unit } : {}),
+        tenantId: placement.tenantId,
+        fieldId: placement.fieldId,
+        ...(placement.wellId ? { wellId: placement.wellId } : {}),
+        receivedAt,
+      });
+
+      // A wrong clock must not freeze the tag: such a sample never enters the tag's history
+      // (which decides what is newer) nor its current value; it goes on, marked, to be quarantined.
+      const clock = clockBoundFor(tags, rule);
+      const receivedAt = Date.now();
+      if (clockSkewed(sample.timestamp, receivedAt, clock)) {
+        ctx.metrics
+          .counter('clock_skew_total', 'Samples stamped too far from their arrival (device clock or unit wrong), by device.', ['device'])
+          .inc({ device: sample.deviceId });
+        ctx.log.debug(
+          { deviceId: sample.deviceId, tagId: sample.tagId, timestamp: sample.timestamp, skewMs: sample.timestamp - receivedAt },
+          'clock skew: sample kept out of current values and history',
+        );
+        ctx.metrics.counter('samples_total', 'Samples validated, by status.', ['status']).inc({ status: 'bad' });
+        ctx.publish('scada.telemetry.validated', enrich({ status: 'bad', flags: ['clock-skew'] }, receivedAt), { key: sample.deviceId });
+        return;
+      }
       const history = historyKey(asset, sample.tagId);
       const around = await readNeighbourhood(ctx.redis, history, sample.timestamp, historyNeeded(rule));
 
@@ -40,17 +66,8 @@ export default defineFunction(
         return;
       }
 
-      const receivedAt = Date.now();
-      const verdict = assess(sample, rule, around.before, { receivedAt, newerExists: around.newerExists });
-      const validated: TelemetryValidated = {
-        ...sample,
-        ...verdict,
-        ...(rule?.unit ? { unit: rule.unit } : {}),
-        tenantId: placement.tenantId,
-        fieldId: placement.fieldId,
-        ...(placement.wellId ? { wellId: placement.wellId } : {}),
-        receivedAt,
-      };
+      const verdict = assess(sample, rule, around.before, { receivedAt, newerExists: around.newerExists, clock });
+      const validated = enrich(verdict, receivedAt);
 
       const write = ctx.redis
         .multi()

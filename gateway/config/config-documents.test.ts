@@ -58,7 +58,10 @@ describe('configuration documents in files', () => {
     writeFileSync(join(dir, 'tag-rules.yaml'), 'tags:\n  - { tagId: tubing_pressure, unit: psi }\n');
     writeFileSync(join(dir, 'alarm-rules.yaml'), 'rules:\n  - tagId: x\n    limits: { H: 1, HH: 0 }\n');
     const documents = configDocuments({ kind: 'files', dir }, undefined);
-    expect(await documents.read('tag-rules')).toEqual({ tags: [{ tagId: 'tubing_pressure', unit: 'psi', devices: ['*'] }] });
+    expect(await documents.read('tag-rules')).toEqual({
+      clock: { maxAheadSeconds: 300, maxBehindSeconds: 2_592_000 },
+      tags: [{ tagId: 'tubing_pressure', unit: 'psi', devices: ['*'] }],
+    });
     await expect(documents.read('alarm-rules')).rejects.toMatchObject({
       status: 404,
       message: expect.stringMatching(/alarm-rules\.yaml:3: rules\.0\.limits\.HH: HH \(0\) must be above H \(1\)/),
