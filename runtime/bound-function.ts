@@ -23,6 +23,12 @@ export interface BoundFunction {
   readonly publishSchemas: TopicSchemas;
   /** What the definition's `setup` returned: the handler's third argument. */
   readonly deps: unknown;
+  /**
+   * Health checks of the dependencies the manifest needs (those /readyz runs). A failing
+   * handler is first asked whether one of these is away: then the event is not at fault,
+   * and the runtime waits for the dependency instead of spending an attempt.
+   */
+  readonly dependencies: Readonly<Record<string, () => Promise<unknown>>>;
 }
 
 export interface BindOptions {
@@ -34,6 +40,7 @@ export interface BindOptions {
   redis?: Redis;
   db?: Db;
   publishSchemas?: Record<string, StandardSchemaV1>;
+  dependencies?: Record<string, () => Promise<unknown>>;
 }
 
 /** Binds a definition to its resources and runs its `setup` once: the result is ready to deliver to. */
@@ -57,6 +64,7 @@ export async function bindFunction(options: BindOptions): Promise<BoundFunction>
     db: options.db,
     publishSchemas: options.publishSchemas ?? {},
     deps: undefined,
+    dependencies: options.dependencies ?? {},
   };
   const setup = definition.options.setup;
   if (!setup) return bound;

@@ -174,6 +174,13 @@ class Runner {
         const intent = classifyError(error);
         if (!intent.retry) return { kind: 'dead-letter', cause: 'permanent', reason: intent.reason, attempts };
         if (this.options.signal.aborted) return { kind: 'redeliver', reason: `shutting down: ${intent.reason}`, attempts };
+        // "A dependency is away" is not "the event is at fault": hold the events (and so
+        // the partition, or the Dapr delivery) until it is back, without spending an attempt.
+        if (await waitForDependencies(fn, error, this.options.signal)) {
+          if (this.options.signal.aborted) return { kind: 'redeliver', reason: `shutting down: ${intent.reason}`, attempts };
+          attempts--;
+          continue;
+        }
         if (!hasAttemptsLeft(this.policy, attempts)) {
           const reason = `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${intent.reason}`;
           return this.options.onExhausted === 'dead-letter'
@@ -187,4 +194,42 @@ class Runner {
       }
     }
   }
+}
+
+/** The first of the function's dependencies whose check fails, with why; undefined when all answer. */
+async function dependencyAway(fn: BoundFunction): Promise<{ name: string; reason: string } | undefined> {
+  for (const [name, check] of Object.entries(fn.dependencies)) {
+    try {
+      await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5_000).unref())]);
+    } catch (error) {
+      return { name, reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * After a failed attempt: when a dependency is away, waits (polling its check with
+ * back-off) until it answers again or the host shuts down, and says so; when all
+ * dependencies answer, returns false at once and the failure counts as an attempt.
+ */
+async function waitForDependencies(fn: BoundFunction, error: unknown, signal: AbortSignal): Promise<boolean> {
+  let away = await dependencyAway(fn);
+  if (!away) return false;
+  const since = Date.now();
+  fn.log.warn(
+    { err: error, dependency: away.name, reason: away.reason },
+    `${away.name} is away: holding these events until it is back (no attempt is spent, nothing is dead-lettered)`,
+  );
+  let last = since;
+  for (let polls = 1; away && !signal.aborted; polls++) {
+    await sleep(Math.min(5_000, backoffDelay(fn.manifest.retry, polls)), signal);
+    const name = away.name;
+    away = await dependencyAway(fn);
+    const now = Date.now();
+    fn.metrics.dependencyWaitSeconds.inc({ function: fn.manifest.name, dependency: name }, (now - last) / 1000);
+    last = now;
+  }
+  if (!signal.aborted) fn.log.info({ waitedMs: Date.now() - since }, 'dependencies are back: retrying the held events');
+  return true;
 }

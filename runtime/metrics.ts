@@ -5,6 +5,7 @@ export interface RuntimeMetrics {
   readonly registry: Registry;
   readonly events: Counter<'function' | 'topic' | 'outcome'>;
   readonly retries: Counter<'function' | 'topic'>;
+  readonly dependencyWaitSeconds: Counter<'function' | 'dependency'>;
   readonly deadLetters: Counter<'function' | 'topic' | 'cause'>;
   readonly published: Counter<'function' | 'topic'>;
   readonly handlerSeconds: Histogram<'function' | 'mode'>;
@@ -26,6 +27,12 @@ export function createRuntimeMetrics(options: { processMetrics?: boolean } = {})
       name: 'flowline_retries_total',
       help: 'Handler attempts that failed and were retried in-process.',
       labelNames: ['function', 'topic'],
+      registers: [registry],
+    }),
+    dependencyWaitSeconds: new Counter({
+      name: 'flowline_dependency_wait_seconds_total',
+      help: 'Time handlers spent holding their events while a dependency (redis, postgres) was away; no attempt is spent meanwhile.',
+      labelNames: ['function', 'dependency'],
       registers: [registry],
     }),
     deadLetters: new Counter({

@@ -23,5 +23,6 @@ export function bindTo(
     ...(resources.redis ? { redis: resources.redis } : {}),
     ...(resources.db ? { db: resources.db } : {}),
     publishSchemas: topics,
+    dependencies: Object.fromEntries(Object.entries(resources.checks).filter(([name]) => f.manifest.needs.some((n) => n === name))),
   });
 }
