@@ -40,7 +40,9 @@ export function toDeadLetter(
     topic: deadLetterTopicOf(record.topic),
     key: record.key,
     value,
+    // The original's own headers (its traceparent, the producer's) beside ours; ours win a clash.
     headers: {
+      ...record.headers,
       [deadLetterHeader.reason]: outcome.reason.slice(0, 2000),
       [deadLetterHeader.cause]: outcome.cause,
       [deadLetterHeader.function]: functionName,

@@ -13,6 +13,8 @@ export interface InboundRecord {
   offset: string;
   key: string | undefined;
   value: Uint8Array | string | object | null;
+  /** The message's own headers (traceparent, the producer's); a dead letter keeps them. */
+  headers?: Record<string, string>;
 }
 
 /** An event a handler published, to be sent before the inbound records are acknowledged. */

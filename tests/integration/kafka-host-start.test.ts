@@ -81,6 +81,20 @@ describe('kafka host start-up', () => {
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
   });
 
+  it("dead-letters poison with its reason and keeps the original message's own headers", async () => {
+    const r = await recorder();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await kafka.producer.send({
+      topic: r.topic,
+      messages: [{ key: 'dev-0', value: '{not json', headers: { traceparent, 'x-producer': 'edge-pad-7' } }],
+    });
+    const proc = await r.start();
+    await proc.ready();
+    const [letter] = await kafka.readAll(`${r.topic}.dlq`, 1);
+    expect(letter?.value).toBe('{not json');
+    expect(letter?.headers).toMatchObject({ traceparent, 'x-producer': 'edge-pad-7', 'flowline-error-cause': 'undecodable' });
+  });
+
   it('shuts down cleanly, with the reason, when the group refuses it (another member speaks another assignment protocol)', async () => {
     const r = await recorder();
     // A member that supports none of the kafka host's assignment protocols holds the group.

@@ -1,4 +1,4 @@
-import { type Consumer, type EachBatchPayload, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { BoundFunction } from '../../bound-function.ts';
 import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.ts';
 import { settle, toOutbound } from '../../settle.ts';
@@ -91,6 +91,7 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
         offset: m.offset,
         key: m.key?.toString('utf8'),
         value: m.value,
+        headers: textHeaders(m.headers),
       }));
 
       // A slow handler (or a long retry) must not cost us the partitions: keep beating.
@@ -163,4 +164,15 @@ async function ensureTopics(kafka: Kafka, topics: string[]): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** kafkajs headers (Buffer, string, or several of either) as text; repeated ones keep the last. */
+function textHeaders(headers: IHeaders | undefined): Record<string, string> | undefined {
+  if (!headers) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const last = Array.isArray(value) ? value.at(-1) : value;
+    if (last !== undefined) out[name] = last.toString();
+  }
+  return out;
 }

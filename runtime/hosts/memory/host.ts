@@ -28,6 +28,7 @@ export function startMemoryHost(bus: MemoryBus, functions: readonly BoundFunctio
           offset: String(r.offset),
           key: r.key,
           value: r.value,
+          headers: r.headers,
         }));
         const result = await deliver(fn, records, { onExhausted: 'dead-letter', signal: shutdown.signal });
         const { messages, committable } = settle(fn, records, result);
