@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Daprd, startDaprd } from '../../local-dev/services/daprd.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
+import { deadLetterHeader } from '../../runtime/dead-letter.ts';
 import { fixtureFunction } from '../support/fixture-function.ts';
 import { type FunctionProcess, freePort, startFunctionProcess } from '../support/function-process.ts';
 import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
@@ -85,13 +86,19 @@ describe('dapr host', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(120);
   });
 
-  it('lets the sidecar retry a failing event under the resiliency policy, then dead-letter it, never acknowledging it', async () => {
+  it('retries a failing event under its own function.yaml policy, then dead-letters it with the reason, as the kafka host does', async () => {
     const id = randomUUID().slice(0, 8);
     const topic = `test.broken-${id}.in`;
     const name = `broken-${id}`;
     await kafka.createTopics([topic, `${topic}.dlq`], 1);
     const [brokenId] = await kafka.produce(topic, [{ key: 'x', data: { key: 'x', seq: 1, action: 'broken' } }]);
-    const dir = fixtureFunction('probe', { name, subscribes: [topic], publishes: [`${topic}.out`], needs: ['redis'] });
+    const dir = fixtureFunction('probe', {
+      name,
+      subscribes: [topic],
+      publishes: [`${topic}.out`],
+      needs: ['redis'],
+      retry: { maxAttempts: 4, initialDelayMs: 50, maxDelayMs: 200 },
+    });
     const [appPort, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
     const proc = await startFunctionProcess({
       dir,
@@ -119,9 +126,11 @@ describe('dapr host', () => {
 
     const [letter] = await kafka.readAll(`${topic}.dlq`, 1, 90_000);
     expect(JSON.parse(letter?.value ?? '{}').id).toBe(brokenId);
-    // components/resiliency.yaml: 5 retries after the first attempt.
+    // Written by the function, not the sidecar: the reason travels with it.
+    expect(letter?.headers[deadLetterHeader.reason]).toBe('gave up after 4 attempts: broken x/1');
+    expect(letter?.headers[deadLetterHeader.attempts]).toBe('4');
     const attempts = Number(JSON.parse((await redis.hget(`${name}||attempts:${brokenId}`, 'data')) ?? '0'));
-    expect(attempts).toBe(6);
+    expect(attempts).toBe(4);
   });
 
   it('serves /healthz, /readyz (sidecar and Redis reachable) and /metrics on the app port', async () => {

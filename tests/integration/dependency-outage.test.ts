@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startDaprd } from '../../local-dev/services/daprd.ts';
+import { repoRoot } from '../../local-dev/services/paths.ts';
 import { redisServerBin } from '../../local-dev/services/redis.ts';
 import { fixtureFunction } from '../support/fixture-function.ts';
-import { type FunctionProcess, freePort, startFunctionProcess } from '../support/function-process.ts';
+import { freePort, startFunctionProcess } from '../support/function-process.ts';
 import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
 
 /**
@@ -12,11 +15,11 @@ import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
  * so none may be dead-lettered; the function holds them, reports not-ready, and handles
  * every one once the dependency is back. Redis here is this test's own (it is killed).
  */
-const { kafkaBrokers } = inject('services');
+const { kafkaBrokers, redisUrl } = inject('services');
 let kafka: TestKafka;
 let port: number;
 let server: ChildProcess | undefined;
-let proc: FunctionProcess | undefined;
+const running: { stop(): Promise<unknown> }[] = [];
 
 function startOwnRedis(): Promise<void> {
   server = spawn(redisServerBin(), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
@@ -37,66 +40,90 @@ async function killOwnRedis(): Promise<void> {
 beforeAll(async () => {
   kafka = await connectTestKafka(kafkaBrokers);
   port = await freePort();
-  await startOwnRedis();
+});
+afterEach(async () => {
+  for (const r of running.splice(0).reverse()) await r.stop();
 });
 afterAll(async () => {
-  await proc?.kill();
   await killOwnRedis();
   await kafka.close();
 });
 
 describe('a dependency outage longer than the retry budget', () => {
-  it('dead-letters nothing: the kafka host holds the events, /readyz is false, and all are handled once Redis is back', async () => {
-    const id = randomUUID().slice(0, 8);
-    const topic = `test.outage-${id}.in`;
-    const run = `test:${id}`;
-    await kafka.createTopics([topic, `${topic}.dlq`], 2);
-    // The whole budget: 3 attempts, well under a second.
-    const dir = fixtureFunction('recorder', {
-      name: `outage-${id}`,
-      subscribes: [topic],
-      needs: ['redis'],
-      retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 },
-    });
-    proc = await startFunctionProcess({
-      dir,
-      name: `outage-${id}`,
-      env: {
-        FLOWLINE_HOST: 'kafka',
-        KAFKA_BROKERS: kafkaBrokers,
-        REDIS_URL: `redis://127.0.0.1:${port}`,
-        REDIS_COMMAND_TIMEOUT_MS: '1000',
-        FIXTURE_TOPIC: topic,
-        FIXTURE_RUN: run,
-      },
-    });
-    await proc.ready();
-    const readyz = async () => (await fetch(`http://127.0.0.1:${proc?.port}/readyz`)).status;
-
-    await killOwnRedis();
-    const items = Array.from({ length: 30 }, (_, i) => ({ key: `dev-${i % 3}`, data: { key: `dev-${i % 3}`, seq: i } }));
-    const ids = await kafka.produce(topic, items);
-    await until(async () => (await readyz()) === 503, 'readiness false while Redis is away');
-    await new Promise((resolve) => setTimeout(resolve, 8_000)); // many times the retry budget
-    expect(await readyz()).toBe(503);
-
-    await startOwnRedis(); // empty: the recorder's counts start again from nothing
-    const redis = new Redis(`redis://127.0.0.1:${port}`);
-    try {
-      const counts = await until(
-        async () => {
-          const c = await redis.hgetall(`${run}:count`);
-          return Object.keys(c).length >= 30 ? c : undefined;
+  it.each(['kafka', 'dapr'] as const)(
+    'dead-letters nothing on the %s host: it holds the events, /readyz is false, and all are handled once Redis is back',
+    async (host) => {
+      const id = randomUUID().slice(0, 8);
+      const topic = `test.outage-${id}.in`;
+      const run = `test:${id}`;
+      await kafka.createTopics([topic, `${topic}.dlq`], 2);
+      await killOwnRedis();
+      await startOwnRedis();
+      // The whole budget: 3 attempts, well under a second.
+      const dir = fixtureFunction('recorder', {
+        name: `outage-${id}`,
+        subscribes: [topic],
+        needs: ['redis'],
+        retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 },
+      });
+      const [appPort, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
+      const proc = await startFunctionProcess({
+        dir,
+        name: `outage-${id}`,
+        port: appPort,
+        env: {
+          FLOWLINE_HOST: host,
+          KAFKA_BROKERS: kafkaBrokers,
+          DAPR_HTTP_PORT: String(httpPort),
+          REDIS_URL: `redis://127.0.0.1:${port}`,
+          REDIS_COMMAND_TIMEOUT_MS: '1000',
+          FIXTURE_TOPIC: topic,
+          FIXTURE_RUN: run,
         },
-        'all 30 events handled after the outage',
-        60_000,
-      );
-      expect(ids.filter((eventId) => counts[eventId] !== '1')).toEqual([]);
-    } finally {
-      redis.disconnect();
-    }
-    expect(await readyz()).toBe(200);
-    const dlq = await kafka.admin.fetchTopicOffsets(`${topic}.dlq`);
-    expect(dlq.map((p) => p.high)).toEqual(['0', '0']);
-  });
+      });
+      running.push(proc);
+      if (host === 'dapr') {
+        // The sidecar's state store stays on the suite's Redis: only the function's own dependency goes away.
+        running.push(
+          await startDaprd({
+            appId: `outage-${id}`,
+            appPort,
+            httpPort,
+            grpcPort,
+            resourcesPath: join(repoRoot, 'components'),
+            env: { KAFKA_BROKERS: kafkaBrokers, REDIS_HOST: new URL(redisUrl).host, REDIS_PASSWORD: '' },
+          }),
+        );
+      }
+      await proc.ready();
+      const readyz = async () => (await fetch(`http://127.0.0.1:${proc.port}/readyz`)).status;
+
+      await killOwnRedis();
+      const items = Array.from({ length: 30 }, (_, i) => ({ key: `dev-${i % 3}`, data: { key: `dev-${i % 3}`, seq: i } }));
+      const ids = await kafka.produce(topic, items);
+      await until(async () => (await readyz()) === 503, 'readiness false while Redis is away');
+      // Many times the function's budget, and longer than the ~15 s a sidecar's default-like policy would retry.
+    await new Promise((resolve) => setTimeout(resolve, host === 'dapr' ? 20_000 : 8_000));
+      expect(await readyz()).toBe(503);
+
+      await startOwnRedis(); // empty: the recorder's counts start again from nothing
+      const redis = new Redis(`redis://127.0.0.1:${port}`);
+      try {
+        const counts = await until(
+          async () => {
+            const c = await redis.hgetall(`${run}:count`);
+            return Object.keys(c).length >= 30 ? c : undefined;
+          },
+          'all 30 events handled after the outage',
+          60_000,
+        );
+        expect(ids.filter((eventId) => counts[eventId] !== '1')).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+      expect(await readyz()).toBe(200);
+      const dlq = await kafka.admin.fetchTopicOffsets(`${topic}.dlq`);
+      expect(dlq.map((p) => p.high)).toEqual(['0', '0']);
+    },
+  );
 });

@@ -68,13 +68,16 @@ interface BulkEntry {
 /**
  * The function as a Dapr app: GET /dapr/subscribe lists its subscriptions, the
  * sidecar POSTs CloudEvents (or bulk batches) to their routes, and the answer is
- * SUCCESS, RETRY or DROP from `daprStatusOf`. Retries belong to the sidecar's
- * resiliency policy, so each delivery is one attempt here.
+ * SUCCESS, RETRY or DROP from `daprStatusOf`. The function's own retry policy runs here,
+ * as on every host: retries with back-off, waits while a dependency is away, and the
+ * dead letter written by the function itself, with its reason. The sidecar sees RETRY
+ * only when the function is shutting down or could not publish, and retries that for
+ * ever (components/resiliency.yaml), never dead-lettering an event the function did not give up on.
  */
 export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprConnection): { app: Hono; stop(): Promise<void> } {
   const app = new Hono();
   const shutdown = new AbortController();
-  const single = { onExhausted: 'redeliver' as const, signal: shutdown.signal, retry: { ...fn.manifest.retry, maxAttempts: 1 } };
+  const delivery = { onExhausted: 'dead-letter' as const, signal: shutdown.signal };
 
   app.get('/dapr/subscribe', (c) => c.json(subscriptionsOf(fn.manifest, connection.pubsubName, { bulk: fn.definition.kind === 'batch' })));
   app.get('/dapr/config', (c) => c.json({}));
@@ -90,12 +93,12 @@ export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprC
       }
       if (isBulk(body)) {
         const records = body.entries.map((entry) => recordOf(topic, entry.event, entry.metadata));
-        const result = await deliver(fn, records, single);
+        const result = await deliver(fn, records, delivery);
         const statuses = await settleWithSidecar(records, result.outcomes, result.publishes);
         return c.json({ statuses: body.entries.map((entry, i) => ({ entryId: entry.entryId, status: statuses[i] })) });
       }
       const record = recordOf(topic, body, undefined);
-      const result = await deliver(fn, [record], single);
+      const result = await deliver(fn, [record], delivery);
       const [status] = await settleWithSidecar([record], result.outcomes, result.publishes);
       return c.json({ status });
     });
