@@ -1,4 +1,4 @@
-export type { Context, PublishOptions } from './context.ts';
+export type { Context, PublishOptions, TickContext } from './context.ts';
 export {
   type BatchHandler,
   defineBatchFunction,

@@ -69,6 +69,8 @@ export default defineBatchFunction(
     },
     tick: {
       everyMs: 3_600_000,
+      // Idempotent DDL, hourly: harmless on every replica, so persist needs no Redis for a tick lock.
+      onEveryReplica: true,
       run: async (ctx, { flavor, retentionDays }) => maintainPartitions(ctx.db, flavor, retentionDays),
     },
   },
