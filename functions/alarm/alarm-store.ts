@@ -13,7 +13,8 @@ import { isAnnunciated } from './lifecycle.ts';
  * and, for the alarm function itself:
  *   alarm:tag:{deviceId}:{tagId}  HASH  last sample time and value (rate of change, stale)
  *   alarm:tags                    SET   every tag with rules seen, for the stale sweep
- *   alarm:emitted:{eventId}       what handling that event announced, to republish on redelivery
+ *   alarm:emitted:{causeId}       what handling an event (or a sweep's transition) announced, to republish it
+ *   alarm:outbox                  ZSET  the sweep's causes written but not yet known to be published, by when
  */
 export const stateKey = redisKeys.alarmState;
 export const activeKey = redisKeys.activeAlarms;
@@ -21,7 +22,8 @@ export const shelvedKey = redisKeys.shelvedAlarms;
 export const suppressedKey = redisKeys.suppressedAlarms;
 const tagKey = (deviceId: string, tagId: string) => `alarm:tag:${deviceId}:${tagId}`;
 export const trackedTagsKey = 'alarm:tags';
-const emittedKey = (eventId: string) => `alarm:emitted:${eventId}`;
+const emittedKey = (causeId: string) => `alarm:emitted:${causeId}`;
+const outboxKey = 'alarm:outbox';
 const lockKey = (deviceId: string, tagId: string) => `lock:alarm:${deviceId}:${tagId}`;
 
 /** Orders the active list: severity first, then the most recently raised. */
@@ -88,6 +90,35 @@ export function writeEmitted(multi: ChainableCommander, eventId: string, alarms:
 export async function readEmitted(redis: Redis, eventId: string): Promise<Alarm[] | undefined> {
   const raw = await redis.get(emittedKey(eventId));
   return raw === null ? undefined : (JSON.parse(raw) as Alarm[]);
+}
+
+/**
+ * The sweep's outbox. Nothing redelivers a tick, so what a sweep announces is kept
+ * (the same record as an event's, without expiry) and indexed until the sweep learns it
+ * was published; every sweep first republishes what is still there. Written in the
+ * same MULTI as the state it announces: a transition written is a transition announced.
+ */
+export function writeOutbox(multi: ChainableCommander, causeId: string, alarms: readonly Alarm[], at: number): void {
+  if (alarms.length === 0) return;
+  multi.set(emittedKey(causeId), JSON.stringify(alarms)).zadd(outboxKey, at, causeId);
+}
+
+/** What earlier sweeps wrote and may not have published, oldest first. */
+export async function readOutbox(redis: Redis): Promise<{ causeId: string; alarms: Alarm[] }[]> {
+  const causes = await redis.zrange(outboxKey, 0, -1);
+  const entries: { causeId: string; alarms: Alarm[] }[] = [];
+  for (const causeId of causes) entries.push({ causeId, alarms: (await readEmitted(redis, causeId)) ?? [] });
+  return entries;
+}
+
+/** Once published: out of the outbox. */
+export async function clearOutbox(redis: Redis, causeIds: readonly string[]): Promise<void> {
+  if (causeIds.length === 0) return;
+  await redis
+    .multi()
+    .zrem(outboxKey, ...causeIds)
+    .del(...causeIds.map(emittedKey))
+    .exec();
 }
 
 /**

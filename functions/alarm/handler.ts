@@ -1,19 +1,22 @@
 import { type Alarm, AlarmAction, TelemetryValidated } from '#contracts';
-import { type Context, defineFunction, type FlowlineEvent, PermanentError } from '#runtime';
+import { type Context, defineFunction, type FlowlineEvent, PermanentError, type TickContext } from '#runtime';
 import { AlarmRules, alarmRuleFor } from '../../config/alarm-rules.ts';
 import { type AssetIndex, AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
 import { type AlarmPoint, toAlarmEvent } from './alarm-point.ts';
 import {
+  clearOutbox,
   lastSample,
   loadPoint,
   loadPoints,
   readEmitted,
+  readOutbox,
   shelvedKey,
   trackedTagsKey,
   withTagLock,
   writeEmitted,
   writeLastSample,
+  writeOutbox,
   writePoints,
 } from './alarm-store.ts';
 import { conditionsOf } from './conditions.ts';
@@ -109,9 +112,20 @@ async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>
   });
 }
 
-/** Time-driven transitions: tags gone silent past their stale limit, shelves that ran out. */
-async function sweep(ctx: Context, deps: Deps): Promise<void> {
+/**
+ * Time-driven transitions: tags gone silent past their stale limit, shelves that ran out.
+ * Each is written with its events in the outbox, published under ids derived from it, and
+ * leaves the outbox once the tick's publish is acknowledged: a failed publish, a crash or
+ * a lock failure in between leaves it for the next sweep, which starts with the outbox.
+ */
+async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
   const now = Date.now();
+  const published: string[] = [];
+  ctx.onPublished(() => clearOutbox(ctx.redis, published));
+  for (const { causeId, alarms } of await readOutbox(ctx.redis)) {
+    publishAll(ctx, alarms, causeId);
+    published.push(causeId);
+  }
   for (const member of await ctx.redis.smembers(trackedTagsKey)) {
     const [deviceId = '', tagId = ''] = member.split('|');
     const rule = alarmRuleFor(deps.rules, deviceId, tagId);
@@ -125,10 +139,13 @@ async function sweep(ctx: Context, deps: Deps): Promise<void> {
       const placement = placementOf(deps, { deviceId, tagId, ...place });
       const result = evaluate(rule, points, placement, { kind: 'silence', lastTimestamp: last.timestamp }, now);
       const alarms = await announce(result, ctx, deps);
+      const causeId = `stale:${deviceId}:${tagId}:${now}`;
       const multi = ctx.redis.multi();
       writePoints(multi, result.changed);
+      writeOutbox(multi, causeId, alarms, now);
       await multi.exec();
-      publishAll(ctx, alarms);
+      publishAll(ctx, alarms, causeId);
+      published.push(causeId);
     });
   }
   for (const tenant of deps.assets.registry.tenants) {
@@ -141,10 +158,13 @@ async function sweep(ctx: Context, deps: Deps): Promise<void> {
         const result = act(point, { kind: 'unshelve' }, now);
         if (!result) return;
         const alarm = toAlarmEvent(result.point, result.transition, now, { actor: 'system', comment: 'shelf expired' });
+        const causeId = `unshelve:${alarmId}:${now}`;
         const multi = ctx.redis.multi();
         writePoints(multi, [result.point]);
+        writeOutbox(multi, causeId, [alarm], now);
         await multi.exec();
-        publishAll(ctx, [alarm]);
+        publishAll(ctx, [alarm], causeId);
+        published.push(causeId);
       });
     }
   }
@@ -185,8 +205,9 @@ async function announce(result: Evaluation, ctx: Context, deps: Deps): Promise<A
   return alarms;
 }
 
-function publishAll(ctx: Context, alarms: readonly Alarm[]): void {
-  for (const alarm of alarms) ctx.publish('scada.alarms', alarm, { key: alarm.deviceId });
+/** `causeId`: what the sweep announces (an outbox entry); an event's own announcements take their ids from the event. */
+function publishAll(ctx: Context, alarms: readonly Alarm[], causeId?: string): void {
+  for (const alarm of alarms) ctx.publish('scada.alarms', alarm, { key: alarm.deviceId, ...(causeId ? { cause: causeId } : {}) });
 }
 
 function placementOf(
