@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { type Alarm, type AlarmCondition, redisKeys, severityRank } from '#contracts';
-import { RetryableError } from '#runtime';
+import { execOrThrow, RetryableError } from '#runtime';
 import { type AlarmPoint, alarmIdOf, fromHash, toHash } from './alarm-point.ts';
 import { isAnnunciated } from './lifecycle.ts';
 
@@ -114,11 +114,30 @@ export async function readOutbox(redis: Redis): Promise<{ causeId: string; alarm
 /** Once published: out of the outbox. */
 export async function clearOutbox(redis: Redis, causeIds: readonly string[]): Promise<void> {
   if (causeIds.length === 0) return;
-  await redis
-    .multi()
-    .zrem(outboxKey, ...causeIds)
-    .del(...causeIds.map(emittedKey))
-    .exec();
+  await execOrThrow(
+    redis
+      .multi()
+      .zrem(outboxKey, ...causeIds)
+      .del(...causeIds.map(emittedKey)),
+    'clearing the alarm outbox',
+  );
+}
+
+/**
+ * Writes the indexes of the alarms an earlier attempt announced again, from their stored
+ * state: a MULTI that failed part-way (one command refused, the rest applied) left the
+ * announcement recorded but maybe not the active, shelved or suppressed lists. Idempotent.
+ */
+export async function rewriteIndexes(redis: Redis, alarms: readonly Alarm[]): Promise<void> {
+  const points: AlarmPoint[] = [];
+  for (const alarmId of new Set(alarms.map((a) => a.alarmId))) {
+    const point = await loadPoint(redis, alarmId);
+    if (point) points.push(point);
+  }
+  if (points.length === 0) return;
+  const multi = redis.multi();
+  writePoints(multi, points);
+  await execOrThrow(multi, 'rewriting the alarm indexes');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type Alarm, AlarmAction, TelemetryValidated } from '#contracts';
-import { type Context, defineFunction, type FlowlineEvent, PermanentError, type TickContext } from '#runtime';
+import { type Context, defineFunction, execOrThrow, type FlowlineEvent, PermanentError, type TickContext } from '#runtime';
 import { AlarmRules, alarmRuleFor } from '../../config/alarm-rules.ts';
 import { type AssetIndex, AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
@@ -11,6 +11,7 @@ import {
   loadPoints,
   readEmitted,
   readOutbox,
+  rewriteIndexes,
   shelvedKey,
   trackedTagsKey,
   withTagLock,
@@ -76,7 +77,7 @@ async function onSample(event: FlowlineEvent<'scada.telemetry.validated', Teleme
     writePoints(multi, result.changed);
     writeLastSample(multi, sample.deviceId, sample.tagId, sample);
     writeEmitted(multi, event.id, alarms);
-    await multi.exec();
+    await execOrThrow(multi, `alarm state of ${sample.deviceId}/${sample.tagId}`);
     publishAll(ctx, alarms);
   });
 }
@@ -107,7 +108,7 @@ async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>
     const multi = ctx.redis.multi();
     writePoints(multi, [result.point]);
     writeEmitted(multi, event.id, [alarm]);
-    await multi.exec();
+    await execOrThrow(multi, `alarm state of ${action.alarmId}`);
     publishAll(ctx, [alarm]);
   });
 }
@@ -123,6 +124,7 @@ async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
   const published: string[] = [];
   ctx.onPublished(() => clearOutbox(ctx.redis, published));
   for (const { causeId, alarms } of await readOutbox(ctx.redis)) {
+    await rewriteIndexes(ctx.redis, alarms);
     publishAll(ctx, alarms, causeId);
     published.push(causeId);
   }
@@ -143,7 +145,7 @@ async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
       const multi = ctx.redis.multi();
       writePoints(multi, result.changed);
       writeOutbox(multi, causeId, alarms, now);
-      await multi.exec();
+      await execOrThrow(multi, `alarm state of ${deviceId}/${tagId}`);
       publishAll(ctx, alarms, causeId);
       published.push(causeId);
     });
@@ -162,7 +164,7 @@ async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
         const multi = ctx.redis.multi();
         writePoints(multi, [result.point]);
         writeOutbox(multi, causeId, [alarm], now);
-        await multi.exec();
+        await execOrThrow(multi, `alarm state of ${alarmId}`);
         publishAll(ctx, [alarm], causeId);
         published.push(causeId);
       });
@@ -170,10 +172,14 @@ async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
   }
 }
 
-/** Redelivery of an event already handled: announce exactly what it announced the first time. */
+/**
+ * Redelivery of an event already handled: announce exactly what it announced the first
+ * time, with the alarm lists rewritten in case that attempt's MULTI failed part-way.
+ */
 async function republished(eventId: string, ctx: Context): Promise<boolean> {
   const earlier = await readEmitted(ctx.redis, eventId);
   if (!earlier) return false;
+  await rewriteIndexes(ctx.redis, earlier);
   publishAll(ctx, earlier);
   return true;
 }
@@ -190,7 +196,7 @@ async function announce(result: Evaluation, ctx: Context, deps: Deps): Promise<A
     if (transition === 'raised') {
       const minute = Math.floor((point.lastTransitionAt ?? Date.now()) / 60_000);
       const key = `alarm:flood:${point.tenantId}:${minute}`;
-      const [[, count]] = (await ctx.redis.multi().incr(key).expire(key, 180).exec()) as [[null, number]];
+      const [count] = (await execOrThrow(ctx.redis.multi().incr(key).expire(key, 180), 'flood counter')) as [number];
       flood = count > deps.rules.flood.maxRaisedPerMinute;
       if (flood)
         ctx.metrics
