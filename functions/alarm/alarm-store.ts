@@ -156,7 +156,13 @@ export async function withTagLock<T>(redis: Redis, deviceId: string, tagId: stri
   try {
     return await work();
   } finally {
-    // Release only our own lock (it may have expired and been taken by another writer).
-    if ((await redis.get(key)) === token) await redis.del(key);
+    await redis.eval(releaseIfOwner, 1, key, token);
   }
 }
+
+/**
+ * Deletes the lock only while it holds our token, in one step: it may have expired and
+ * been taken by another writer, also between a GET and a DEL sent one after the other.
+ */
+const releaseIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import type { Alarm, TelemetryValidated } from '#contracts';
 import { deadLetterHeader } from '../../runtime/dead-letter.ts';
 import { loadFunction } from '../../runtime/load-function.ts';
+import { withTagLock } from '../../functions/alarm/alarm-store.ts';
 import { execOrThrow } from '../../runtime/resources/redis-exec.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
 import { validatedSample } from '../support/telemetry-samples.ts';
@@ -81,5 +82,46 @@ describe('MULTI results on a real Redis', () => {
     expect(await redis.zrange('alarms:active:acme-energy', 0, -1)).toEqual(['rtu-w01.tubing_pressure.H']);
     const raised = bed.events<Alarm>('scada.alarms').filter((e) => e.data.transition === 'raised');
     expect(new Set(raised.map((e) => e.id)).size).toBe(1); // every copy under one id
+  });
+});
+
+describe('the tag lock on a real Redis', () => {
+  const lockKey = 'lock:alarm:rtu-w01:tubing_pressure';
+
+  /**
+   * The lock expires and another writer takes it just before the `at`-th command the
+   * release sends for the lock key: every moment it can change hands during the release.
+   */
+  async function releaseWhileTakenOver(at: number): Promise<{ takenOver: boolean; holder: string | null }> {
+    let working = true;
+    let commands = 0;
+    let takenOver = false;
+    const racing = new Proxy(redis, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          if (!working && args.includes(lockKey) && ++commands === at) {
+            await redis.set(lockKey, 'another-writer', 'PX', 10_000);
+            takenOver = true;
+          }
+          return value.apply(target, args);
+        };
+      },
+    });
+    await withTagLock(racing, 'rtu-w01', 'tubing_pressure', async () => {
+      working = false;
+    });
+    return { takenOver, holder: await redis.get(lockKey) };
+  }
+
+  it('releases only its own lock, wherever in the release the lock changes hands', async () => {
+    const outcomes = [];
+    for (const at of [1, 2, 3]) {
+      await redis.del(lockKey);
+      outcomes.push(await releaseWhileTakenOver(at));
+    }
+    expect(outcomes[0]?.takenOver).toBe(true); // at least one interleaving was really tried
+    for (const { takenOver, holder } of outcomes) expect(holder).toBe(takenOver ? 'another-writer' : null);
   });
 });
