@@ -15,6 +15,7 @@ import { isAnnunciated } from './lifecycle.ts';
  *   alarm:tags                    SET   every tag with rules seen, for the stale sweep
  *   alarm:emitted:{causeId}       what handling an event (or a sweep's transition) announced, to republish it
  *   alarm:outbox                  ZSET  the sweep's causes written but not yet known to be published, by when
+ *   alarm:raised:{tenantId}:{minute}  ZSET  the alarms raised in that minute, for the flood limit
  */
 export const stateKey = redisKeys.alarmState;
 export const activeKey = redisKeys.activeAlarms;
@@ -25,6 +26,26 @@ export const trackedTagsKey = 'alarm:tags';
 const emittedKey = (causeId: string) => `alarm:emitted:${causeId}`;
 const outboxKey = 'alarm:outbox';
 const lockKey = (deviceId: string, tagId: string) => `lock:alarm:${deviceId}:${tagId}`;
+
+const raisedKey = (tenantId: string, minute: number) => `alarm:raised:${tenantId}:${minute}`;
+
+/**
+ * Where a raised alarm falls among its tenant's alarms raised in the same minute (1 for
+ * the first). Each raise is a member, numbered once in the order they came (one script,
+ * so concurrent raises get distinct numbers): a retried or redelivered event that raises
+ * it again gets the same number instead of counting it twice.
+ */
+export async function raisedOrdinal(redis: Redis, point: AlarmPoint, at: number): Promise<number> {
+  const key = raisedKey(point.tenantId, Math.floor(at / 60_000));
+  return Number(await redis.eval(numberOnce, 1, key, `${point.alarmId}@${at}`, '180'));
+}
+
+const numberOnce = `local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+if rank then return rank + 1 end
+local count = redis.call('ZCARD', KEYS[1])
+redis.call('ZADD', KEYS[1], count, ARGV[1])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+return count + 1`;
 
 /** Orders the active list: severity first, then the most recently raised. */
 export const activeScore = (point: AlarmPoint) => severityRank[point.severity] * 1e13 + (point.raisedAt ?? 0);

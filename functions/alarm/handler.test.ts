@@ -316,3 +316,66 @@ describe('alarm: the sweep publishes what it writes (outbox)', () => {
     expect(raised.sort()).toEqual(['rtu-w01 STALE raised', 'rtu-w02 STALE raised']);
   }, 20_000);
 });
+
+describe('alarm: flood counting under retries', () => {
+  /**
+   * The Redis client with one fault: the connection drops as the first write that
+   * announces alarms (the MULTI that records what the event announced) is sent, so
+   * nothing of it reaches Redis and the attempt fails, as when Redis restarts mid-event.
+   */
+  function droppingFirstAnnouncement(target: Redis): Redis {
+    let drops = 1;
+    const chainOf = (chain: ReturnType<Redis['multi']>) => {
+      const keys: unknown[] = [];
+      const proxy: ReturnType<Redis['multi']> = new Proxy(chain, {
+        get(inner, property) {
+          const value = Reflect.get(inner, property, inner);
+          if (property === 'exec')
+            return async () => {
+              if (drops > 0 && keys.some((k) => typeof k === 'string' && k.startsWith('alarm:emitted:'))) {
+                drops -= 1;
+                throw new Error('Connection is closed.');
+              }
+              return value.apply(inner, []);
+            };
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            keys.push(args[0]);
+            value.apply(inner, args);
+            return proxy;
+          };
+        },
+      });
+      return proxy;
+    };
+    return new Proxy(target, {
+      get(inner, property) {
+        const value = Reflect.get(inner, property, inner);
+        if (property === 'multi') return () => chainOf(inner.multi());
+        return typeof value === 'function' ? value.bind(inner) : value;
+      },
+    });
+  }
+
+  it('an alarm raised by an event that had to be retried counts once toward the flood limit', async () => {
+    await bed.stop();
+    const alarm = await loadFunction('functions/alarm');
+    const fastRetry = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 };
+    bed = await createTestBed({
+      functions: [{ ...alarm, manifest: { ...alarm.manifest, retry: fastRetry } }],
+      redis: droppingFirstAnnouncement(redis),
+      partitions: 1,
+    });
+    const devices = ['rtu-w01', 'rtu-w02', 'rtu-w03'];
+    for (const deviceId of devices) bed.publish('scada.telemetry.validated', sample(0, 1300, { deviceId }), { key: deviceId });
+    await bed.drained();
+    for (const deviceId of devices) {
+      // rtu-w01's raise: its first write is dropped, the retry writes it.
+      bed.publish('scada.telemetry.validated', sample(3_000, 1300, { deviceId }), { key: deviceId });
+      await bed.drained();
+    }
+    const alarms = bed.events<Alarm>('scada.alarms').map((e) => `${e.data.deviceId} ${e.data.transition} flood=${e.data.flood ?? false}`);
+    // Three raised in the minute, the limit is three: none is part of a flood.
+    expect(alarms).toEqual(['rtu-w01 raised flood=false', 'rtu-w02 raised flood=false', 'rtu-w03 raised flood=false']);
+  });
+});

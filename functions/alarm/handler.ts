@@ -9,6 +9,7 @@ import {
   lastSample,
   loadPoint,
   loadPoints,
+  raisedOrdinal,
   readEmitted,
   readOutbox,
   rewriteIndexes,
@@ -185,8 +186,8 @@ async function republished(eventId: string, ctx: Context): Promise<boolean> {
 }
 
 /**
- * The events for a set of transitions. Raised alarms count toward the tenant's flood
- * limit; past it they are still stored and announced, flagged `flood` so notify
+ * The events for a set of transitions. Raised alarms count (once, however often the
+ * event is retried) toward the tenant's flood limit; past it they are still stored and announced, flagged `flood` so notify
  * summarises instead of paging people once per alarm.
  */
 async function announce(result: Evaluation, ctx: Context, deps: Deps): Promise<Alarm[]> {
@@ -194,10 +195,7 @@ async function announce(result: Evaluation, ctx: Context, deps: Deps): Promise<A
   for (const { point, transition } of result.transitions) {
     let flood = false;
     if (transition === 'raised') {
-      const minute = Math.floor((point.lastTransitionAt ?? Date.now()) / 60_000);
-      const key = `alarm:flood:${point.tenantId}:${minute}`;
-      const [count] = (await execOrThrow(ctx.redis.multi().incr(key).expire(key, 180), 'flood counter')) as [number];
-      flood = count > deps.rules.flood.maxRaisedPerMinute;
+      flood = (await raisedOrdinal(ctx.redis, point, point.lastTransitionAt ?? Date.now())) > deps.rules.flood.maxRaisedPerMinute;
       if (flood)
         ctx.metrics
           .counter('flood_alarms_total', 'Alarms raised while their tenant was in an alarm flood.', ['tenant'])

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Alarm, TelemetryValidated } from '#contracts';
+import { newAlarmPoint } from '../../functions/alarm/alarm-point.ts';
+import { raisedOrdinal, withTagLock } from '../../functions/alarm/alarm-store.ts';
 import { deadLetterHeader } from '../../runtime/dead-letter.ts';
 import { loadFunction } from '../../runtime/load-function.ts';
-import { withTagLock } from '../../functions/alarm/alarm-store.ts';
 import { execOrThrow } from '../../runtime/resources/redis-exec.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
 import { validatedSample } from '../support/telemetry-samples.ts';
@@ -123,5 +124,29 @@ describe('the tag lock on a real Redis', () => {
     }
     expect(outcomes[0]?.takenOver).toBe(true); // at least one interleaving was really tried
     for (const { takenOver, holder } of outcomes) expect(holder).toBe(takenOver ? 'another-writer' : null);
+  });
+});
+
+describe('the flood count on a real Redis', () => {
+  it('numbers each raise once, in the order they came, however often it is counted', async () => {
+    const point = (deviceId: string) =>
+      newAlarmPoint({
+        tenantId: 'acme-energy',
+        fieldId: undefined,
+        wellId: undefined,
+        deviceId,
+        tagId: 'tubing_pressure',
+        condition: 'H',
+        severity: 'HIGH',
+        threshold: 1200,
+        unit: 'psi',
+      });
+    const at = Math.floor(t0 / 60_000) * 60_000; // the start of a minute: at + 5 s stays in it
+    expect(await raisedOrdinal(redis, point('rtu-w01'), at)).toBe(1);
+    expect(await raisedOrdinal(redis, point('rtu-w01'), at)).toBe(1); // the retry of the same raise
+    const concurrent = await Promise.all(['rtu-w02', 'rtu-w03', 'rtu-w04'].map((d) => raisedOrdinal(redis, point(d), at)));
+    expect(concurrent.sort()).toEqual([2, 3, 4]);
+    expect(await raisedOrdinal(redis, point('rtu-w01'), at + 5_000)).toBe(5); // raised again later: a new raise
+    expect(await redis.ttl(`alarm:raised:acme-energy:${Math.floor(at / 60_000)}`)).toBeGreaterThan(0);
   });
 });
