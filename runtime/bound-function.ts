@@ -69,7 +69,7 @@ export async function bindFunction(options: BindOptions): Promise<BoundFunction>
   const setup = definition.options.setup;
   if (!setup) return bound;
   // Typed without publish: nothing is being handled yet, so there is nothing to publish for.
-  const setupContext: SetupContext = makeContext(bound, undefined, 0, [], new AbortController().signal);
+  const setupContext: SetupContext = makeContext(bound, { kind: 'setup' }, [], new AbortController().signal);
   try {
     return { ...bound, deps: await setup(setupContext) };
   } catch (error) {

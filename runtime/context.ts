@@ -10,8 +10,17 @@ export interface PublishOptions {
   /** CloudEvent `type`; defaults to the topic name. */
   type?: string;
   subject?: string;
-  /** Event id; by default derived from the event being handled, so a redelivery republishes the same id. */
+  /**
+   * Event id. By default derived from what is being handled (the event, the batch's events,
+   * the tick's interval) and a count of publishes, so a redelivery republishes the same ids.
+   */
   id?: string;
+  /**
+   * What this event announces, when that is not what is being handled (a tick
+   * republishing an outbox entry, a batch handler publishing for one of its events):
+   * the id is derived from it instead, so every republish of that cause keeps its ids.
+   */
+  cause?: string;
 }
 
 /** What a handler may touch. Everything is opened by the host; a handler never connects. */
@@ -34,6 +43,16 @@ export interface Context {
   readonly metrics: FunctionMetrics;
   /** Aborted when the process is shutting down: long waits should give up. */
   readonly signal: AbortSignal;
+}
+
+/** A tick's context: a tick is not redelivered, so it learns when what it published was sent (to clear an outbox). */
+export interface TickContext extends Context {
+  /**
+   * Runs `callback` once everything this tick published has been acknowledged by the
+   * broker; not at all if the tick throws or the publish fails (then the tick's next run
+   * must publish it again).
+   */
+  onPublished(callback: () => Promise<void>): void;
 }
 
 /** What `setup` may touch: everything but publish (nothing is being handled yet). */

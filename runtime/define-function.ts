@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { Context, SetupContext } from './context.ts';
+import type { Context, SetupContext, TickContext } from './context.ts';
 import type { FlowlineEvent } from './envelope.ts';
 
 /** Topic → schema of the data a function accepts from it. */
@@ -22,7 +22,15 @@ export type BatchHandler<S extends TopicSchemas, D = undefined> = (events: Event
  */
 export interface FunctionOptions<D> {
   setup?: (ctx: SetupContext) => Promise<D>;
-  tick?: { everyMs: number; run: (ctx: Context, deps: D) => Promise<void> };
+  tick?: {
+    everyMs: number;
+    run: (ctx: TickContext, deps: D) => Promise<void>;
+    /**
+     * Run on every replica, each interval, without the Redis lock: only for work that is
+     * harmless to repeat side by side (idempotent maintenance) and publishes nothing.
+     */
+    onEveryReplica?: boolean;
+  };
 }
 
 // Method syntax on purpose: a definition for specific topics must still be usable where

@@ -164,7 +164,8 @@ class Runner {
     const topic = first?.topic ?? '';
     for (let attempts = 1; ; attempts++) {
       const queued: OutgoingEvent[] = [];
-      const ctx = makeContext(fn, mode === 'each' ? first : undefined, events.length, queued, this.options.signal);
+      const origin = mode === 'each' && first ? { kind: 'event' as const, event: first } : { kind: 'batch' as const, events };
+      const ctx = makeContext(fn, origin, queued, this.options.signal);
       const stopTimer = fn.metrics.handlerSeconds.startTimer({ function: fn.manifest.name, mode });
       try {
         await call(ctx);

@@ -1,4 +1,4 @@
-export type { Context, PublishOptions } from './context.ts';
+export type { Context, PublishOptions, TickContext } from './context.ts';
 export {
   type BatchHandler,
   defineBatchFunction,
@@ -12,5 +12,6 @@ export { type CloudEvent, createEvent, type FlowlineEvent } from './envelope.ts'
 export { isPermanentError, isRetryableError, PermanentError, RetryableError } from './errors/index.ts';
 export { type FunctionManifest, FunctionManifest as FunctionManifestSchema } from './manifest.ts';
 export type { Db, Queryable } from './resources/db.ts';
+export { execOrThrow } from './resources/redis-exec.ts';
 export type { StateStore } from './resources/state-store.ts';
 export { deadLetterTopicOf } from './topics.ts';

@@ -17,6 +17,7 @@ import { assertNodeVersion } from './node-version.ts';
 import { bindTo } from './process-bindings.ts';
 import { openResources } from './resources/open.ts';
 import type { StateStore } from './resources/state-store.ts';
+import { tickWithoutRedis } from './ticker.ts';
 
 assertNodeVersion();
 
@@ -55,6 +56,12 @@ async function main(env: RuntimeEnv): Promise<void> {
   const loaded: LoadedFunction[] = [];
   for (const dir of dirs) loaded.push(await loadFunction(dir));
   const names = loaded.map((f) => f.manifest.name);
+  const ticking = loaded.find((f) => f.definition.options.tick && !f.definition.options.tick.onEveryReplica);
+  if (ticking && env.FLOWLINE_HOST !== 'memory' && (env.REDIS_URL ?? 'memory://') === 'memory://') {
+    // The in-process stand-in is one Redis per process: its tick lock would let every replica tick.
+    console.error(`REDIS_URL: ${tickWithoutRedis(ticking.manifest.name, ticking.definition.options.tick?.everyMs ?? 0)}`);
+    process.exit(2);
+  }
   const needing = (what: 'redis' | 'postgres') => loaded.filter((f) => f.manifest.needs.includes(what)).map((f) => f.manifest.name);
   const urls = dependencyUrls(env, { redis: needing('redis'), postgres: needing('postgres') });
   const metrics = createRuntimeMetrics();

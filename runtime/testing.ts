@@ -34,8 +34,14 @@ export interface TestBed {
   events<T = unknown>(topic: string): CloudEvent<T>[];
   /** The dead letters of a source topic: original value and headers. */
   deadLetters(topic: string): BusRecord[];
-  /** Runs a function's `tick` once, now, and publishes what it publishes: time-driven logic without waiting. */
-  tick(functionName: string): Promise<void>;
+  /**
+   * Runs a function's `tick` once, now, publishes what it publishes and runs its
+   * onPublished callbacks: time-driven logic without waiting. `fault` injects what the
+   * real ticker can meet: the publish refused (`publish-fails`: nothing sent, the call
+   * rejects), or the process dying right after the broker took the events
+   * (`crash-after-publish`: sent, callbacks never run).
+   */
+  tick(functionName: string, options?: { fault?: 'publish-fails' | 'crash-after-publish' }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,13 +97,18 @@ export async function createTestBed(options: {
     drained: (timeoutMs) => bus.drained(timeoutMs),
     events: <T>(topic: string) => bus.read(topic).map((r) => decode(r) as CloudEvent<T>),
     deadLetters: (topic) => bus.read(deadLetterTopicOf(topic)),
-    async tick(functionName) {
+    async tick(functionName, { fault } = {}) {
       const fn = functions.find((f) => f.manifest.name === functionName);
       const tick = fn?.definition.options.tick;
       if (!fn || !tick) throw new Error(`no function "${functionName}" with a tick in this test bed`);
       const queued: OutgoingEvent[] = [];
-      await tick.run(makeContext(fn, undefined, 0, queued, new AbortController().signal), fn.deps);
+      const published: (() => Promise<void>)[] = [];
+      const slot = Math.floor(Date.now() / tick.everyMs);
+      await tick.run(makeContext(fn, { kind: 'tick', slot, published }, queued, new AbortController().signal), fn.deps);
+      if (fault === 'publish-fails') throw new Error(`injected fault: the broker refused the tick's ${queued.length} event(s)`);
       bus.publish(queued.map(toOutbound));
+      if (fault === 'crash-after-publish') return;
+      for (const callback of published) await callback();
     },
     stop: () => host.stop(),
   };

@@ -7,27 +7,36 @@ export interface Ticker {
 }
 
 /**
- * Runs a function's `tick` every `everyMs`. Across replicas a Redis key taken with
- * SET NX PX lets one replica tick per interval (no release: the key expires with the
- * interval). What the tick publishes is handed to `send`, which the host makes durable.
+ * Runs a function's `tick` every `everyMs`. Across replicas one replica runs each
+ * interval: the one that takes that interval's Redis key (SET NX, no release: it expires).
+ * The interval also names what the tick publishes (ids derived from it), which one
+ * tick per interval keeps unambiguous. What the tick publishes is handed to `send`,
+ * which the host makes durable; then the tick's onPublished callbacks run.
  */
 export function startTicker(fn: BoundFunction, send: (publishes: OutgoingEvent[]) => Promise<void>, signal: AbortSignal): Ticker {
   const tick = fn.definition.options.tick;
   if (!tick) return { stop: async () => {} };
   const name = fn.manifest.name;
+  const redis = fn.redis;
+  if (!redis && !tick.onEveryReplica) throw new Error(tickWithoutRedis(name, tick.everyMs));
   let running: Promise<void> | undefined;
 
   const once = async () => {
-    if (fn.redis) {
-      const won = await fn.redis.set(`lock:tick:${name}`, String(process.pid), 'PX', Math.max(10, tick.everyMs - 10), 'NX');
+    const slot = Math.floor(Date.now() / tick.everyMs);
+    if (!tick.onEveryReplica && redis) {
+      const won = await redis.set(`lock:tick:${name}:${slot}`, String(process.pid), 'PX', 2 * tick.everyMs, 'NX');
       if (won !== 'OK') return;
     }
     const queued: OutgoingEvent[] = [];
-    const ctx = makeContext(fn, undefined, 0, queued, signal);
+    const published: (() => Promise<void>)[] = [];
+    const ctx = makeContext(fn, { kind: 'tick', slot, published }, queued, signal);
     const stopTimer = fn.metrics.handlerSeconds.startTimer({ function: name, mode: 'tick' });
     try {
       await tick.run(ctx, fn.deps);
+      if (tick.onEveryReplica && queued.length > 0)
+        throw new Error(`function "${name}": a tick that runs on every replica may not publish (each replica would publish it)`);
       await send(queued);
+      for (const callback of published) await callback();
     } finally {
       stopTimer();
     }
@@ -50,3 +59,8 @@ export function startTicker(fn: BoundFunction, send: (publishes: OutgoingEvent[]
     },
   };
 }
+
+export const tickWithoutRedis = (name: string, everyMs: number) =>
+  `function "${name}" has a tick (every ${everyMs} ms) but no shared Redis: without its Redis lock every replica would run it. ` +
+  `Add "redis" to needs in its function.yaml and set REDIS_URL to the shared Redis (redis://host:port), ` +
+  `or mark the tick onEveryReplica if running it on every replica at once is harmless.`;

@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { type Alarm, type AlarmCondition, redisKeys, severityRank } from '#contracts';
-import { RetryableError } from '#runtime';
+import { execOrThrow, RetryableError } from '#runtime';
 import { type AlarmPoint, alarmIdOf, fromHash, toHash } from './alarm-point.ts';
 import { isAnnunciated } from './lifecycle.ts';
 
@@ -13,7 +13,9 @@ import { isAnnunciated } from './lifecycle.ts';
  * and, for the alarm function itself:
  *   alarm:tag:{deviceId}:{tagId}  HASH  last sample time and value (rate of change, stale)
  *   alarm:tags                    SET   every tag with rules seen, for the stale sweep
- *   alarm:emitted:{eventId}       what handling that event announced, to republish on redelivery
+ *   alarm:emitted:{causeId}       what handling an event (or a sweep's transition) announced, to republish it
+ *   alarm:outbox                  ZSET  the sweep's causes written but not yet known to be published, by when
+ *   alarm:raised:{tenantId}:{minute}  ZSET  the alarms raised in that minute, for the flood limit
  */
 export const stateKey = redisKeys.alarmState;
 export const activeKey = redisKeys.activeAlarms;
@@ -21,8 +23,29 @@ export const shelvedKey = redisKeys.shelvedAlarms;
 export const suppressedKey = redisKeys.suppressedAlarms;
 const tagKey = (deviceId: string, tagId: string) => `alarm:tag:${deviceId}:${tagId}`;
 export const trackedTagsKey = 'alarm:tags';
-const emittedKey = (eventId: string) => `alarm:emitted:${eventId}`;
+const emittedKey = (causeId: string) => `alarm:emitted:${causeId}`;
+const outboxKey = 'alarm:outbox';
 const lockKey = (deviceId: string, tagId: string) => `lock:alarm:${deviceId}:${tagId}`;
+
+const raisedKey = (tenantId: string, minute: number) => `alarm:raised:${tenantId}:${minute}`;
+
+/**
+ * Where a raised alarm falls among its tenant's alarms raised in the same minute (1 for
+ * the first). Each raise is a member, numbered once in the order they came (one script,
+ * so concurrent raises get distinct numbers): a retried or redelivered event that raises
+ * it again gets the same number instead of counting it twice.
+ */
+export async function raisedOrdinal(redis: Redis, point: AlarmPoint, at: number): Promise<number> {
+  const key = raisedKey(point.tenantId, Math.floor(at / 60_000));
+  return Number(await redis.eval(numberOnce, 1, key, `${point.alarmId}@${at}`, '180'));
+}
+
+const numberOnce = `local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+if rank then return rank + 1 end
+local count = redis.call('ZCARD', KEYS[1])
+redis.call('ZADD', KEYS[1], count, ARGV[1])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+return count + 1`;
 
 /** Orders the active list: severity first, then the most recently raised. */
 export const activeScore = (point: AlarmPoint) => severityRank[point.severity] * 1e13 + (point.raisedAt ?? 0);
@@ -91,6 +114,54 @@ export async function readEmitted(redis: Redis, eventId: string): Promise<Alarm[
 }
 
 /**
+ * The sweep's outbox. Nothing redelivers a tick, so what a sweep announces is kept
+ * (the same record as an event's, without expiry) and indexed until the sweep learns it
+ * was published; every sweep first republishes what is still there. Written in the
+ * same MULTI as the state it announces: a transition written is a transition announced.
+ */
+export function writeOutbox(multi: ChainableCommander, causeId: string, alarms: readonly Alarm[], at: number): void {
+  if (alarms.length === 0) return;
+  multi.set(emittedKey(causeId), JSON.stringify(alarms)).zadd(outboxKey, at, causeId);
+}
+
+/** What earlier sweeps wrote and may not have published, oldest first. */
+export async function readOutbox(redis: Redis): Promise<{ causeId: string; alarms: Alarm[] }[]> {
+  const causes = await redis.zrange(outboxKey, 0, -1);
+  const entries: { causeId: string; alarms: Alarm[] }[] = [];
+  for (const causeId of causes) entries.push({ causeId, alarms: (await readEmitted(redis, causeId)) ?? [] });
+  return entries;
+}
+
+/** Once published: out of the outbox. */
+export async function clearOutbox(redis: Redis, causeIds: readonly string[]): Promise<void> {
+  if (causeIds.length === 0) return;
+  await execOrThrow(
+    redis
+      .multi()
+      .zrem(outboxKey, ...causeIds)
+      .del(...causeIds.map(emittedKey)),
+    'clearing the alarm outbox',
+  );
+}
+
+/**
+ * Writes the indexes of the alarms an earlier attempt announced again, from their stored
+ * state: a MULTI that failed part-way (one command refused, the rest applied) left the
+ * announcement recorded but maybe not the active, shelved or suppressed lists. Idempotent.
+ */
+export async function rewriteIndexes(redis: Redis, alarms: readonly Alarm[]): Promise<void> {
+  const points: AlarmPoint[] = [];
+  for (const alarmId of new Set(alarms.map((a) => a.alarmId))) {
+    const point = await loadPoint(redis, alarmId);
+    if (point) points.push(point);
+  }
+  if (points.length === 0) return;
+  const multi = redis.multi();
+  writePoints(multi, points);
+  await execOrThrow(multi, 'rewriting the alarm indexes');
+}
+
+/**
  * One writer per tag at a time: a sample, an operator's action and the stale sweep
  * may all touch the same alarms, from different partitions or replicas.
  */
@@ -106,7 +177,13 @@ export async function withTagLock<T>(redis: Redis, deviceId: string, tagId: stri
   try {
     return await work();
   } finally {
-    // Release only our own lock (it may have expired and been taken by another writer).
-    if ((await redis.get(key)) === token) await redis.del(key);
+    await redis.eval(releaseIfOwner, 1, key, token);
   }
 }
+
+/**
+ * Deletes the lock only while it holds our token, in one step: it may have expired and
+ * been taken by another writer, also between a GET and a DEL sent one after the other.
+ */
+const releaseIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;

@@ -261,3 +261,121 @@ describe('alarm: stale values, duplicates, floods', () => {
     expect(await redis.zcard('alarms:active:acme-energy')).toBe(6);
   });
 });
+
+describe('alarm: the sweep publishes what it writes (outbox)', () => {
+  /** A tag gone silent 30.5 s ago: the next sweep raises its STALE alarm. */
+  async function silentTag(deviceId = 'rtu-w01'): Promise<void> {
+    bed.publish('scada.telemetry.validated', sample(0, 1000, { deviceId, timestamp: Date.now() - 29_000 }), { key: deviceId });
+    await bed.drained();
+    await redis.hset(`alarm:tag:${deviceId}:tubing_pressure`, 'timestamp', String(Date.now() - 30_500));
+  }
+
+  it('a stale transition whose publish failed is published by the next sweep, and only once', async () => {
+    await silentTag();
+    await expect(bed.tick('alarm', { fault: 'publish-fails' })).rejects.toThrow('injected fault');
+    expect(await state('STALE')).toBe('UNACK_ACTIVE'); // written, not announced
+    expect(announced()).toEqual([]);
+    await bed.tick('alarm');
+    expect(announced()).toEqual(['STALE raised UNACK_ACTIVE']);
+    await bed.tick('alarm');
+    expect(announced()).toEqual(['STALE raised UNACK_ACTIVE']);
+  });
+
+  it('a sweep that died after the broker took its events republishes them under the same ids', async () => {
+    await silentTag();
+    await bed.tick('alarm', { fault: 'crash-after-publish' });
+    await bed.tick('alarm');
+    await bed.tick('alarm');
+    const events = bed.events<Alarm>('scada.alarms');
+    expect(events.map((e) => e.data.transition)).toEqual(['raised', 'raised']);
+    expect(events[1]?.id).toBe(events[0]?.id); // persist and notify deduplicate
+    expect(events[1]?.data).toEqual(events[0]?.data);
+  });
+
+  it('a shelf that ran out is announced even when the sweep’s publish failed', async () => {
+    await feed([0, 1300], [3_000, 1300]);
+    await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'shelve', durationSeconds: 3600 });
+    await redis.zadd('alarms:shelved:acme-energy', Date.now() - 1, 'rtu-w01.tubing_pressure.H');
+    await redis.hset('alarm:rtu-w01.tubing_pressure.H:state', 'shelvedUntil', String(Date.now() - 1));
+    await expect(bed.tick('alarm', { fault: 'publish-fails' })).rejects.toThrow('injected fault');
+    expect(await state('H')).toBe('UNACK_ACTIVE');
+    await bed.tick('alarm');
+    expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H shelved SHELVED', 'H unshelved UNACK_ACTIVE']);
+  });
+
+  it('a sweep cut short by a tag locked by another writer loses none of the transitions it wrote', async () => {
+    await silentTag('rtu-w01');
+    await silentTag('rtu-w02');
+    const [, second] = await redis.smembers('alarm:tags');
+    const [deviceId, tagId] = (second ?? '').split('|');
+    await redis.set(`lock:alarm:${deviceId}:${tagId}`, 'another-writer', 'PX', 60_000);
+    await expect(bed.tick('alarm')).rejects.toThrow('locked by another writer'); // after the first tag's STALE was written
+    await redis.del(`lock:alarm:${deviceId}:${tagId}`);
+    await bed.tick('alarm');
+    const raised = bed.events<Alarm>('scada.alarms').map((e) => `${e.data.deviceId} ${e.data.condition} ${e.data.transition}`);
+    expect(raised.sort()).toEqual(['rtu-w01 STALE raised', 'rtu-w02 STALE raised']);
+  }, 20_000);
+});
+
+describe('alarm: flood counting under retries', () => {
+  /**
+   * The Redis client with one fault: the connection drops as the first write that
+   * announces alarms (the MULTI that records what the event announced) is sent, so
+   * nothing of it reaches Redis and the attempt fails, as when Redis restarts mid-event.
+   */
+  function droppingFirstAnnouncement(target: Redis): Redis {
+    let drops = 1;
+    const chainOf = (chain: ReturnType<Redis['multi']>) => {
+      const keys: unknown[] = [];
+      const proxy: ReturnType<Redis['multi']> = new Proxy(chain, {
+        get(inner, property) {
+          const value = Reflect.get(inner, property, inner);
+          if (property === 'exec')
+            return async () => {
+              if (drops > 0 && keys.some((k) => typeof k === 'string' && k.startsWith('alarm:emitted:'))) {
+                drops -= 1;
+                throw new Error('Connection is closed.');
+              }
+              return value.apply(inner, []);
+            };
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            keys.push(args[0]);
+            value.apply(inner, args);
+            return proxy;
+          };
+        },
+      });
+      return proxy;
+    };
+    return new Proxy(target, {
+      get(inner, property) {
+        const value = Reflect.get(inner, property, inner);
+        if (property === 'multi') return () => chainOf(inner.multi());
+        return typeof value === 'function' ? value.bind(inner) : value;
+      },
+    });
+  }
+
+  it('an alarm raised by an event that had to be retried counts once toward the flood limit', async () => {
+    await bed.stop();
+    const alarm = await loadFunction('functions/alarm');
+    const fastRetry = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 };
+    bed = await createTestBed({
+      functions: [{ ...alarm, manifest: { ...alarm.manifest, retry: fastRetry } }],
+      redis: droppingFirstAnnouncement(redis),
+      partitions: 1,
+    });
+    const devices = ['rtu-w01', 'rtu-w02', 'rtu-w03'];
+    for (const deviceId of devices) bed.publish('scada.telemetry.validated', sample(0, 1300, { deviceId }), { key: deviceId });
+    await bed.drained();
+    for (const deviceId of devices) {
+      // rtu-w01's raise: its first write is dropped, the retry writes it.
+      bed.publish('scada.telemetry.validated', sample(3_000, 1300, { deviceId }), { key: deviceId });
+      await bed.drained();
+    }
+    const alarms = bed.events<Alarm>('scada.alarms').map((e) => `${e.data.deviceId} ${e.data.transition} flood=${e.data.flood ?? false}`);
+    // Three raised in the minute, the limit is three: none is part of a flood.
+    expect(alarms).toEqual(['rtu-w01 raised flood=false', 'rtu-w02 raised flood=false', 'rtu-w03 raised flood=false']);
+  });
+});

@@ -1,19 +1,24 @@
 import { type Alarm, AlarmAction, TelemetryValidated } from '#contracts';
-import { type Context, defineFunction, type FlowlineEvent, PermanentError } from '#runtime';
+import { type Context, defineFunction, execOrThrow, type FlowlineEvent, PermanentError, type TickContext } from '#runtime';
 import { AlarmRules, alarmRuleFor } from '../../config/alarm-rules.ts';
 import { type AssetIndex, AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
 import { type AlarmPoint, toAlarmEvent } from './alarm-point.ts';
 import {
+  clearOutbox,
   lastSample,
   loadPoint,
   loadPoints,
+  raisedOrdinal,
   readEmitted,
+  readOutbox,
+  rewriteIndexes,
   shelvedKey,
   trackedTagsKey,
   withTagLock,
   writeEmitted,
   writeLastSample,
+  writeOutbox,
   writePoints,
 } from './alarm-store.ts';
 import { conditionsOf } from './conditions.ts';
@@ -73,7 +78,7 @@ async function onSample(event: FlowlineEvent<'scada.telemetry.validated', Teleme
     writePoints(multi, result.changed);
     writeLastSample(multi, sample.deviceId, sample.tagId, sample);
     writeEmitted(multi, event.id, alarms);
-    await multi.exec();
+    await execOrThrow(multi, `alarm state of ${sample.deviceId}/${sample.tagId}`);
     publishAll(ctx, alarms);
   });
 }
@@ -104,14 +109,26 @@ async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>
     const multi = ctx.redis.multi();
     writePoints(multi, [result.point]);
     writeEmitted(multi, event.id, [alarm]);
-    await multi.exec();
+    await execOrThrow(multi, `alarm state of ${action.alarmId}`);
     publishAll(ctx, [alarm]);
   });
 }
 
-/** Time-driven transitions: tags gone silent past their stale limit, shelves that ran out. */
-async function sweep(ctx: Context, deps: Deps): Promise<void> {
+/**
+ * Time-driven transitions: tags gone silent past their stale limit, shelves that ran out.
+ * Each is written with its events in the outbox, published under ids derived from it, and
+ * leaves the outbox once the tick's publish is acknowledged: a failed publish, a crash or
+ * a lock failure in between leaves it for the next sweep, which starts with the outbox.
+ */
+async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
   const now = Date.now();
+  const published: string[] = [];
+  ctx.onPublished(() => clearOutbox(ctx.redis, published));
+  for (const { causeId, alarms } of await readOutbox(ctx.redis)) {
+    await rewriteIndexes(ctx.redis, alarms);
+    publishAll(ctx, alarms, causeId);
+    published.push(causeId);
+  }
   for (const member of await ctx.redis.smembers(trackedTagsKey)) {
     const [deviceId = '', tagId = ''] = member.split('|');
     const rule = alarmRuleFor(deps.rules, deviceId, tagId);
@@ -125,10 +142,13 @@ async function sweep(ctx: Context, deps: Deps): Promise<void> {
       const placement = placementOf(deps, { deviceId, tagId, ...place });
       const result = evaluate(rule, points, placement, { kind: 'silence', lastTimestamp: last.timestamp }, now);
       const alarms = await announce(result, ctx, deps);
+      const causeId = `stale:${deviceId}:${tagId}:${now}`;
       const multi = ctx.redis.multi();
       writePoints(multi, result.changed);
-      await multi.exec();
-      publishAll(ctx, alarms);
+      writeOutbox(multi, causeId, alarms, now);
+      await execOrThrow(multi, `alarm state of ${deviceId}/${tagId}`);
+      publishAll(ctx, alarms, causeId);
+      published.push(causeId);
     });
   }
   for (const tenant of deps.assets.registry.tenants) {
@@ -141,26 +161,33 @@ async function sweep(ctx: Context, deps: Deps): Promise<void> {
         const result = act(point, { kind: 'unshelve' }, now);
         if (!result) return;
         const alarm = toAlarmEvent(result.point, result.transition, now, { actor: 'system', comment: 'shelf expired' });
+        const causeId = `unshelve:${alarmId}:${now}`;
         const multi = ctx.redis.multi();
         writePoints(multi, [result.point]);
-        await multi.exec();
-        publishAll(ctx, [alarm]);
+        writeOutbox(multi, causeId, [alarm], now);
+        await execOrThrow(multi, `alarm state of ${alarmId}`);
+        publishAll(ctx, [alarm], causeId);
+        published.push(causeId);
       });
     }
   }
 }
 
-/** Redelivery of an event already handled: announce exactly what it announced the first time. */
+/**
+ * Redelivery of an event already handled: announce exactly what it announced the first
+ * time, with the alarm lists rewritten in case that attempt's MULTI failed part-way.
+ */
 async function republished(eventId: string, ctx: Context): Promise<boolean> {
   const earlier = await readEmitted(ctx.redis, eventId);
   if (!earlier) return false;
+  await rewriteIndexes(ctx.redis, earlier);
   publishAll(ctx, earlier);
   return true;
 }
 
 /**
- * The events for a set of transitions. Raised alarms count toward the tenant's flood
- * limit; past it they are still stored and announced, flagged `flood` so notify
+ * The events for a set of transitions. Raised alarms count (once, however often the
+ * event is retried) toward the tenant's flood limit; past it they are still stored and announced, flagged `flood` so notify
  * summarises instead of paging people once per alarm.
  */
 async function announce(result: Evaluation, ctx: Context, deps: Deps): Promise<Alarm[]> {
@@ -168,10 +195,7 @@ async function announce(result: Evaluation, ctx: Context, deps: Deps): Promise<A
   for (const { point, transition } of result.transitions) {
     let flood = false;
     if (transition === 'raised') {
-      const minute = Math.floor((point.lastTransitionAt ?? Date.now()) / 60_000);
-      const key = `alarm:flood:${point.tenantId}:${minute}`;
-      const [[, count]] = (await ctx.redis.multi().incr(key).expire(key, 180).exec()) as [[null, number]];
-      flood = count > deps.rules.flood.maxRaisedPerMinute;
+      flood = (await raisedOrdinal(ctx.redis, point, point.lastTransitionAt ?? Date.now())) > deps.rules.flood.maxRaisedPerMinute;
       if (flood)
         ctx.metrics
           .counter('flood_alarms_total', 'Alarms raised while their tenant was in an alarm flood.', ['tenant'])
@@ -185,8 +209,9 @@ async function announce(result: Evaluation, ctx: Context, deps: Deps): Promise<A
   return alarms;
 }
 
-function publishAll(ctx: Context, alarms: readonly Alarm[]): void {
-  for (const alarm of alarms) ctx.publish('scada.alarms', alarm, { key: alarm.deviceId });
+/** `causeId`: what the sweep announces (an outbox entry); an event's own announcements take their ids from the event. */
+function publishAll(ctx: Context, alarms: readonly Alarm[], causeId?: string): void {
+  for (const alarm of alarms) ctx.publish('scada.alarms', alarm, { key: alarm.deviceId, ...(causeId ? { cause: causeId } : {}) });
 }
 
 function placementOf(

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { execOrThrow } from '#runtime';
 import { keys } from './keys.ts';
 
 export const HoldReason = z.enum(['flood', 'rate-limit']);
@@ -36,22 +37,23 @@ export interface Digest {
 /** Keeps an alarm back for the channel's next summary: always counted, listed while the list has room. */
 export async function holdForSummary(redis: Redis, channelId: string, alarm: HeldAlarm): Promise<void> {
   const list = keys.digest(channelId);
-  await redis
-    .multi()
-    .rpush(list, JSON.stringify(alarm))
-    .ltrim(list, 0, listedMax - 1)
-    .hincrby(keys.digestCounts(channelId), alarm.reason, 1)
-    .exec();
+  await execOrThrow(
+    redis
+      .multi()
+      .rpush(list, JSON.stringify(alarm))
+      .ltrim(list, 0, listedMax - 1)
+      .hincrby(keys.digestCounts(channelId), alarm.reason, 1),
+    `holding an alarm for channel "${channelId}"`,
+  );
 }
 
 /** What the channel's next summary would say, or undefined when nothing is held. */
 export async function pendingDigest(redis: Redis, channelId: string): Promise<Digest | undefined> {
   // One MULTI: the list and the counts must describe the same alarms (holding writes both in one MULTI too).
-  const results = await redis.multi().lrange(keys.digest(channelId), 0, -1).hgetall(keys.digestCounts(channelId)).exec();
-  const failed = results?.find(([error]) => error);
-  if (!results || failed) throw failed?.[0] ?? new Error(`reading the summary of channel "${channelId}": empty MULTI result`);
-  const entries = results[0]?.[1] as string[];
-  const counts = results[1]?.[1] as Record<string, string>;
+  const [entries, counts] = (await execOrThrow(
+    redis.multi().lrange(keys.digest(channelId), 0, -1).hgetall(keys.digestCounts(channelId)),
+    `reading the summary of channel "${channelId}"`,
+  )) as [string[], Record<string, string>];
   const alarms = entries.flatMap((entry) => {
     const parsed = HeldAlarm.safeParse(safeJson(entry));
     return parsed.success ? [parsed.data] : [];
@@ -70,12 +72,14 @@ export async function pendingDigest(redis: Redis, channelId: string): Promise<Di
  * The list only grows at its tail, so its first `listed` entries are the ones the summary read.
  */
 export async function settleDigest(redis: Redis, digest: Digest): Promise<void> {
-  await redis
-    .multi()
-    .ltrim(keys.digest(digest.channelId), digest.listed, -1)
-    .hincrby(keys.digestCounts(digest.channelId), 'flood', -digest.counts.flood)
-    .hincrby(keys.digestCounts(digest.channelId), 'rate-limit', -digest.counts['rate-limit'])
-    .exec();
+  await execOrThrow(
+    redis
+      .multi()
+      .ltrim(keys.digest(digest.channelId), digest.listed, -1)
+      .hincrby(keys.digestCounts(digest.channelId), 'flood', -digest.counts.flood)
+      .hincrby(keys.digestCounts(digest.channelId), 'rate-limit', -digest.counts['rate-limit']),
+    `settling the summary of channel "${digest.channelId}"`,
+  );
 }
 
 function safeJson(text: string): unknown {

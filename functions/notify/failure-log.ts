@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditLog } from '#contracts';
-import type { Context } from '#runtime';
+import { type Context, execOrThrow } from '#runtime';
 import { keys } from './keys.ts';
 
 /** One entry of `notify:failures:<tenant>`: what the operator UI lists (newest first). */
@@ -28,11 +28,13 @@ export type DeliveryFailure = z.infer<typeof DeliveryFailure>;
  */
 export async function recordFailure(ctx: Context, failure: DeliveryFailure, kept: number): Promise<void> {
   const key = keys.failures(failure.tenantId);
-  await ctx.redis
-    .multi()
-    .lpush(key, JSON.stringify(DeliveryFailure.parse(failure)))
-    .ltrim(key, 0, kept - 1)
-    .exec();
+  await execOrThrow(
+    ctx.redis
+      .multi()
+      .lpush(key, JSON.stringify(DeliveryFailure.parse(failure)))
+      .ltrim(key, 0, kept - 1),
+    `listing the failed notification in ${key}`,
+  );
   ctx.metrics
     .counter('delivery_failures_total', 'Notifications given up on after their retries, by channel and kind.', ['channel', 'kind'])
     .inc({ channel: failure.channel, kind: failure.kind });

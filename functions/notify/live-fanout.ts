@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Alarm, AlarmTransition } from '#contracts';
+import { execOrThrow } from '#runtime';
 import { liveRooms } from './keys.ts';
 
 /** Seed 001's server → client alarm events. */
@@ -36,8 +37,6 @@ export async function publishLive(redis: Redis, alarm: Alarm): Promise<{ type: L
   const rooms = liveRooms(alarm);
   const pipeline = redis.pipeline();
   for (const room of rooms) pipeline.publish(room, body);
-  const results = await pipeline.exec();
-  const failed = results?.find(([error]) => error);
-  if (failed?.[0]) throw failed[0];
+  await execOrThrow(pipeline, `publishing ${message.type} to the live rooms`);
   return { type: message.type, rooms };
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { execOrThrow } from '#runtime';
 import { keys } from './keys.ts';
 
 export interface RateLimit {
@@ -14,12 +15,12 @@ export interface RateLimit {
 export async function takeRateSlot(redis: Redis, channelId: string, limit: RateLimit, now: number): Promise<boolean> {
   const windowMs = limit.perSeconds * 1000;
   const key = keys.rate(channelId, Math.floor(now / windowMs));
-  const results = await redis
-    .multi()
-    .incr(key)
-    .pexpire(key, windowMs * 2)
-    .exec();
-  const [error, count] = results?.[0] ?? [new Error('rate-limit counter: empty MULTI result')];
-  if (error) throw error;
+  const [count] = await execOrThrow(
+    redis
+      .multi()
+      .incr(key)
+      .pexpire(key, windowMs * 2),
+    `rate limit of channel "${channelId}"`,
+  );
   return Number(count) <= limit.max;
 }

@@ -74,6 +74,8 @@ export default defineBatchFunction(
     },
     tick: {
       everyMs: 3_600_000,
+      // Idempotent DDL, hourly: harmless on every replica, so persist needs no Redis for a tick lock.
+      onEveryReplica: true,
       run: async (ctx, { flavor, retention }) => maintain(ctx.db, flavor, retention),
     },
   },

@@ -1,5 +1,5 @@
 import { TelemetryRaw, type TelemetryValidated } from '#contracts';
-import { defineFunction, PermanentError } from '#runtime';
+import { defineFunction, execOrThrow, PermanentError } from '#runtime';
 import { AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
 import { clockBoundFor, TagRules, tagRuleFor } from '../../config/tag-rules.ts';
@@ -87,7 +87,7 @@ export default defineFunction(
         write.hset(currentKey(asset), sample.tagId, JSON.stringify(current));
         write.publish(`live:well:${asset}`, JSON.stringify({ type: 'telemetry:update', data: validated }));
       }
-      await write.exec();
+      await execOrThrow(write, `history and current value of ${sample.deviceId}/${sample.tagId}`);
 
       ctx.metrics.counter('samples_total', 'Samples validated, by status.', ['status']).inc({ status: verdict.status });
       ctx.publish('scada.telemetry.validated', validated, { key: sample.deviceId });

@@ -103,7 +103,7 @@ describe('a dependency outage longer than the retry budget', () => {
       const ids = await kafka.produce(topic, items);
       await until(async () => (await readyz()) === 503, 'readiness false while Redis is away');
       // Many times the function's budget, and longer than the ~15 s a sidecar's default-like policy would retry.
-    await new Promise((resolve) => setTimeout(resolve, host === 'dapr' ? 20_000 : 8_000));
+      await new Promise((resolve) => setTimeout(resolve, host === 'dapr' ? 20_000 : 8_000));
       expect(await readyz()).toBe(503);
 
       await startOwnRedis(); // empty: the recorder's counts start again from nothing

@@ -83,7 +83,11 @@ describe('consumer lag against the real broker', () => {
     const lag = await readFunctionLag(
       admin,
       lagTargetOf(
-        manifest({ name: `lag-${run}-latest`, scaling: { minReplicas: 0, maxReplicas: 10, lagThreshold: 3, activationLagThreshold: 2 } }),
+        manifest({
+          name: `lag-${run}-latest`,
+          startFrom: 'latest',
+          scaling: { minReplicas: 0, maxReplicas: 10, lagThreshold: 3, activationLagThreshold: 2 },
+        }),
       ),
     );
     expect(byPartition(lag, wide)).toEqual([
@@ -135,7 +139,12 @@ describe('consumer lag against the real broker', () => {
 
   it('applies the HPA tolerance when the current replica count is given', async () => {
     const target = lagTargetOf(
-      manifest({ name: `lag-${run}-latest`, subscribes: [narrow], scaling: { minReplicas: 1, maxReplicas: 20, lagThreshold: 9 } }),
+      manifest({
+        name: `lag-${run}-latest`,
+        startFrom: 'latest',
+        subscribes: [narrow],
+        scaling: { minReplicas: 1, maxReplicas: 20, lagThreshold: 9 },
+      }),
     );
     // narrow alone: 19, ⌊19/9⌋ = 2 ≤ 2 partitions, metric 19, ⌈19/9⌉ = 3 (then capped at the 2 partitions).
     expect((await readFunctionLag(admin, target)).decision).toMatchObject({ proposal: 3, replicas: 2 });
@@ -157,7 +166,7 @@ describe('consumer lag against the real broker', () => {
   it('reports a topic it cannot read, and no replica count (KEDA would fall back)', async () => {
     const lag = await readFunctionLag(
       admin,
-      lagTargetOf(manifest({ name: `lag-${run}-latest`, subscribes: [wide, `lag-${run}.missing`] })),
+      lagTargetOf(manifest({ name: `lag-${run}-latest`, startFrom: 'latest', subscribes: [wide, `lag-${run}.missing`] })),
     );
     expect(lag.topics[1]?.error).toBeTruthy();
     expect(lag.decision).toBeUndefined();
@@ -172,7 +181,12 @@ describe('flowline lag', () => {
     mkdirSync(join(functionsDir, name));
     writeFileSync(
       join(functionsDir, name, 'function.yaml'),
-      dump({ name, subscribes: [wide, narrow], scaling: { minReplicas: 0, maxReplicas: 10, lagThreshold: 3, activationLagThreshold: 2 } }),
+      dump({
+        name,
+        subscribes: [wide, narrow],
+        startFrom: 'latest',
+        scaling: { minReplicas: 0, maxReplicas: 10, lagThreshold: 3, activationLagThreshold: 2 },
+      }),
     );
   });
   afterAll(() => rmSync(functionsDir, { recursive: true, force: true }));

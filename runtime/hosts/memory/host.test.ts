@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+import RedisMock from 'ioredis-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deadLetterHeader } from '../../dead-letter.ts';
@@ -256,7 +258,7 @@ describe('memory host', () => {
     bed = await createTestBed({
       functions: [
         {
-          manifest: { name: 'clock', subscribes: ['in'], publishes: ['out'] },
+          manifest: { name: 'clock', subscribes: ['in'], publishes: ['out'], needs: ['redis'] },
           definition: defineFunction(
             { in: Reading },
             {
@@ -272,6 +274,7 @@ describe('memory host', () => {
           ),
         },
       ],
+      redis: new RedisMock() as unknown as Redis, // the tick's lock (one replica per interval)
     });
     const deadline = Date.now() + 10_000;
     while (bed.events('out').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
