@@ -7,6 +7,7 @@
  *   config check [dir]               validate every configuration document in a folder
  *   config push <kind> <file.yaml>   store a validated document in PostgreSQL (DATABASE_URL)
  *   lag [...]                        consumer lag and the replicas KEDA would choose (keda/)
+ *   topics apply [--dry-run]         create or correct the declared topics (contracts/topic-settings.ts)
  *
  * Kafka and PostgreSQL come from KAFKA_BROKERS (with the runtime's SASL/TLS variables)
  * and DATABASE_URL.
@@ -18,6 +19,7 @@ import { assertNodeVersion } from '../runtime/node-version.ts';
 import { checkConfig, pushConfig } from './config-command.ts';
 import { replayDeadLetters, showDeadLetters } from './dead-letters.ts';
 import { newFunction } from './new-function.ts';
+import { applyTopics } from './topics-command.ts';
 
 const usage = `usage: npm run flowline -- <command>
   new function <name> [--subscribes topic] [--publishes topic] [--description text]
@@ -25,7 +27,8 @@ const usage = `usage: npm run flowline -- <command>
   dlq replay <topic> [--function name]
   config check [dir]
   config push <kind> <file.yaml>
-  lag [options]`;
+  lag [options]
+  topics apply [--dry-run]`;
 
 assertNodeVersion();
 const [command, sub, ...args] = process.argv.slice(2);
@@ -54,6 +57,20 @@ try {
     const index = args.indexOf('--function');
     const n = await replayDeadLetters(kafka(), args[0], { functionName: index >= 0 ? args[index + 1] : undefined });
     console.log(`replayed ${n} dead letter(s) from ${args[0]}.dlq to their source topic`);
+  } else if (command === 'topics' && sub === 'apply') {
+    const { topicSettings } = await import('../contracts/topic-settings.ts');
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const dryRun = args.includes('--dry-run');
+      const changes = await applyTopics(admin, topicSettings, { dryRun });
+      for (const c of changes) console.log(`${c.action.padEnd(9)} ${c.topic.padEnd(36)} ${c.detail}`);
+      const manual = changes.filter((c) => c.action === 'manual').length;
+      console.log(`${changes.length} topics${dryRun ? ' (dry run: nothing changed)' : ''}; ${manual} need an operator`);
+      if (manual > 0) process.exitCode = 1;
+    } finally {
+      await admin.disconnect();
+    }
   } else if (command === 'config' && sub === 'check') {
     console.log(await checkConfig(args[0]));
   } else if (command === 'config' && sub === 'push' && args[0] && args[1]) {

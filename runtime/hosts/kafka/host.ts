@@ -1,4 +1,5 @@
 import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { declaredTopicSettings, topicConfig } from '../../../contracts/topic-settings.ts';
 import type { BoundFunction } from '../../bound-function.ts';
 import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.ts';
 import { settle, toOutbound } from '../../settle.ts';
@@ -155,12 +156,23 @@ async function ensureTopics(kafka: Kafka, topics: string[]): Promise<void> {
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
-    // -1: the broker's default partitions and replication factor.
-    if (missing.length > 0)
-      await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })),
-        waitForLeaders: true,
-      });
+    if (missing.length === 0) return;
+    const brokers = (await admin.describeCluster()).brokers.length;
+    await admin.createTopics({
+      // The contracts' partitions, replication and retention; the broker's defaults (-1) only for topics they do not declare.
+      topics: missing.map((topic) => {
+        const settings = declaredTopicSettings(topic);
+        if (!settings) return { topic, numPartitions: -1, replicationFactor: -1 };
+        const { replication, configs } = topicConfig(settings, brokers);
+        return {
+          topic,
+          numPartitions: settings.partitions,
+          replicationFactor: replication,
+          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        };
+      }),
+      waitForLeaders: true,
+    });
   } finally {
     await admin.disconnect();
   }
