@@ -222,4 +222,26 @@ describe('kafka host', () => {
       .filter((l) => l.includes('joined consumer group'));
     expect(joins).toHaveLength(1);
   });
+  it('abandons a long chunk, uncommitted, when a heartbeat is rejected by a rebalance, so the group is not held up and nothing is lost', async () => {
+    const s = scenario(1);
+    // One chunk of 4 events at 3 s each: 12 s of work on the only partition.
+    const dir = await s.setup({ batch: { maxSize: 4 }, concurrency: 1 });
+    const items = Array.from({ length: 8 }, (_, i) => ({ key: 'dev-0', data: { key: 'dev-0', seq: i } }));
+    const ids = await kafka.produce(s.topic, items);
+    const env = { FIXTURE_DELAY_MS: '3000', KAFKA_SESSION_TIMEOUT_MS: '8000' };
+    const a = await s.start(dir, 'a', env);
+    await until(async () => ((await s.counts()).size >= 1 ? true : undefined), 'replica a in its first chunk');
+    await s.start(dir, 'b', env); // joins: the group rebalances while a is mid-chunk
+    const counts = await until(
+      async () => {
+        const c = await s.counts();
+        return ids.every((id) => (c.get(id) ?? 0) >= 1) ? c : undefined;
+      },
+      'all 8 events handled',
+      90_000,
+    );
+    expect(ids.filter((id) => !counts.get(id))).toEqual([]);
+    const log = (await import('node:fs')).readFileSync(a.logFile, 'utf8');
+    expect(log).toContain('heartbeat rejected: the group is rebalancing; abandoning this chunk uncommitted');
+  });
 });

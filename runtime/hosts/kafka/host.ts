@@ -95,13 +95,33 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
         headers: textHeaders(m.headers),
       }));
 
-      // A slow handler (or a long retry) must not cost us the partitions: keep beating.
-      const beat = setInterval(() => void heartbeat().catch(() => {}), heartbeatIntervalMs);
+      // A slow handler (or a long retry, or a wait for a dependency) must not cost us the
+      // partitions: keep beating. A beat the group rejects means it is rebalancing (or has
+      // already given our partitions away): stop this chunk at once, commit nothing, rejoin;
+      // the uncommitted events are redelivered, and the group is not held up by our work.
+      const abandon = new AbortController();
+      let lostBy: Error | undefined;
+      const beat = setInterval(
+        () =>
+          void heartbeat().catch((error: Error & { type?: string }) => {
+            if (!rejectedBeat.has(error.type ?? '')) return; // a broker away for a moment: the next beat tells
+            lostBy ??= error;
+            abandon.abort();
+          }),
+        heartbeatIntervalMs,
+      );
       let result: Awaited<ReturnType<typeof deliver>>;
       try {
-        result = await deliver(fn, records, { onExhausted: 'dead-letter', signal: shutdown.signal });
+        result = await deliver(fn, records, { onExhausted: 'dead-letter', signal: AbortSignal.any([shutdown.signal, abandon.signal]) });
       } finally {
         clearInterval(beat);
+      }
+      if (lostBy) {
+        fn.log.warn(
+          { topic: batch.topic, partition: batch.partition, reason: lostBy.message, events: records.length },
+          'heartbeat rejected: the group is rebalancing; abandoning this chunk uncommitted (it is redelivered) to rejoin',
+        );
+        return;
       }
 
       const { messages, committable } = settle(fn, records, result);
@@ -145,6 +165,9 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
     },
   };
 }
+
+/** Heartbeat answers that mean this member must rejoin (kafkajs rethrows them from `heartbeat()`). */
+const rejectedBeat = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
 
 const topicsOf = (manifest: BoundFunction['manifest']): string[] => [
   ...new Set([...manifest.subscribes, ...manifest.subscribes.map(deadLetterTopicOf), ...manifest.publishes]),
