@@ -38,6 +38,14 @@ export async function connectTestKafka(brokers: string): Promise<TestKafka> {
     producer,
     async createTopics(topics, partitions = 3) {
       await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+      // A broker that has just started may answer metadata before every partition has its leader.
+      await until(
+        async () => {
+          const { topics: metadata } = await admin.fetchTopicMetadata({ topics }).catch(() => ({ topics: [] }));
+          return metadata.length === topics.length && metadata.every((t) => t.partitions.every((p) => p.leader >= 0));
+        },
+        `leaders for ${topics.join(', ')}`,
+      );
     },
     async produce(topic, items) {
       const events = items.map((item) =>

@@ -1,4 +1,4 @@
-import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka, PartitionAssigners, Partitioners, type Producer } from 'kafkajs';
 import { declaredTopicSettings, topicConfig } from '../../../contracts/topic-settings.ts';
 import type { BoundFunction } from '../../bound-function.ts';
 import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.ts';
@@ -6,6 +6,7 @@ import { settle, toOutbound } from '../../settle.ts';
 import { startTicker } from '../../ticker.ts';
 import { deadLetterTopicOf } from '../../topics.ts';
 import { BatchingProducer } from './batching-producer.ts';
+import { RangeAssigner } from './range-assigner.ts';
 
 export interface KafkaHostOptions {
   kafka: Kafka;
@@ -61,6 +62,8 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
     heartbeatInterval: heartbeatIntervalMs,
     maxBytesPerPartition: 1_048_576,
     allowAutoTopicCreation: true,
+    // Round-robin among ourselves; range too, so a dapr-host member (Sarama) can share the group during a move.
+    partitionAssigners: [PartitionAssigners.roundRobin, RangeAssigner],
   });
   const outbox = new BatchingProducer(producer, { lingerMs: options.lingerMs ?? 5 });
 
