@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  * local-dev/ (tests/global-setup.ts) on loopback.
  * e2e: the operators' console in Debian's headless Chromium (installed by
  * local-dev/services/chromium.ts), against the real functions.
+ * faults: the pipeline under injected faults, on services of its own, counted exactly
+ * (test-results/faults.md); runs last.
  */
 export default defineConfig({
   test: {
@@ -26,6 +28,19 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          globalSetup: ['tests/faults/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          // After every other project: it stops and kills services, and wants the cores.
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDaprd } from '../../local-dev/services/daprd.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
-import { redisServerBin } from '../../local-dev/services/redis.ts';
 import { fixtureFunction } from '../support/fixture-function.ts';
 import { freePort, startFunctionProcess } from '../support/function-process.ts';
 import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
+import { OwnRedis } from '../support/own-redis.ts';
 
 /**
  * A dependency outage longer than the whole retry budget: the events are not at fault,
@@ -17,35 +16,18 @@ import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
  */
 const { kafkaBrokers, redisUrl } = inject('services');
 let kafka: TestKafka;
-let port: number;
-let server: ChildProcess | undefined;
+let own: OwnRedis;
 const running: { stop(): Promise<unknown> }[] = [];
-
-function startOwnRedis(): Promise<void> {
-  server = spawn(redisServerBin(), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => 100 });
-  client.on('error', () => {}); // refused until the server listens
-  return until(async () => (await client.ping().catch(() => undefined)) === 'PONG', 'our Redis').then(() => client.disconnect());
-}
-async function killOwnRedis(): Promise<void> {
-  const s = server;
-  if (!s || s.exitCode !== null) return;
-  const gone = new Promise((resolve) => s.once('exit', resolve));
-  s.kill('SIGKILL');
-  await gone;
-}
 
 beforeAll(async () => {
   kafka = await connectTestKafka(kafkaBrokers);
-  port = await freePort();
+  own = new OwnRedis(await freePort());
 });
 afterEach(async () => {
   for (const r of running.splice(0).reverse()) await r.stop();
 });
 afterAll(async () => {
-  await killOwnRedis();
+  await own.kill();
   await kafka.close();
 });
 
@@ -57,8 +39,8 @@ describe('a dependency outage longer than the retry budget', () => {
       const topic = `test.outage-${id}.in`;
       const run = `test:${id}`;
       await kafka.createTopics([topic, `${topic}.dlq`], 2);
-      await killOwnRedis();
-      await startOwnRedis();
+      await own.kill();
+      await own.start();
       // The whole budget: 3 attempts, well under a second.
       const dir = fixtureFunction('recorder', {
         name: `outage-${id}`,
@@ -75,7 +57,7 @@ describe('a dependency outage longer than the retry budget', () => {
           FLOWLINE_HOST: host,
           KAFKA_BROKERS: kafkaBrokers,
           DAPR_HTTP_PORT: String(httpPort),
-          REDIS_URL: `redis://127.0.0.1:${port}`,
+          REDIS_URL: own.url,
           REDIS_COMMAND_TIMEOUT_MS: '1000',
           FIXTURE_TOPIC: topic,
           FIXTURE_RUN: run,
@@ -98,7 +80,7 @@ describe('a dependency outage longer than the retry budget', () => {
       await proc.ready();
       const readyz = async () => (await fetch(`http://127.0.0.1:${proc.port}/readyz`)).status;
 
-      await killOwnRedis();
+      await own.kill();
       const items = Array.from({ length: 30 }, (_, i) => ({ key: `dev-${i % 3}`, data: { key: `dev-${i % 3}`, seq: i } }));
       const ids = await kafka.produce(topic, items);
       await until(async () => (await readyz()) === 503, 'readiness false while Redis is away');
@@ -106,8 +88,8 @@ describe('a dependency outage longer than the retry budget', () => {
       await new Promise((resolve) => setTimeout(resolve, host === 'dapr' ? 20_000 : 8_000));
       expect(await readyz()).toBe(503);
 
-      await startOwnRedis(); // empty: the recorder's counts start again from nothing
-      const redis = new Redis(`redis://127.0.0.1:${port}`);
+      await own.start(); // empty: the recorder's counts start again from nothing
+      const redis = new Redis(own.url);
       try {
         const counts = await until(
           async () => {

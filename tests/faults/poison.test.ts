@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createEvent, encodeEvent } from '../../runtime/envelope.ts';
+import { freePort } from '../support/function-process.ts';
+import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
+import { OwnRedis } from '../support/own-redis.ts';
+import { recordCase } from './journal.ts';
+import { startFaultPipeline } from './pipeline.ts';
+
+/**
+ * Poison written straight to Kafka, past the gateway, between good samples of the same
+ * device (so the same partition): each kind ends in scada.telemetry.raw.dlq with its
+ * reason, every good sample is stored, and the worker never restarts.
+ */
+const services = inject('faults');
+let redis: OwnRedis;
+let kafka: TestKafka;
+beforeAll(async () => {
+  redis = new OwnRedis(await freePort());
+  await redis.start();
+  kafka = await connectTestKafka(services.kafkaBrokers);
+});
+afterAll(async () => {
+  await kafka.close();
+  await redis.kill();
+});
+
+describe('poison on scada.telemetry.raw', () => {
+  it('dead-letters each of 17 kinds with its reason while the partition keeps flowing', async () => {
+    const pipeline = await startFaultPipeline({
+      kafkaBrokers: services.kafkaBrokers,
+      databaseUrl: services.databaseUrl,
+      redisUrl: redis.url,
+    });
+    try {
+      const device = pipeline.devices[0] as string;
+      const now = Date.now();
+      const good = (i: number) => ({
+        timestamp: now + i * 1000,
+        deviceId: device,
+        tagId: 'tubing_pressure',
+        value: 850 + i,
+        quality: 192,
+        sourceProtocol: 'MODBUS',
+      });
+      const envelope = (data: unknown) =>
+        encodeEvent(createEvent({ source: 'urn:flowline:faults', type: 'scada.telemetry.raw', data })).toString('utf8');
+      const poison: Record<string, string> = {
+        'not JSON': '{"broken',
+        'JSON null': 'null',
+        'a JSON array': '[1,2,3]',
+        'a CloudEvent without an id': JSON.stringify({ specversion: '1.0', source: 'x', type: 'scada.telemetry.raw', data: good(0) }),
+        'a value that is a string': envelope({ ...good(1), value: 'high' }),
+        'a value that overflows to Infinity': envelope(good(2)).replace('"value":852', '"value":1e400'),
+        'a negative timestamp': envelope({ ...good(3), timestamp: -5 }),
+        'a timestamp after 2100': envelope({ ...good(4), timestamp: 4_200_000_000_000 }),
+        'no deviceId': envelope({ ...good(5), deviceId: undefined }),
+        'an oversized deviceId': envelope({ ...good(6), deviceId: 'r'.repeat(300) }),
+        'a hostile deviceId': envelope({ ...good(7), deviceId: "x'; DROP TABLE telemetry;--" }),
+        'an unknown protocol': envelope({ ...good(8), sourceProtocol: 'CARRIER-PIGEON' }),
+        'a quality byte out of range': envelope({ ...good(9), quality: 300 }),
+        'an unexpected field': envelope({ ...good(10), note: 'x' }),
+        'a huge payload': envelope({ ...good(11), note: 'x'.repeat(800_000) }),
+        'a valid envelope around empty data': envelope({}),
+        'a device no tenant owns': envelope({ ...good(12), deviceId: 'rtu-nobody' }),
+      };
+      const kinds = Object.keys(poison);
+      // good 100.., then one poison, then a good one, … all keyed by the device: one partition.
+      const messages = kinds.flatMap((kind, i) => [
+        { key: device, value: envelope(good(100 + i)) },
+        { key: device, value: poison[kind] as string },
+      ]);
+      messages.push({ key: device, value: envelope(good(100 + kinds.length)) });
+      const pid = pipeline.proc.child.pid;
+      for (const m of messages) await kafka.producer.send({ topic: 'scada.telemetry.raw', acks: -1, messages: [m] });
+      const expectedGood = kinds.length + 1;
+
+      const stored = await until(
+        async () => ((await pipeline.stored()) >= expectedGood ? pipeline.stored() : undefined),
+        'the good samples',
+        120_000,
+      );
+      const letters = await until(
+        async () => {
+          const d = await pipeline.deadLetters();
+          return Object.values(d).reduce((a, b) => a + b, 0) >= kinds.length ? d : undefined;
+        },
+        `${kinds.length} dead letters`,
+        60_000,
+      );
+      const reasons = await pipeline.deadLetterReasons();
+      recordCase({
+        name: 'poison',
+        fault: `${kinds.length} kinds of poison on scada.telemetry.raw`,
+        sent: expectedGood,
+        stored,
+        lost: expectedGood - stored,
+        absorbed: await pipeline.absorbed(),
+        duplicates: await pipeline.duplicates(),
+        deadLetters: letters,
+        notes: `reasons: ${reasons.join(' | ').slice(0, 2000)}`,
+      });
+      expect(stored).toBe(expectedGood);
+      expect(Object.values(letters).reduce((a, b) => a + b, 0)).toBe(kinds.length);
+      expect(reasons.every((r) => r.length > 0)).toBe(true);
+      expect(pipeline.proc.child.exitCode).toBeNull();
+      expect(pipeline.proc.child.pid).toBe(pid);
+    } finally {
+      await pipeline.close();
+    }
+  });
+});
