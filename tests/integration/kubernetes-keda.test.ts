@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { derivedPaths } from '../../keda/generated-files.ts';
-import {
-  desiredReplicasOf,
-  type KafkaTriggerSettings,
-  kafkaTriggerMetricOf,
-  type OffsetResetPolicy,
-  type PartitionOffsets,
-} from '../../keda/kafka-scaler-formula.ts';
+import { type FunctionLag, type LagTarget, readFunctionLag } from '../../keda/lag.ts';
+import { readLagTargets } from '../../keda/lag-targets-file.ts';
 import { startKeda, stopKeda } from '../../local-dev/services/keda.ts';
 import { type KubeApi, kubeApi } from '../../local-dev/services/kube-api.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
@@ -19,86 +15,132 @@ import { connectTestKafka, type TestKafka } from '../support/kafka.ts';
 import { helmOn } from '../support/kubernetes.ts';
 
 /**
- * The real KEDA v2.21 (operator + metrics adapter, local-dev/services/keda.ts) reads the
- * real lag of one function's consumer group on the loopback Kafka, through the chart's
- * own ScaledObject, and the real HPA of kube-controller-manager scales that function's
- * Deployment. What keda/kafka-scaler-formula.ts predicts from the same offsets must be
- * what KEDA reports and what the HPA sets. No kubelet: the Pods stay Pending and consume
- * nothing, so the lag the test makes is the lag KEDA sees.
+ * Parity with the real thing: KEDA v2.21 (operator + metrics adapter,
+ * local-dev/services/keda.ts) reads the lag of two functions' consumer groups on the
+ * loopback Kafka through the chart's own ScaledObjects, and kube-controller-manager's
+ * HPA scales their Deployments. For each of KEDA's branches, `flowline lag`'s code
+ * (keda/lag.ts, with the targets the chart wrote for its lag exporter) predicts from the
+ * same offsets what KEDA reports and the replicas the HPA sets; the test checks both.
+ * No kubelet: Pods stay Pending and consume nothing, so the lag made here is the lag seen.
  */
 const { kafkaBrokers } = inject('services');
 const chartDir = join(repoRoot, 'charts', 'flowline');
 const namespace = 'flowline-keda';
-
-interface ChartFunction {
-  name: string;
-  consumerGroup: string;
-  subscribes: string[];
-  offsetResetPolicy: OffsetResetPolicy;
-  scaling: { lagThreshold: number; activationLagThreshold: number };
-}
-const functions = (load(readFileSync(join(repoRoot, derivedPaths.chartFunctions), 'utf8')) as { functions: ChartFunction[] }).functions;
-const fn = functions.find((f) => f.name === 'alarm') as ChartFunction;
-const settings: KafkaTriggerSettings = { ...fn.scaling, offsetResetPolicy: fn.offsetResetPolicy };
+const release = 'flowline';
+/** alarm: min 1, two topics. notify: minReplicas 0 through values, to see activation. */
+const scaled = ['alarm', 'notify'] as const;
+type Scaled = (typeof scaled)[number];
+const notifyTiming = { pollingIntervalSeconds: 2, cooldownPeriodSeconds: 10 };
+const functions = (
+  load(readFileSync(join(repoRoot, derivedPaths.chartFunctions), 'utf8')) as { functions: { name: string; subscribes: string[] }[] }
+).functions;
 
 let cluster: KubernetesService;
 let api: KubeApi;
 let kafka: TestKafka;
 let kedaStarted = false;
+let targets: Map<string, LagTarget>;
 
-/** What the chart's ScaledObject says, as the API server stores it. */
+interface Condition {
+  type: string;
+  status: string;
+}
 interface ScaledObject {
   spec: { minReplicaCount: number; maxReplicaCount: number };
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[]; hpaName?: string };
+  status?: { conditions?: Condition[]; hpaName?: string };
 }
 interface Hpa {
   spec: { metrics: { external: { metric: { name: string; selector: { matchLabels: Record<string, string> } } } }[] };
-  status: { desiredReplicas?: number; currentReplicas?: number };
+  status: { desiredReplicas?: number };
 }
 
-const scaledObjectPath = `/apis/keda.sh/v1alpha1/namespaces/${namespace}/scaledobjects/${fn.name}`;
-const deploymentPath = `/apis/apps/v1/namespaces/${namespace}/deployments/${fn.name}`;
+const scaledObjectPath = (fn: Scaled) => `/apis/keda.sh/v1alpha1/namespaces/${namespace}/scaledobjects/${fn}`;
+const hpaPath = (fn: Scaled) => `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/keda-hpa-${fn}`;
+const replicasOf = async (fn: Scaled) =>
+  (await api.get<{ spec: { replicas: number } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/${fn}`)).spec.replicas;
+const targetOf = (fn: Scaled) => targets.get(fn) as LagTarget;
 
-/** A resource.Quantity as the API serialises it ("1500", "2k", "1500m"). */
+/** A resource.Quantity as the API serialises it ("1500", "3k", "1500m"). */
 function quantityValue(q: string): number {
   const match = /^([0-9.]+)(m|k|M|G)?$/.exec(q);
   if (!match) throw new Error(`not a quantity this test reads: ${q}`);
-  const scale = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9 }[match[2] as 'm' | 'k' | 'M' | 'G'] ?? 1;
-  return Number(match[1]) * scale;
+  return Number(match[1]) * ({ m: 1e-3, k: 1e3, M: 1e6, G: 1e9 }[match[2] as 'm' | 'k' | 'M' | 'G'] ?? 1);
 }
 
-/** Each subscribed topic's partitions with the group's committed offsets, read from the broker now. */
-async function offsetsOf(topic: string): Promise<PartitionOffsets[]> {
-  const latest = await kafka.admin.fetchTopicOffsets(topic);
-  const committed = await kafka.committed(fn.consumerGroup, topic);
-  return latest.map((p) => {
-    const c = committed.get(p.partition) ?? -1;
-    return { partition: p.partition, latestOffset: Number(p.high), committedOffset: c < 0 ? undefined : c };
-  });
+/** What KEDA reports per trigger now, through kube-apiserver's aggregation layer, by topic. */
+async function reportedMetrics(fn: Scaled): Promise<Record<string, number[]>> {
+  const hpa = await api.get<Hpa>(hpaPath(fn));
+  const entries = await Promise.all(
+    hpa.spec.metrics.map(async ({ external: { metric } }) => {
+      // KEDA names trigger i's metric s<i>-kafka-<topic>; the triggers follow `subscribes`.
+      const index = Number(/^s(\d+)-/.exec(metric.name)?.[1]);
+      const selector = Object.entries(metric.selector.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const list = await api.get<{ items: { value: string }[] }>(
+        `/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/${metric.name}?labelSelector=${encodeURIComponent(selector)}`,
+      );
+      return [targetOf(fn).topics[index] ?? metric.name, list.items.map((i) => quantityValue(i.value))] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
-/** Commits the group at the end of every subscribed topic: no lag. */
-async function commitAtEnd(): Promise<void> {
-  for (const topic of fn.subscribes) {
+/** `flowline lag`'s prediction from the broker's offsets now, with the Deployment's current replicas. */
+async function predict(fn: Scaled): Promise<FunctionLag & { decision: NonNullable<FunctionLag['decision']> }> {
+  const lag = await readFunctionLag(kafka.admin, targetOf(fn), await replicasOf(fn));
+  if (!lag.decision) throw new Error(`flowline lag could not read ${fn}'s topics: ${lag.topics.map((t) => t.error).join('; ')}`);
+  return lag as FunctionLag & { decision: NonNullable<FunctionLag['decision']> };
+}
+
+/** Polls until `read` gives `expected`; the failure names the last value seen. */
+async function settlesOn<T>(what: string, read: () => Promise<T>, expected: T, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (JSON.stringify(last) === JSON.stringify(expected)) return;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error(`${what} did not become ${JSON.stringify(expected)} within ${timeoutMs / 1000} s: last ${JSON.stringify(last)}`);
+}
+
+/** KEDA's metric per topic equals the prediction's, then the Deployment's replicas do. */
+async function expectKedaToAgree(fn: Scaled, predicted: Awaited<ReturnType<typeof predict>>): Promise<void> {
+  const metrics = Object.fromEntries(predicted.topics.map((t) => [t.topic, [t.trigger?.metric]]));
+  await settlesOn(`the external metrics KEDA reports for ${fn}`, () => reportedMetrics(fn), metrics);
+  await settlesOn(`${fn}'s Deployment spec.replicas`, () => replicasOf(fn), predicted.decision.replicas);
+}
+
+async function produce(topic: string, count: number): Promise<void> {
+  for (let sent = 0; sent < count; sent += 500) {
+    const batch = Math.min(500, count - sent);
+    await kafka.producer.send({ topic, acks: -1, messages: Array.from({ length: batch }, (_, i) => ({ value: `lag-${sent + i}` })) });
+  }
+}
+
+/** Commits a function's group at the end of every topic it reads: no lag. */
+async function commitAtEnd(fn: Scaled): Promise<void> {
+  for (const topic of targetOf(fn).topics) {
     const latest = await kafka.admin.fetchTopicOffsets(topic);
     await kafka.admin.setOffsets({
-      groupId: fn.consumerGroup,
+      groupId: targetOf(fn).consumerGroup,
       topic,
       partitions: latest.map((p) => ({ partition: p.partition, offset: p.high })),
     });
   }
 }
 
-/** Polls until `read` gives `expected`; the failure names the last value seen. */
-async function settlesOn<T>(what: string, read: () => Promise<T>, expected: T, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (JSON.stringify(last) === JSON.stringify(expected)) return last;
-    await new Promise((r) => setTimeout(r, 1_000));
+/** The lag exporter's targets as the installed release has them (overrides applied). */
+async function installedTargets(): Promise<Map<string, LagTarget>> {
+  const configMap = await api.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${namespace}/configmaps/${release}-lag-exporter`);
+  const dir = mkdtempSync(join(tmpdir(), 'flowline-lag-targets-'));
+  try {
+    writeFileSync(join(dir, 'targets.yaml'), configMap.data['targets.yaml'] ?? '');
+    return new Map((await readLagTargets(join(dir, 'targets.yaml'))).map((t) => [t.function, t]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  throw new Error(`${what} did not become ${JSON.stringify(expected)} within ${timeoutMs / 1000} s: last ${JSON.stringify(last)}`);
 }
 
 beforeAll(async () => {
@@ -107,15 +149,13 @@ beforeAll(async () => {
   api = kubeApi(cluster.credentials);
   kedaStarted = (await startKeda(cluster)).started; // builds KEDA on a machine's first run (minutes)
   kafka = await connectTestKafka(kafkaBrokers);
-  await kafka.createTopics(fn.subscribes, 3); // no-op for a topic that exists
-  await commitAtEnd();
-  // The chart clamps maxReplicaCount to a topic's partitions: give it the broker's real counts.
-  const { topics } = await kafka.admin.fetchTopicMetadata({ topics: fn.subscribes });
-  const partitions = topics.map((t) => `kafka.topicPartitions.${t.name.replaceAll('.', '\\.')}=${t.partitions.length}`);
-  const others = functions.filter((f) => f.name !== fn.name).map((f) => `functions.overrides.${f.name}.enabled=false`);
+  helm(['uninstall', release, '--namespace', namespace, '--ignore-not-found', '--wait', '--kubeconfig', cluster.kubeconfig]); // a kept cluster
+  const topics = [...new Set(functions.filter((f) => scaled.includes(f.name as Scaled)).flatMap((f) => f.subscribes))];
+  await kafka.createTopics(topics, 3); // a topic that exists keeps its partitions
+  const { topics: metadata } = await kafka.admin.fetchTopicMetadata({ topics });
   helmOn(cluster.kubeconfig, [
     'install',
-    'flowline',
+    release,
     chartDir,
     '--namespace',
     namespace,
@@ -127,95 +167,105 @@ beforeAll(async () => {
       `kafka.brokers=${kafkaBrokers}`, // KEDA runs on this machine: the loopback broker is reachable
       'dapr.enabled=false',
       'gateway.enabled=false',
+      // The chart clamps maxReplicaCount to a topic's partitions: give it the broker's real counts.
+      ...metadata.map((t) => `kafka.topicPartitions.${t.name.replaceAll('.', '\\.')}=${t.partitions.length}`),
       // Kubernetes' default waits 5 minutes before scaling down; values shorten it, no template edit.
       'keda.hpaBehavior.scaleDown.stabilizationWindowSeconds=0',
-      ...partitions,
-      ...others,
+      'functions.overrides.notify.scaling.minReplicas=0',
+      `functions.overrides.notify.scaling.pollingIntervalSeconds=${notifyTiming.pollingIntervalSeconds}`,
+      `functions.overrides.notify.scaling.cooldownPeriodSeconds=${notifyTiming.cooldownPeriodSeconds}`,
+      ...functions.filter((f) => !scaled.includes(f.name as Scaled)).map((f) => `functions.overrides.${f.name}.enabled=false`),
     ].join(','),
   ]);
+  targets = await installedTargets();
+  for (const fn of scaled) await commitAtEnd(fn);
 }, 1_800_000);
 
 afterAll(async () => {
   await kafka?.close();
   if (process.env.FLOWLINE_KEEP_SERVICES === '1') return;
-  if (cluster) helm(['uninstall', 'flowline', '--namespace', namespace, '--kubeconfig', cluster.kubeconfig]);
   if (kedaStarted) await stopKeda(cluster);
   if (cluster?.started) await stopKubernetes();
 });
 
-describe(`KEDA on ${fn.name}'s consumer lag`, () => {
-  it('makes the chart’s ScaledObject Ready and creates its HPA', async () => {
-    const ready = await settlesOn(
-      'the ScaledObject Ready condition',
-      async () => (await api.get<ScaledObject>(scaledObjectPath)).status?.conditions?.find((c) => c.type === 'Ready')?.status,
-      'True',
-      60_000,
-    );
-    expect(ready).toBe('True');
-    const so = await api.get<ScaledObject>(scaledObjectPath);
-    expect(so.status?.hpaName).toBe(`keda-hpa-${fn.name}`);
-    const hpa = await api.get<Hpa>(`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/keda-hpa-${fn.name}`);
-    expect(hpa.spec.metrics).toHaveLength(fn.subscribes.length);
-  });
-
-  it('reports the lag the formula predicts, and the HPA scales the Deployment to the predicted replicas', async () => {
-    const so = await api.get<ScaledObject>(scaledObjectPath);
-    const bounds = { minReplicas: so.spec.minReplicaCount, maxReplicas: so.spec.maxReplicaCount };
-    // 1.5 × the threshold on the first topic: more than the minimum, less than the maximum.
-    const backlog = Math.round(settings.lagThreshold * 1.5);
-    const [topic] = fn.subscribes as [string];
-    for (let sent = 0; sent < backlog; sent += 500) {
-      const batch = Math.min(500, backlog - sent);
-      await kafka.producer.send({ topic, acks: -1, messages: Array.from({ length: batch }, (_, i) => ({ value: `lag-${sent + i}` })) });
-    }
-    const triggers = await Promise.all(
-      fn.subscribes.map(async (t) => ({ ...kafkaTriggerMetricOf(await offsetsOf(t), settings), lagThreshold: settings.lagThreshold })),
-    );
-    const predicted = desiredReplicasOf(triggers, bounds, 1);
-    expect(triggers[0]?.totalLag).toBe(backlog);
-    expect(predicted.replicas).toBeGreaterThan(bounds.minReplicas);
-    expect(predicted.replicas).toBeLessThan(bounds.maxReplicas);
-
-    const hpaPath = `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/keda-hpa-${fn.name}`;
-    const hpa = await api.get<Hpa>(hpaPath);
-    const reported = async () =>
-      Promise.all(
-        hpa.spec.metrics.map(async ({ external: { metric } }) => {
-          const selector = Object.entries(metric.selector.matchLabels)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',');
-          const list = await api.get<{ items: { value: string }[] }>(
-            `/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/${metric.name}?labelSelector=${encodeURIComponent(selector)}`,
-          );
-          return list.items.map((i) => quantityValue(i.value));
-        }),
+describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag', () => {
+  it('makes every ScaledObject Ready and creates its HPA, one metric per subscribed topic', async () => {
+    for (const fn of scaled) {
+      await settlesOn(
+        `${fn}'s Ready condition`,
+        async () => (await api.get<ScaledObject>(scaledObjectPath(fn))).status?.conditions?.find((c) => c.type === 'Ready')?.status,
+        'True',
+        60_000,
       );
-    // The external metrics API (kube-apiserver → aggregation → KEDA's adapter → operator → Kafka).
-    await settlesOn(
-      'the external metric KEDA reports per trigger',
-      reported,
-      triggers.map((t) => [t.metric]),
-    );
-    await settlesOn(
-      "the Deployment's spec.replicas",
-      async () => (await api.get<{ spec: { replicas: number } }>(deploymentPath)).spec.replicas,
-      predicted.replicas,
-    );
-    expect((await api.get<Hpa>(hpaPath)).status.desiredReplicas).toBe(predicted.replicas);
+      expect((await api.get<ScaledObject>(scaledObjectPath(fn))).status?.hpaName).toBe(`keda-hpa-${fn}`);
+      expect((await api.get<Hpa>(hpaPath(fn))).spec.metrics).toHaveLength(targetOf(fn).topics.length);
+    }
   });
 
-  it('returns to the minimum once the group has committed the backlog away', async () => {
-    await commitAtEnd();
-    const so = await api.get<ScaledObject>(scaledObjectPath);
-    const triggers = await Promise.all(
-      fn.subscribes.map(async (t) => ({ ...kafkaTriggerMetricOf(await offsetsOf(t), settings), lagThreshold: settings.lagThreshold })),
-    );
-    const predicted = desiredReplicasOf(triggers, { minReplicas: so.spec.minReplicaCount, maxReplicas: so.spec.maxReplicaCount });
-    expect(predicted.replicas).toBe(Math.max(1, so.spec.minReplicaCount));
-    await settlesOn(
-      "the Deployment's spec.replicas",
-      async () => (await api.get<{ spec: { replicas: number } }>(deploymentPath)).spec.replicas,
-      predicted.replicas,
-    );
+  it('agrees on persistent lag under the partition cap: ⌈lag / threshold⌉ replicas', async () => {
+    const { lagThreshold, topics } = targetOf('alarm');
+    await produce(topics[0] as string, Math.round(lagThreshold * 1.5));
+    const predicted = await predict('alarm');
+    expect(predicted.decision.replicas).toBeGreaterThan(predicted.minReplicas); // the case under test, not a bound
+    expect(predicted.decision.replicas).toBeLessThan(predicted.maxReplicas);
+    await expectKedaToAgree('alarm', predicted);
+    expect((await api.get<Hpa>(hpaPath('alarm'))).status.desiredReplicas).toBe(predicted.decision.replicas);
+  });
+
+  it('agrees when the lag passes partitions × threshold: KEDA reports the capped metric, the HPA goes to the maximum', async () => {
+    const { lagThreshold, topics } = targetOf('alarm');
+    const topic = topics[0] as string;
+    const partitions = (await kafka.admin.fetchTopicOffsets(topic)).length;
+    await produce(topic, (partitions + 1) * lagThreshold);
+    const predicted = await predict('alarm');
+    const trigger = predicted.topics[0]?.trigger;
+    expect(trigger && trigger.metric < trigger.totalLag).toBe(true); // the cap applies
+    expect(predicted.decision.replicas).toBe(predicted.maxReplicas);
+    await expectKedaToAgree('alarm', predicted);
+  });
+
+  it('agrees once the backlog is committed away: back to the minimum', async () => {
+    await commitAtEnd('alarm');
+    const predicted = await predict('alarm');
+    expect(predicted.decision.replicas).toBe(Math.max(1, predicted.minReplicas));
+    await expectKedaToAgree('alarm', predicted);
+  });
+
+  it('agrees on a group with no committed offset and offsetResetPolicy latest: each partition counts 1', async () => {
+    await kafka.admin.deleteGroups([targetOf('alarm').consumerGroup]);
+    const predicted = await predict('alarm');
+    for (const t of predicted.topics) expect(t.trigger?.metric).toBe(t.partitions.length);
+    await expectKedaToAgree('alarm', predicted);
+  });
+
+  describe('activation, notify with minReplicas 0', () => {
+    const topic = () => targetOf('notify').topics[0] as string;
+
+    it('is scaled to 0 while idle', async () => {
+      const predicted = await predict('notify');
+      expect(predicted.decision).toMatchObject({ replicas: 0, active: false });
+      await expectKedaToAgree('notify', predicted);
+    });
+
+    it('stays at 0 with lag at or below the activation threshold, though KEDA sees it', async () => {
+      await produce(topic(), targetOf('notify').activationLagThreshold);
+      const predicted = await predict('notify');
+      expect(predicted.decision).toMatchObject({ replicas: 0, active: false });
+      await expectKedaToAgree('notify', predicted);
+      // Two more polls: an activation would have happened by now.
+      await new Promise((r) => setTimeout(r, 2 * notifyTiming.pollingIntervalSeconds * 1_000 + 1_000));
+      expect(await replicasOf('notify')).toBe(0);
+    });
+
+    it('goes 0 → 1 once the lag passes it, and back to 0 after the cooldown when it is gone', async () => {
+      await produce(topic(), 1); // one more than the threshold
+      const active = await predict('notify');
+      expect(active.decision).toMatchObject({ replicas: 1, active: true });
+      await expectKedaToAgree('notify', active);
+      await commitAtEnd('notify');
+      const idle = await predict('notify');
+      expect(idle.decision).toMatchObject({ replicas: 0, active: false });
+      await expectKedaToAgree('notify', idle);
+    });
   });
 });
