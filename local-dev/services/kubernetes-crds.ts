@@ -90,3 +90,15 @@ export async function applyCrds(api: KubeApi, crds: readonly Crd[]): Promise<voi
     }
   }
 }
+
+/** Deletes each CRD (and so every object of its kind) and waits until the API server no longer serves it. */
+export async function deleteCrds(api: KubeApi, crds: readonly Crd[]): Promise<void> {
+  for (const crd of crds) await api.request('DELETE', `${crdPath}/${crd.metadata.name}`);
+  const deadline = Date.now() + 60_000;
+  for (const crd of crds) {
+    while ((await api.request('GET', `${crdPath}/${crd.metadata.name}`)).status !== 404) {
+      if (Date.now() > deadline) throw new ServiceError(`the CRD ${crd.metadata.name} was still there 60 s after its deletion`);
+      await sleep(200);
+    }
+  }
+}

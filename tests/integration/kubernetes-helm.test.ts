@@ -6,7 +6,7 @@ import { derivedPaths } from '../../keda/generated-files.ts';
 import { type KubeApi, kubeApi, messageOf } from '../../local-dev/services/kube-api.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
 import { kubernetesVersion } from '../../local-dev/services/kubernetes-binaries.ts';
-import { applyCrds, daprCrds, kedaCrds } from '../../local-dev/services/kubernetes-crds.ts';
+import { applyCrds, daprCrds, deleteCrds, kedaCrds } from '../../local-dev/services/kubernetes-crds.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
 import { helm, type KubeObject } from '../support/helm.ts';
 import { helmOn, releaseObjects, resourcePaths } from '../support/kubernetes.ts';
@@ -30,6 +30,14 @@ beforeAll(async () => {
   helm(['version']); // builds helm on a machine's first run
   cluster = await startKubernetes(); // builds the control plane on a machine's first run (minutes)
   api = kubeApi(cluster.credentials);
+  // A kept cluster (FLOWLINE_KEEP_SERVICES=1) still has the releases of the last run.
+  const releases: [string, string][] = [
+    ['plain', 'flowline-plain'],
+    ['flowline', 'flowline'],
+  ];
+  for (const [release, namespace] of releases) {
+    helmOn(cluster.kubeconfig, ['uninstall', release, '--namespace', namespace, '--ignore-not-found', '--wait']);
+  }
 }, 1_800_000);
 
 afterAll(async () => {
@@ -110,7 +118,8 @@ describe('helm install with KEDA and Dapr on (minimal values)', () => {
   const release = 'flowline';
   const namespace = 'flowline';
 
-  it('is refused while the KEDA and Dapr CRDs are not installed, naming the kinds', () => {
+  it('is refused while the KEDA and Dapr CRDs are not installed, naming the kinds', async () => {
+    await deleteCrds(api, [...kedaCrds(), ...daprCrds()]); // a kept cluster (FLOWLINE_KEEP_SERVICES=1) may have them
     expect(() => install(release, namespace, ['--values', valuesFile('minimal')])).toThrow(
       /no matches for kind "(ScaledObject|Component|Subscription|Configuration|Resiliency)"/,
     );
