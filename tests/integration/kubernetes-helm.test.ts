@@ -62,6 +62,15 @@ it(`is a kube-apiserver that says it is ${kubernetesVersion}`, async () => {
   expect((await api.get<{ gitVersion: string }>('/version')).gitVersion).toBe(kubernetesVersion);
 });
 
+it('refuses values the schema does not allow before anything reaches the cluster, naming the key', () => {
+  expect(() => install('refused', 'flowline-refused', ['--values', valuesFile('minimal'), '--set', 'keda.enable=false'])).toThrow(
+    /additional properties 'enable' not allowed/,
+  );
+  expect(helm(['status', 'refused', '--namespace', 'flowline-refused', '--kubeconfig', cluster.kubeconfig]).stderr).toContain(
+    'release: not found',
+  );
+});
+
 describe('helm install with KEDA and Dapr off', () => {
   const release = 'plain';
   const namespace = 'flowline-plain';
