@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../keda/generate.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
 import { type KubeApi, kubeApi, messageOf } from '../../local-dev/services/kube-api.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
@@ -44,7 +46,7 @@ afterAll(async () => {
   if (cluster?.started && process.env.FLOWLINE_KEEP_SERVICES !== '1') await stopKubernetes();
 });
 
-type Stored = KubeObject & { metadata: KubeObject['metadata'] & { uid?: string } };
+type Stored = KubeObject & { metadata: KubeObject['metadata'] & { uid?: string; resourceVersion?: string; generation?: number } };
 
 /** Every object helm says it installed, as the API server now stores it. */
 async function readBack(release: string, namespace: string): Promise<{ objects: KubeObject[]; stored: Stored[] }> {
@@ -52,6 +54,20 @@ async function readBack(release: string, namespace: string): Promise<{ objects: 
   const pathOf = resourcePaths(api);
   const stored = await Promise.all(objects.map(async (o) => api.get<Stored>(await pathOf(o, namespace))));
   return { objects, stored };
+}
+
+/** Uninstalls a release and lists what of it the API server still has (after more than zero objects were there). */
+async function uninstallLeaves(release: string, namespace: string): Promise<string[]> {
+  const { objects } = await readBack(release, namespace);
+  expect(objects.length).toBeGreaterThan(0);
+  helmOn(cluster.kubeconfig, ['uninstall', release, '--namespace', namespace, '--wait', '--timeout', '60s']);
+  const pathOf = resourcePaths(api);
+  const left = [];
+  for (const o of objects) {
+    const res = await api.request('GET', await pathOf(o, namespace));
+    if (res.status !== 404) left.push(`${o.kind}/${o.metadata.name}: ${res.status}`);
+  }
+  return left;
 }
 
 const install = (release: string, namespace: string, args: string[]) =>
@@ -111,15 +127,7 @@ describe('helm install with KEDA and Dapr off', () => {
   });
 
   it('is removed by helm uninstall: none of its objects is left', async () => {
-    const { objects } = await readBack(release, namespace);
-    helmOn(cluster.kubeconfig, ['uninstall', release, '--namespace', namespace, '--wait', '--timeout', '60s']);
-    const pathOf = resourcePaths(api);
-    const left = [];
-    for (const o of objects) {
-      const res = await api.request('GET', await pathOf(o, namespace));
-      if (res.status !== 404) left.push(`${o.kind}/${o.metadata.name}: ${res.status}`);
-    }
-    expect(left).toEqual([]);
+    expect(await uninstallLeaves(release, namespace)).toEqual([]);
   });
 });
 
@@ -147,6 +155,55 @@ describe('helm install with KEDA and Dapr on (minimal values)', () => {
     );
   });
 
+  it('takes a new function with helm upgrade: its objects appear, and an existing object changes only if it names it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flowline-upgrade-'));
+    try {
+      // `flowline new function` + `npm run generate`, in a copy of the chart and the manifests.
+      cpSync(chartDir, join(root, 'charts', 'flowline'), { recursive: true });
+      for (const fn of functions) {
+        mkdirSync(join(root, 'functions', fn.name), { recursive: true });
+        cpSync(join(repoRoot, 'functions', fn.name, 'function.yaml'), join(root, 'functions', fn.name, 'function.yaml'));
+      }
+      mkdirSync(join(root, 'functions', 'wellhead-trend'));
+      writeFileSync(
+        join(root, 'functions', 'wellhead-trend', 'function.yaml'),
+        dump({ name: 'wellhead-trend', subscribes: ['scada.telemetry.validated'], needs: ['postgres'] }),
+      );
+      await generate(root);
+      const key = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+      // generation moves with the spec only (controllers write status); objects without one have no status writer here.
+      const version = (o: Stored) => o.metadata.generation ?? o.metadata.resourceVersion;
+      const before = new Map((await readBack(release, namespace)).stored.map((o) => [key(o), version(o)]));
+      helmOn(cluster.kubeconfig, [
+        'upgrade',
+        release,
+        join(root, 'charts', 'flowline'),
+        '--namespace',
+        namespace,
+        '--values',
+        valuesFile('minimal'),
+      ]);
+      const after = (await readBack(release, namespace)).stored;
+      const added = after.filter((o) => !before.has(key(o))).map(key);
+      expect(added.sort()).toEqual(
+        [
+          'Deployment/wellhead-trend',
+          'PodDisruptionBudget/wellhead-trend',
+          'ScaledObject/wellhead-trend',
+          'Service/wellhead-trend',
+          'Subscription/wellhead-trend-scada-telemetry-validated',
+        ].sort(),
+      );
+      expect([...before.keys()].filter((k) => !after.some((o) => key(o) === k))).toEqual([]);
+      const changed = after.filter((o) => before.has(key(o)) && before.get(key(o)) !== version(o));
+      expect(changed.length).toBeGreaterThan(0); // the Dapr components' scopes, the lag exporter's targets…
+      // …and the lag exporter's pod template, which carries a checksum of those targets so it restarts to read them.
+      expect(changed.filter((o) => !JSON.stringify(o).includes('wellhead-trend')).map(key)).toEqual(['Deployment/flowline-lag-exporter']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('has its ScaledObjects checked by the real CRD schema: a misspelt field or a wrong type is refused', async () => {
     const base = `/apis/keda.sh/v1alpha1/namespaces/${namespace}/scaledobjects`;
     const so = (spec: Record<string, unknown>) => ({
@@ -159,5 +216,9 @@ describe('helm install with KEDA and Dapr on (minimal values)', () => {
     expect(refused.status).toBe(422);
     const misspelt = await api.request('POST', `${base}?fieldValidation=Strict`, so({ maxReplicas: 5 }));
     expect([misspelt.status, messageOf(misspelt.body)]).toEqual([400, expect.stringContaining('unknown field "spec.maxReplicas"')]);
+  });
+
+  it('is removed by helm uninstall, new function, ScaledObjects and Dapr objects included', async () => {
+    expect(await uninstallLeaves(release, namespace)).toEqual([]);
   });
 });
