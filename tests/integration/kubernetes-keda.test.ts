@@ -28,13 +28,18 @@ const { kafkaBrokers } = inject('services');
 const chartDir = join(repoRoot, 'charts', 'flowline');
 const namespace = 'flowline-keda';
 const release = 'flowline';
-/** alarm: min 1, two topics. notify: minReplicas 0 through values, to see activation. */
-const scaled = ['alarm', 'notify'] as const;
+/**
+ * alarm: min 1, two topics. notify: minReplicas 0 through values, to see activation.
+ * validate: its topic given twice the broker's partitions in values, as a platform team's
+ * values may say (the ScaledObject's maxReplicaCount then exceeds the broker's count).
+ */
+const scaled = ['alarm', 'notify', 'validate'] as const;
 type Scaled = (typeof scaled)[number];
 const notifyTiming = { pollingIntervalSeconds: 2, cooldownPeriodSeconds: 10 };
 const functions = (
   load(readFileSync(join(repoRoot, derivedPaths.chartFunctions), 'utf8')) as { functions: { name: string; subscribes: string[] }[] }
 ).functions;
+const validateTopic = () => functions.find((f) => f.name === 'validate')?.subscribes[0];
 
 let cluster: KubernetesService;
 let api: KubeApi;
@@ -178,7 +183,9 @@ beforeAll(async () => {
       'dapr.enabled=false',
       'gateway.enabled=false',
       // The chart clamps maxReplicaCount to a topic's partitions: give it the broker's real counts.
-      ...metadata.map((t) => `kafka.topicPartitions.${t.name.replaceAll('.', '\\.')}=${t.partitions.length}`),
+      ...metadata.map(
+        (t) => `kafka.topicPartitions.${t.name.replaceAll('.', '\\.')}=${t.partitions.length * (t.name === validateTopic() ? 2 : 1)}`,
+      ),
       // Kubernetes' default waits 5 minutes before scaling down; values shorten it, no template edit.
       'keda.hpaBehavior.scaleDown.stabilizationWindowSeconds=0',
       'functions.overrides.notify.scaling.minReplicas=0',
@@ -245,6 +252,20 @@ describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag',
     const predicted = await predict('alarm');
     for (const t of predicted.topics) expect(t.trigger?.metric).toBe(t.partitions.length);
     await expectKedaToAgree('alarm', predicted);
+  });
+
+  it('agrees when the values give a topic more partitions than the broker has: the ScaledObject’s maximum bounds the HPA', async () => {
+    const { lagThreshold, topics } = targetOf('validate');
+    const topic = topics[0] as string;
+    const partitions = (await kafka.admin.fetchTopicOffsets(topic)).length;
+    const so = await api.get<ScaledObject>(scaledObjectPath('validate'));
+    expect(so.spec.maxReplicaCount).toBeGreaterThan(partitions); // the case under test
+    // ⌊lag / threshold⌋ = partitions is not above them: KEDA does not cap, the HPA asks for one more.
+    await produce(topic, partitions * lagThreshold + lagThreshold / 2);
+    const predicted = await predict('validate');
+    expect(predicted.maxReplicas).toBe(so.spec.maxReplicaCount);
+    expect(predicted.decision.replicas).toBe(partitions + 1);
+    await expectKedaToAgree('validate', predicted);
   });
 
   describe('activation, notify with minReplicas 0', () => {
