@@ -93,6 +93,7 @@ async function readTopicLag(admin: Admin, target: LagTarget, topic: string): Pro
         return {
           partition: w.partition,
           latestOffset: Number(w.high),
+          earliestOffset: Number(w.low),
           // Kafka answers -1 for a partition the group never committed.
           committedOffset: offset === undefined || offset < 0 ? undefined : offset,
         };

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generate } from '../../keda/generate.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
 import { type FunctionLag, type LagTarget, readFunctionLag } from '../../keda/lag.ts';
 import { readLagTargets } from '../../keda/lag-targets-file.ts';
@@ -25,20 +26,22 @@ import { helmOn } from '../support/kubernetes.ts';
  * No kubelet: Pods stay Pending and consume nothing, so the lag made here is the lag seen.
  */
 const { kafkaBrokers } = inject('services');
-const chartDir = join(repoRoot, 'charts', 'flowline');
 const namespace = 'flowline-keda';
 const release = 'flowline';
 /**
  * alarm: min 1, two topics. notify: minReplicas 0 through values, to see activation.
  * validate: its topic given twice the broker's partitions in values, as a platform team's
  * values may say (the ScaledObject's maxReplicaCount then exceeds the broker's count).
+ * backfill: a function added for this test (in a copy of the chart, as a developer adds
+ * one) that starts from the earliest offset.
  */
-const scaled = ['alarm', 'notify', 'validate'] as const;
+const scaled = ['alarm', 'notify', 'validate', 'backfill'] as const;
 type Scaled = (typeof scaled)[number];
 const notifyTiming = { pollingIntervalSeconds: 2, cooldownPeriodSeconds: 10 };
-const functions = (
-  load(readFileSync(join(repoRoot, derivedPaths.chartFunctions), 'utf8')) as { functions: { name: string; subscribes: string[] }[] }
-).functions;
+const backfillTopic = 'keda-parity.backfill.records';
+const root = mkdtempSync(join(tmpdir(), 'flowline-keda-chart-'));
+const chartDir = join(root, 'charts', 'flowline');
+let functions: { name: string; subscribes: string[] }[];
 const validateTopic = () => functions.find((f) => f.name === 'validate')?.subscribes[0];
 
 let cluster: KubernetesService;
@@ -149,8 +152,32 @@ async function installedTargets(): Promise<Map<string, LagTarget>> {
   }
 }
 
+/** The repository's chart and manifests, plus backfill, regenerated (what `flowline new function` + `npm run generate` do). */
+async function chartWithBackfill(): Promise<void> {
+  cpSync(join(repoRoot, 'charts', 'flowline'), chartDir, { recursive: true });
+  for (const name of readdirSync(join(repoRoot, 'functions'))) {
+    const manifest = join(repoRoot, 'functions', name, 'function.yaml');
+    if (!existsSync(manifest)) continue;
+    mkdirSync(join(root, 'functions', name), { recursive: true });
+    cpSync(manifest, join(root, 'functions', name, 'function.yaml'));
+  }
+  mkdirSync(join(root, 'functions', 'backfill'));
+  writeFileSync(
+    join(root, 'functions', 'backfill', 'function.yaml'),
+    dump({
+      name: 'backfill',
+      subscribes: [backfillTopic],
+      startFrom: 'earliest',
+      scaling: { minReplicas: 1, maxReplicas: 6, lagThreshold: 50, activationLagThreshold: 5 },
+    }),
+  );
+  await generate(root);
+  functions = (load(readFileSync(join(root, derivedPaths.chartFunctions), 'utf8')) as { functions: typeof functions }).functions;
+}
+
 beforeAll(async () => {
   helm(['version']);
+  await chartWithBackfill();
   cluster = await startKubernetes();
   api = kubeApi(cluster.credentials);
   kedaStarted = (await startKeda(cluster)).started; // builds KEDA on a machine's first run (minutes)
@@ -198,6 +225,7 @@ beforeAll(async () => {
 }, 1_800_000);
 
 afterAll(async () => {
+  rmSync(root, { recursive: true, force: true });
   await kafka?.close();
   if (process.env.FLOWLINE_KEEP_SERVICES === '1') return;
   if (kedaStarted) await stopKeda(cluster);
@@ -266,6 +294,24 @@ describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag',
     expect(predicted.maxReplicas).toBe(so.spec.maxReplicaCount);
     expect(predicted.decision.replicas).toBe(partitions + 1);
     await expectKedaToAgree('validate', predicted);
+  });
+
+  it('agrees on a group with no committed offset and offsetResetPolicy earliest: the retained messages count', async () => {
+    await kafka.admin.deleteGroups([targetOf('backfill').consumerGroup]); // never committed
+    // 300 messages, all but the last 100 gone (as retention would remove them): KEDA 2.21 counts the 100 left.
+    await kafka.producer.send({
+      topic: backfillTopic,
+      acks: -1,
+      messages: Array.from({ length: 300 }, (_, i) => ({ partition: 0, value: `backfill-${i}` })),
+    });
+    const end = Number((await kafka.admin.fetchTopicOffsets(backfillTopic)).find((o) => o.partition === 0)?.high);
+    await kafka.admin.deleteTopicRecords({ topic: backfillTopic, partitions: [{ partition: 0, offset: String(end - 100) }] });
+    const offsets = await kafka.admin.fetchTopicOffsets(backfillTopic);
+    expect(Number(offsets.find((o) => o.partition === 0)?.low)).toBe(end - 100); // the case under test: the log no longer starts at 0
+    const retained = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+    const predicted = await predict('backfill');
+    expect(predicted.topics[0]?.trigger?.totalLag).toBe(retained);
+    await expectKedaToAgree('backfill', predicted);
   });
 
   describe('activation, notify with minReplicas 0', () => {
