@@ -82,10 +82,11 @@ export async function readFunctionLag(admin: Admin, target: LagTarget, currentRe
 
 async function readTopicLag(admin: Admin, target: LagTarget, topic: string): Promise<TopicLag> {
   try {
-    const [watermarks, [committed]] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId: target.consumerGroup, topics: [topic] }),
-    ]);
+    // Committed offsets first, then the watermarks: a watermark read later is never below a
+    // commit read earlier, so a busy group never shows a negative lag (read together, the
+    // commit could be the newer of the two).
+    const [committed] = await admin.fetchOffsets({ groupId: target.consumerGroup, topics: [topic] });
+    const watermarks = await admin.fetchTopicOffsets(topic);
     const committedByPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     const partitions = watermarks
       .map((w): PartitionOffsets => {
