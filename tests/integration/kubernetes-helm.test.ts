@@ -5,7 +5,7 @@ import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../keda/generate.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
-import { type KubeApi, kubeApi, messageOf } from '../../local-dev/services/kube-api.ts';
+import { createOrReplace, type KubeApi, kubeApi, messageOf } from '../../local-dev/services/kube-api.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
 import { kubernetesVersion } from '../../local-dev/services/kubernetes-binaries.ts';
 import { applyCrds, daprCrds, deleteCrds, kedaCrds } from '../../local-dev/services/kubernetes-crds.ts';
@@ -134,6 +134,7 @@ describe('helm install with KEDA and Dapr off', () => {
 describe('helm install with KEDA and Dapr on (minimal values)', () => {
   const release = 'flowline';
   const namespace = 'flowline';
+  let notes = '';
 
   it('is refused while the KEDA and Dapr CRDs are not installed, naming the kinds', async () => {
     await deleteCrds(api, [...kedaCrds(), ...daprCrds()]); // a kept cluster (FLOWLINE_KEEP_SERVICES=1) may have them
@@ -144,7 +145,7 @@ describe('helm install with KEDA and Dapr on (minimal values)', () => {
 
   it('is accepted once they are: every ScaledObject, Dapr Component and Subscription is stored', async () => {
     await applyCrds(api, [...kedaCrds(), ...daprCrds()]);
-    install(release, namespace, ['--values', valuesFile('minimal')]);
+    notes = install(release, namespace, ['--values', valuesFile('minimal')]);
     const { objects, stored } = await readBack(release, namespace);
     const count = (kind: string) => stored.filter((o) => o.kind === kind).length;
     expect(count('ScaledObject')).toBe(functions.length);
@@ -153,6 +154,27 @@ describe('helm install with KEDA and Dapr on (minimal values)', () => {
     expect(stored.map((o) => [o.kind, o.metadata.name, typeof o.metadata.uid])).toEqual(
       objects.map((o) => [o.kind, o.metadata.name, 'string']),
     );
+  });
+
+  it('says in its notes that a Secret its Deployments reference is missing, and stops saying it once it exists', async () => {
+    const missing = `! Secret flowline-postgres (postgres) is not in namespace ${namespace}: create it with the key uri.`;
+    expect(notes).toContain(missing);
+    await createOrReplace(api, `/api/v1/namespaces/${namespace}/secrets`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'flowline-postgres' },
+      stringData: { url: 'postgres://flowline@db:5432/flowline' }, // the wrong key
+    });
+    const upgrade = () =>
+      helmOn(cluster.kubeconfig, ['upgrade', release, chartDir, '--namespace', namespace, '--values', valuesFile('minimal')]);
+    expect(upgrade()).toContain('! Secret flowline-postgres (postgres) has no key uri: add it.');
+    await createOrReplace(api, `/api/v1/namespaces/${namespace}/secrets`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'flowline-postgres' },
+      stringData: { uri: 'postgres://flowline@db:5432/flowline' },
+    });
+    expect(upgrade()).not.toContain('! Secret');
   });
 
   it('takes a new function with helm upgrade: its objects appear, and an existing object changes only if it names it', async () => {
