@@ -11,6 +11,7 @@ import { startKeda, stopKeda } from '../../local-dev/services/keda.ts';
 import { createOrReplace, type KubeApi, kubeApi } from '../../local-dev/services/kube-api.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
+import { startFunctionProcess } from '../support/function-process.ts';
 import { helm } from '../support/helm.ts';
 import { connectTestKafka, type TestKafka } from '../support/kafka.ts';
 import { helmOn } from '../support/kubernetes.ts';
@@ -25,7 +26,7 @@ import { helmOn } from '../support/kubernetes.ts';
  * same offsets what KEDA reports and the replicas the HPA sets; the test checks both.
  * No kubelet: Pods stay Pending and consume nothing, so the lag made here is the lag seen.
  */
-const { kafkaBrokers } = inject('services');
+const { kafkaBrokers, redisUrl } = inject('services');
 const namespace = 'flowline-keda';
 const release = 'flowline';
 /**
@@ -226,6 +227,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
+  // Leave no backlog of this test's messages for the next user of these groups.
+  if (targets) for (const fn of scaled) await commitAtEnd(fn).catch(() => undefined);
   await kafka?.close();
   if (process.env.FLOWLINE_KEEP_SERVICES === '1') return;
   if (kedaStarted) await stopKeda(cluster);
@@ -294,6 +297,26 @@ describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag',
     expect(predicted.maxReplicas).toBe(so.spec.maxReplicaCount);
     expect(predicted.decision.replicas).toBe(partitions + 1);
     await expectKedaToAgree('validate', predicted);
+  });
+
+  it('returns to the minimum when the function itself, a process on the kafka host in the same group, drains the backlog', async () => {
+    // validate's backlog from the step above: messages its schema refuses, so it dead-letters and commits them.
+    expect(await replicasOf('validate')).toBeGreaterThan(1);
+    const fn = await startFunctionProcess({
+      dir: join(repoRoot, 'functions', 'validate'),
+      name: 'keda-validate',
+      env: { FLOWLINE_HOST: 'kafka', KAFKA_BROKERS: kafkaBrokers, REDIS_URL: redisUrl },
+    });
+    try {
+      await fn.ready(90_000);
+      const lagOf = async () => (await predict('validate')).topics.reduce((sum, t) => sum + (t.trigger?.totalLag ?? Number.NaN), 0);
+      await settlesOn("validate's consumer lag", lagOf, 0, 120_000);
+      const predicted = await predict('validate');
+      expect(predicted.decision.replicas).toBe(Math.max(1, predicted.minReplicas));
+      await expectKedaToAgree('validate', predicted);
+    } finally {
+      await fn.stop();
+    }
   });
 
   it('agrees on a group with no committed offset and offsetResetPolicy earliest: the retained messages count', async () => {
