@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * unit: no services, runs anywhere in seconds.
- * integration: real Kafka, PostgreSQL, Redis and daprd, installed and started by
+ * integration: real Kafka, PostgreSQL, Redis and daprd (and, for tests/integration/kubernetes-*,
+ * a control plane with KEDA: local-dev/services/kubernetes.ts, keda.ts), installed and started by
  * local-dev/ (tests/global-setup.ts) on loopback.
  * e2e: the operators' console in Debian's headless Chromium (installed by
  * local-dev/services/chromium.ts), against the real functions.

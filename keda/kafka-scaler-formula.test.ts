@@ -26,7 +26,14 @@ describe('partition lag, as KEDA counts it', () => {
     expect(partitionLagOf(p(0, 5000), latest)).toBe(1);
   });
 
-  it('is the whole high watermark for a partition with no committed offset under earliest', () => {
+  it('is what the partition retains for a partition with no committed offset under earliest (KEDA 2.21)', () => {
+    expect(partitionLagOf({ ...p(0, 5000), earliestOffset: 4200 }, earliest)).toBe(800);
+    expect(partitionLagOf({ ...p(0, 5000), earliestOffset: 0 }, earliest)).toBe(5000);
+    // Retention can move the start past an end read a moment earlier: never negative.
+    expect(partitionLagOf({ ...p(0, 5000), earliestOffset: 5010 }, earliest)).toBe(0);
+  });
+
+  it('is the whole high watermark under earliest when the log start was not read, as KEDA falls back', () => {
     expect(partitionLagOf(p(0, 5000), earliest)).toBe(5000);
   });
 

@@ -3,13 +3,17 @@
  * SRE can see what the autoscaler will do before it does it. Read from the sources,
  * not guessed:
  *
- * KEDA, pkg/scalers/kafka_scaler.go (trigger type `kafka`, v2.18–2.20):
+ * KEDA, pkg/scalers/kafka_scaler.go (trigger type `kafka`, v2.21, the one
+ * tests/integration/kubernetes-keda.test.ts runs):
  *   1. Lag of one partition (getLagForPartition), with `latest` the high watermark:
  *        committed offset exists          lag = latest − committed (not clamped at 0)
  *        none, offsetResetPolicy latest   lag = 1   (0 if scaleToZeroOnInvalidOffset)
- *        none, offsetResetPolicy earliest lag = latest (the high watermark itself, even
- *                                         when retention removed the first messages;
- *                                         0 if scaleToZeroOnInvalidOffset)
+ *        none, offsetResetPolicy earliest lag = max(0, latest − earliest), the messages
+ *                                         the partition still retains (KEDA reads the log
+ *                                         start for such partitions; v2.18–2.20 counted
+ *                                         the whole high watermark); latest when the log
+ *                                         start could not be read; 0 if
+ *                                         scaleToZeroOnInvalidOffset
  *   2. totalLag = Σ partition lags of the topic (getTotalLag).
  *   3. Cap (allowIdleConsumers=false, the default): if ⌊totalLag / lagThreshold⌋ >
  *      partitions, totalLag = partitions × lagThreshold. The division is Go integer
@@ -45,6 +49,8 @@ export interface PartitionOffsets {
   partition: number;
   /** The high watermark: the offset the next produced message gets. */
   latestOffset: number;
+  /** The log start offset (the first message retention kept), when it was read. */
+  earliestOffset?: number | undefined;
   committedOffset: number | undefined;
 }
 
@@ -60,7 +66,8 @@ export interface KafkaTriggerSettings {
 export function partitionLagOf(p: PartitionOffsets, settings: KafkaTriggerSettings): number {
   if (p.committedOffset === undefined) {
     if (settings.scaleToZeroOnInvalidOffset) return 0;
-    return settings.offsetResetPolicy === 'latest' ? 1 : p.latestOffset;
+    if (settings.offsetResetPolicy === 'latest') return 1;
+    return p.earliestOffset === undefined ? p.latestOffset : Math.max(0, p.latestOffset - p.earliestOffset);
   }
   return p.latestOffset - p.committedOffset;
 }

@@ -44,6 +44,22 @@ describe("the lag exporter's targets file", () => {
     ]);
   });
 
+  it("carries the ScaledObject's replica bounds when the chart wrote them", async () => {
+    writeFileSync(
+      join(dir, 'targets.yaml'),
+      [
+        'functions:',
+        '  - name: validate',
+        '    consumerGroup: validate',
+        '    subscribes: [scada.telemetry.raw]',
+        '    offsetResetPolicy: latest',
+        '    scaling: { minReplicas: 1, maxReplicas: 6 }',
+        '    bounds: { minReplicas: 1, maxReplicas: 4 }',
+      ].join('\n'),
+    );
+    expect((await readLagTargets(join(dir, 'targets.yaml')))[0]?.bounds).toEqual({ minReplicas: 1, maxReplicas: 4 });
+  });
+
   it('says which line is wrong', async () => {
     writeFileSync(
       join(dir, 'targets.yaml'),

@@ -17,6 +17,8 @@ export const LagTargetsFile = z.object({
       subscribes: z.array(z.string().min(1)).min(1),
       offsetResetPolicy: z.enum(['earliest', 'latest']),
       scaling: FunctionManifest.shape.scaling,
+      /** The ScaledObject's minReplicaCount/maxReplicaCount as the chart rendered them. */
+      bounds: z.object({ minReplicas: z.number().int().min(0), maxReplicas: z.number().int().min(1) }).optional(),
     }),
   ),
 });
@@ -31,5 +33,6 @@ export async function readLagTargets(file: string): Promise<LagTarget[]> {
     lagThreshold: fn.scaling.lagThreshold,
     activationLagThreshold: fn.scaling.activationLagThreshold,
     offsetResetPolicy: fn.offsetResetPolicy,
+    ...(fn.bounds ? { bounds: fn.bounds } : {}),
   }));
 }

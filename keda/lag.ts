@@ -18,6 +18,13 @@ export interface LagTarget extends KafkaTriggerSettings {
   consumerGroup: string;
   topics: string[];
   scaling: FunctionManifest['scaling'];
+  /**
+   * The replica range the function's ScaledObject really has (the chart's lag exporter
+   * targets carry it: the chart clamps maxReplicas to the partition counts its values
+   * give, which need not be the broker's). The HPA is bounded by these, so the prediction
+   * is too. Without them, the manifest's range clamped to the broker's partition counts.
+   */
+  bounds?: { minReplicas: number; maxReplicas: number };
 }
 
 export const lagTargetOf = (manifest: FunctionManifest): LagTarget => ({
@@ -46,7 +53,7 @@ export interface TopicLag {
 export interface FunctionLag {
   target: LagTarget;
   topics: TopicLag[];
-  /** Replica bounds of the ScaledObject: the manifest's, maxReplicas clamped to the topics' real partition counts. */
+  /** Replica bounds of the ScaledObject: the target's, else the manifest's with maxReplicas clamped to the topics' real partition counts. */
   minReplicas: number;
   maxReplicas: number;
   /** Undefined when a topic could not be read: KEDA then counts failures and, after three, applies its fallback. */
@@ -61,7 +68,7 @@ export interface FunctionLag {
 export async function readFunctionLag(admin: Admin, target: LagTarget, currentReplicas?: number): Promise<FunctionLag> {
   const topics = await Promise.all(target.topics.map((topic) => readTopicLag(admin, target, topic)));
   const partitions = Object.fromEntries(topics.filter((t) => t.trigger).map((t) => [t.topic, t.partitions.length]));
-  const bounds = replicaBoundsOf(target.scaling, target.topics, partitions);
+  const bounds = target.bounds ?? replicaBoundsOf(target.scaling, target.topics, partitions);
   const triggers = topics.flatMap((t) => (t.trigger ? [{ ...t.trigger, lagThreshold: target.lagThreshold }] : []));
   const readable = triggers.length === topics.length;
   return {
@@ -75,10 +82,11 @@ export async function readFunctionLag(admin: Admin, target: LagTarget, currentRe
 
 async function readTopicLag(admin: Admin, target: LagTarget, topic: string): Promise<TopicLag> {
   try {
-    const [watermarks, [committed]] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId: target.consumerGroup, topics: [topic] }),
-    ]);
+    // Committed offsets first, then the watermarks: a watermark read later is never below a
+    // commit read earlier, so a busy group never shows a negative lag (read together, the
+    // commit could be the newer of the two).
+    const [committed] = await admin.fetchOffsets({ groupId: target.consumerGroup, topics: [topic] });
+    const watermarks = await admin.fetchTopicOffsets(topic);
     const committedByPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     const partitions = watermarks
       .map((w): PartitionOffsets => {
@@ -86,6 +94,7 @@ async function readTopicLag(admin: Admin, target: LagTarget, topic: string): Pro
         return {
           partition: w.partition,
           latestOffset: Number(w.high),
+          earliestOffset: Number(w.low),
           // Kafka answers -1 for a partition the group never committed.
           committedOffset: offset === undefined || offset < 0 ? undefined : offset,
         };

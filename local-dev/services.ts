@@ -1,20 +1,29 @@
 /**
  * Real services on loopback for tests and local development:
  *
- *   node local-dev/services.ts up [kafka postgres redis daprd]   install once (cached), start, print the URLs
- *   node local-dev/services.ts down                              stop what is running
+ *   node local-dev/services.ts up [kafka postgres redis daprd] [--with-kubernetes]
+ *                                      install once (cached), start, print the URLs
+ *   node local-dev/services.ts down    stop what is running
  *
- * Ports: FLOWLINE_KAFKA_PORT (19092), FLOWLINE_POSTGRES_PORT (15432), FLOWLINE_REDIS_PORT (16379).
+ * --with-kubernetes adds a control plane (etcd, kube-apiserver, kube-controller-manager)
+ * and KEDA on loopback, and prints the KUBECONFIG to use with helm (kubernetes.ts, keda.ts).
+ *
+ * Ports: FLOWLINE_KAFKA_PORT (19092), FLOWLINE_POSTGRES_PORT (15432), FLOWLINE_REDIS_PORT (16379);
+ * the control plane's and KEDA's are in local-dev/services/kubernetes.ts and keda.ts.
  * Installed artifacts are cached in ~/.cache/flowline (FLOWLINE_CACHE_DIR); data and logs in .flowline/.
  */
 import { installDaprd } from './services/daprd.ts';
 import { startKafka, stopKafka } from './services/kafka.ts';
+import { startKeda, stopKeda } from './services/keda.ts';
+import { startKubernetes, stopKubernetes } from './services/kubernetes.ts';
 import { startPostgres, stopPostgres } from './services/postgres.ts';
 import { ServiceError } from './services/process.ts';
 import { startRedis, stopRedis } from './services/redis.ts';
 import { StartedServices } from './services/started.ts';
 
-const [command = 'up', ...names] = process.argv.slice(2);
+const [command = 'up', ...args] = process.argv.slice(2);
+const withKubernetes = args.includes('--with-kubernetes');
+const names = args.filter((a) => a !== '--with-kubernetes');
 const wanted = new Set(names.length > 0 ? names : ['kafka', 'postgres', 'redis', 'daprd']);
 
 const started = new StartedServices();
@@ -25,12 +34,18 @@ try {
     if (wanted.has('postgres')) lines.push(`DATABASE_URL=${(await started.use(startPostgres(), stopPostgres)).url}`);
     if (wanted.has('kafka')) lines.push(`KAFKA_BROKERS=${(await started.use(startKafka(), stopKafka)).brokers}`);
     if (wanted.has('daprd')) lines.push(`DAPRD=${installDaprd()}`);
+    if (withKubernetes) {
+      const cluster = await startKubernetes();
+      await startKeda(cluster);
+      lines.push(`KUBECONFIG=${cluster.kubeconfig}`);
+    }
     console.log(lines.join('\n'));
   } else if (command === 'down') {
-    await Promise.all([stopKafka(), stopPostgres(), stopRedis()]);
+    await stopKeda();
+    await Promise.all([stopKubernetes(), stopKafka(), stopPostgres(), stopRedis()]);
     console.log('stopped');
   } else {
-    console.error('usage: node local-dev/services.ts up|down [kafka postgres redis daprd]');
+    console.error('usage: node local-dev/services.ts up|down [kafka postgres redis daprd] [--with-kubernetes]');
     process.exit(2);
   }
 } catch (error) {

@@ -426,8 +426,9 @@ describe('monitoring', () => {
       expect(targets.map((t) => t.function)).toEqual(functions.map((f) => f.name));
       for (const target of targets) {
         const so = findObject(objects, 'ScaledObject', target.function) as KubeObject & {
-          spec: { triggers: { metadata: Record<string, string> }[] };
+          spec: { minReplicaCount: number; maxReplicaCount: number; triggers: { metadata: Record<string, string> }[] };
         };
+        expect(target.bounds, target.function).toEqual({ minReplicas: so.spec.minReplicaCount, maxReplicas: so.spec.maxReplicaCount });
         expect(
           so.spec.triggers.map((t) => [t.metadata.topic, t.metadata.consumerGroup, t.metadata.lagThreshold, t.metadata.offsetResetPolicy]),
         ).toEqual(target.topics.map((topic) => [topic, target.consumerGroup, String(target.lagThreshold), target.offsetResetPolicy]));

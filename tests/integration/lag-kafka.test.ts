@@ -110,7 +110,7 @@ describe('consumer lag against the real broker', () => {
     expect({ min: lag.minReplicas, max: lag.maxReplicas, replicas: lag.decision?.replicas }).toEqual({ min: 0, max: 4, replicas: 3 });
   });
 
-  it('counts a partition with no committed offset as its whole high watermark under offsetResetPolicy earliest', async () => {
+  it('counts a partition with no committed offset as the messages it retains under offsetResetPolicy earliest (all of them here)', async () => {
     const lag = await readFunctionLag(
       admin,
       lagTargetOf(

@@ -129,3 +129,37 @@ a FLOWLINE_*_PASSWORD variable and Kubernetes' $(VAR) expansion.
 checksum/config: {{ toYaml .Values.config.files | sha256sum }}
 {{- end }}
 {{- end }}
+
+{{/*
+Every Secret the rendered objects reference (name, keys, which setting names it), as a YAML list:
+NOTES.txt looks each up in the cluster, because a missing one is silent until Pods fail to
+start and KEDA, which resolves a Deployment's environment, leaves its ScaledObject not Ready.
+*/}}
+{{- define "flowline.referencedSecrets" -}}
+{{- $refs := list }}
+{{- $k := .Values.kafka }}
+{{- if ne $k.sasl.mechanism "none" }}
+{{- $refs = append $refs (dict "name" $k.sasl.existingSecret "keys" (list $k.sasl.usernameKey $k.sasl.passwordKey) "for" "kafka.sasl") }}
+{{- end }}
+{{- if and $k.tls.enabled $k.tls.caSecret.name }}
+{{- $refs = append $refs (dict "name" $k.tls.caSecret.name "keys" (list $k.tls.caSecret.key) "for" "kafka.tls.caSecret") }}
+{{- end }}
+{{- if .Values.redis.existingSecret }}
+{{- $refs = append $refs (dict "name" .Values.redis.existingSecret "keys" (list .Values.redis.passwordKey) "for" "redis") }}
+{{- end }}
+{{- $p := .Values.postgres }}
+{{- $refs = append $refs (dict "name" $p.existingSecret "keys" (list ($p.urlKey | default $p.passwordKey)) "for" "postgres") }}
+{{- if .Values.gateway.enabled }}
+{{- $a := .Values.gateway.auth }}
+{{- if $a.jwtSecret.existingSecret }}
+{{- $refs = append $refs (dict "name" $a.jwtSecret.existingSecret "keys" (list $a.jwtSecret.key) "for" "gateway.auth.jwtSecret") }}
+{{- end }}
+{{- if $a.usersSecret.name }}
+{{- $refs = append $refs (dict "name" $a.usersSecret.name "keys" (list $a.usersSecret.key) "for" "gateway.auth.usersSecret") }}
+{{- end }}
+{{- if $a.apiKeysSecret.name }}
+{{- $refs = append $refs (dict "name" $a.apiKeysSecret.name "keys" (list $a.apiKeysSecret.key) "for" "gateway.auth.apiKeysSecret") }}
+{{- end }}
+{{- end }}
+{{- dict "secrets" $refs | toYaml }}
+{{- end }}

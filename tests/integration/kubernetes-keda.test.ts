@@ -1,0 +1,370 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump, load } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generate } from '../../keda/generate.ts';
+import { derivedPaths } from '../../keda/generated-files.ts';
+import { type FunctionLag, type LagTarget, readFunctionLag } from '../../keda/lag.ts';
+import { readLagTargets } from '../../keda/lag-targets-file.ts';
+import { startKeda, stopKeda } from '../../local-dev/services/keda.ts';
+import { createOrReplace, type KubeApi, kubeApi } from '../../local-dev/services/kube-api.ts';
+import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
+import { repoRoot } from '../../local-dev/services/paths.ts';
+import { startFunctionProcess } from '../support/function-process.ts';
+import { helm } from '../support/helm.ts';
+import { connectTestKafka, type TestKafka } from '../support/kafka.ts';
+import { helmOn } from '../support/kubernetes.ts';
+
+/**
+ * Parity with the real thing: KEDA v2.21 (operator + metrics adapter,
+ * local-dev/services/keda.ts) reads the lag of the functions' consumer groups on the
+ * loopback Kafka through the chart's own ScaledObjects (every function's, minimal values
+ * with the brokers at the loopback Kafka), and kube-controller-manager's
+ * HPA scales their Deployments. For each of KEDA's branches, `flowline lag`'s code
+ * (keda/lag.ts, with the targets the chart wrote for its lag exporter) predicts from the
+ * same offsets what KEDA reports and the replicas the HPA sets; the test checks both.
+ * No kubelet: Pods stay Pending and consume nothing, so the lag made here is the lag seen.
+ */
+const { kafkaBrokers, redisUrl } = inject('services');
+const namespace = 'flowline-keda';
+const release = 'flowline';
+/**
+ * alarm: min 1, two topics. notify: minReplicas 0 through values, to see activation.
+ * validate: its topic given twice the broker's partitions in values, as a platform team's
+ * values may say (the ScaledObject's maxReplicaCount then exceeds the broker's count).
+ * backfill: a function added for this test (in a copy of the chart, as a developer adds
+ * one) that starts from the earliest offset.
+ */
+const scaled = ['alarm', 'notify', 'validate', 'backfill'] as const;
+type Scaled = (typeof scaled)[number];
+const notifyTiming = { pollingIntervalSeconds: 2, cooldownPeriodSeconds: 10 };
+const backfillTopic = 'keda-parity.backfill.records';
+const root = mkdtempSync(join(tmpdir(), 'flowline-keda-chart-'));
+const chartDir = join(root, 'charts', 'flowline');
+let functions: { name: string; subscribes: string[] }[];
+const validateTopic = () => functions.find((f) => f.name === 'validate')?.subscribes[0];
+
+let cluster: KubernetesService;
+let api: KubeApi;
+let kafka: TestKafka;
+let kedaStarted = false;
+let targets: Map<string, LagTarget>;
+
+interface Condition {
+  type: string;
+  status: string;
+}
+interface ScaledObject {
+  spec: { minReplicaCount: number; maxReplicaCount: number };
+  status?: { conditions?: Condition[]; hpaName?: string };
+}
+interface Hpa {
+  spec: { metrics: { external: { metric: { name: string; selector: { matchLabels: Record<string, string> } } } }[] };
+  status: { desiredReplicas?: number };
+}
+
+const scaledObjectPath = (fn: string) => `/apis/keda.sh/v1alpha1/namespaces/${namespace}/scaledobjects/${fn}`;
+const hpaPath = (fn: string) => `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers/keda-hpa-${fn}`;
+const replicasOf = async (fn: Scaled) =>
+  (await api.get<{ spec: { replicas: number } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/${fn}`)).spec.replicas;
+const targetOf = (fn: Scaled) => targets.get(fn) as LagTarget;
+
+/** A resource.Quantity as the API serialises it ("1500", "3k", "1500m"). */
+function quantityValue(q: string): number {
+  const match = /^([0-9.]+)(m|k|M|G)?$/.exec(q);
+  if (!match) throw new Error(`not a quantity this test reads: ${q}`);
+  return Number(match[1]) * ({ m: 1e-3, k: 1e3, M: 1e6, G: 1e9 }[match[2] as 'm' | 'k' | 'M' | 'G'] ?? 1);
+}
+
+/** What KEDA reports per trigger now, through kube-apiserver's aggregation layer, by topic. */
+async function reportedMetrics(fn: Scaled): Promise<Record<string, number[]>> {
+  const hpa = await api.get<Hpa>(hpaPath(fn));
+  const entries = await Promise.all(
+    hpa.spec.metrics.map(async ({ external: { metric } }) => {
+      // KEDA names trigger i's metric s<i>-kafka-<topic>; the triggers follow `subscribes`.
+      const index = Number(/^s(\d+)-/.exec(metric.name)?.[1]);
+      const selector = Object.entries(metric.selector.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const list = await api.get<{ items: { value: string }[] }>(
+        `/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/${metric.name}?labelSelector=${encodeURIComponent(selector)}`,
+      );
+      return [targetOf(fn).topics[index] ?? metric.name, list.items.map((i) => quantityValue(i.value))] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** `flowline lag`'s prediction from the broker's offsets now, with the Deployment's current replicas. */
+async function predict(fn: Scaled): Promise<FunctionLag & { decision: NonNullable<FunctionLag['decision']> }> {
+  const lag = await readFunctionLag(kafka.admin, targetOf(fn), await replicasOf(fn));
+  if (!lag.decision) throw new Error(`flowline lag could not read ${fn}'s topics: ${lag.topics.map((t) => t.error).join('; ')}`);
+  return lag as FunctionLag & { decision: NonNullable<FunctionLag['decision']> };
+}
+
+/** Polls until `read` gives `expected`; the failure names the last value seen. */
+async function settlesOn<T>(what: string, read: () => Promise<T>, expected: T, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (JSON.stringify(last) === JSON.stringify(expected)) return;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error(`${what} did not become ${JSON.stringify(expected)} within ${timeoutMs / 1000} s: last ${JSON.stringify(last)}`);
+}
+
+/** KEDA's metric per topic equals the prediction's, then the Deployment's replicas do. */
+async function expectKedaToAgree(fn: Scaled, predicted: Awaited<ReturnType<typeof predict>>): Promise<void> {
+  const metrics = Object.fromEntries(predicted.topics.map((t) => [t.topic, [t.trigger?.metric]]));
+  await settlesOn(`the external metrics KEDA reports for ${fn}`, () => reportedMetrics(fn), metrics);
+  await settlesOn(`${fn}'s Deployment spec.replicas`, () => replicasOf(fn), predicted.decision.replicas);
+}
+
+async function produce(topic: string, count: number): Promise<void> {
+  for (let sent = 0; sent < count; sent += 500) {
+    const batch = Math.min(500, count - sent);
+    await kafka.producer.send({ topic, acks: -1, messages: Array.from({ length: batch }, (_, i) => ({ value: `lag-${sent + i}` })) });
+  }
+}
+
+/** Commits a function's group at the end of every topic it reads: no lag. */
+async function commitAtEnd(fn: Scaled): Promise<void> {
+  for (const topic of targetOf(fn).topics) {
+    const latest = await kafka.admin.fetchTopicOffsets(topic);
+    await kafka.admin.setOffsets({
+      groupId: targetOf(fn).consumerGroup,
+      topic,
+      partitions: latest.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
+  }
+}
+
+/** The lag exporter's targets as the installed release has them (overrides applied). */
+async function installedTargets(): Promise<Map<string, LagTarget>> {
+  const configMap = await api.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${namespace}/configmaps/${release}-lag-exporter`);
+  const dir = mkdtempSync(join(tmpdir(), 'flowline-lag-targets-'));
+  try {
+    writeFileSync(join(dir, 'targets.yaml'), configMap.data['targets.yaml'] ?? '');
+    return new Map((await readLagTargets(join(dir, 'targets.yaml'))).map((t) => [t.function, t]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The repository's chart and manifests, plus backfill, regenerated (what `flowline new function` + `npm run generate` do). */
+async function chartWithBackfill(): Promise<void> {
+  cpSync(join(repoRoot, 'charts', 'flowline'), chartDir, { recursive: true });
+  for (const name of readdirSync(join(repoRoot, 'functions'))) {
+    const manifest = join(repoRoot, 'functions', name, 'function.yaml');
+    if (!existsSync(manifest)) continue;
+    mkdirSync(join(root, 'functions', name), { recursive: true });
+    cpSync(manifest, join(root, 'functions', name, 'function.yaml'));
+  }
+  mkdirSync(join(root, 'functions', 'backfill'));
+  writeFileSync(
+    join(root, 'functions', 'backfill', 'function.yaml'),
+    dump({
+      name: 'backfill',
+      subscribes: [backfillTopic],
+      startFrom: 'earliest',
+      scaling: { minReplicas: 1, maxReplicas: 6, lagThreshold: 50, activationLagThreshold: 5 },
+    }),
+  );
+  await generate(root);
+  functions = (load(readFileSync(join(root, derivedPaths.chartFunctions), 'utf8')) as { functions: typeof functions }).functions;
+}
+
+beforeAll(async () => {
+  helm(['version']);
+  await chartWithBackfill();
+  cluster = await startKubernetes();
+  api = kubeApi(cluster.credentials);
+  kedaStarted = (await startKeda(cluster)).started; // builds KEDA on a machine's first run (minutes)
+  kafka = await connectTestKafka(kafkaBrokers);
+  helm(['uninstall', release, '--namespace', namespace, '--ignore-not-found', '--wait', '--kubeconfig', cluster.kubeconfig]); // a kept cluster
+  // What a platform team does before installing: the topics exist (KEDA cannot describe a
+  // missing one) and so does the Secret the Deployments reference (KEDA reads their env).
+  const topics = [...new Set(functions.flatMap((f) => f.subscribes))];
+  await kafka.createTopics(topics, 3); // a topic that exists keeps its partitions
+  await createOrReplace(api, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await createOrReplace(api, `/api/v1/namespaces/${namespace}/secrets`, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'flowline-postgres' },
+    stringData: { uri: 'postgres://flowline@127.0.0.1:5432/flowline' },
+  });
+  const { topics: metadata } = await kafka.admin.fetchTopicMetadata({ topics });
+  helmOn(cluster.kubeconfig, [
+    'install',
+    release,
+    chartDir,
+    '--namespace',
+    namespace,
+    '--create-namespace',
+    '--values',
+    join(chartDir, 'ci', 'minimal-values.yaml'),
+    '--set',
+    [
+      `kafka.brokers=${kafkaBrokers}`, // KEDA runs on this machine: the loopback broker is reachable
+      'dapr.enabled=false',
+      'gateway.enabled=false',
+      // The chart clamps maxReplicaCount to a topic's partitions: give it the broker's real counts.
+      ...metadata.map(
+        (t) => `kafka.topicPartitions.${t.name.replaceAll('.', '\\.')}=${t.partitions.length * (t.name === validateTopic() ? 2 : 1)}`,
+      ),
+      // Kubernetes' default waits 5 minutes before scaling down; values shorten it, no template edit.
+      'keda.hpaBehavior.scaleDown.stabilizationWindowSeconds=0',
+      'functions.overrides.notify.scaling.minReplicas=0',
+      `functions.overrides.notify.scaling.pollingIntervalSeconds=${notifyTiming.pollingIntervalSeconds}`,
+      `functions.overrides.notify.scaling.cooldownPeriodSeconds=${notifyTiming.cooldownPeriodSeconds}`,
+    ].join(','),
+  ]);
+  targets = await installedTargets();
+  for (const fn of scaled) await commitAtEnd(fn);
+}, 1_800_000);
+
+afterAll(async () => {
+  rmSync(root, { recursive: true, force: true });
+  // Leave no backlog of this test's messages for the next user of these groups.
+  if (targets) for (const fn of scaled) await commitAtEnd(fn).catch(() => undefined);
+  await kafka?.close();
+  if (process.env.FLOWLINE_KEEP_SERVICES === '1') return;
+  if (kedaStarted) await stopKeda(cluster);
+  if (cluster?.started) await stopKubernetes();
+});
+
+describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag', () => {
+  it('makes every ScaledObject of the chart Ready and creates its HPA, one metric per subscribed topic', async () => {
+    for (const { name: fn } of functions) {
+      await settlesOn(
+        `${fn}'s Ready condition`,
+        async () => (await api.get<ScaledObject>(scaledObjectPath(fn))).status?.conditions?.find((c) => c.type === 'Ready')?.status,
+        'True',
+        60_000,
+      );
+      expect((await api.get<ScaledObject>(scaledObjectPath(fn))).status?.hpaName).toBe(`keda-hpa-${fn}`);
+      expect((await api.get<Hpa>(hpaPath(fn))).spec.metrics).toHaveLength(targets.get(fn)?.topics.length ?? -1);
+    }
+  });
+
+  it('agrees on persistent lag under the partition cap: ⌈lag / threshold⌉ replicas', async () => {
+    const { lagThreshold, topics } = targetOf('alarm');
+    await produce(topics[0] as string, Math.round(lagThreshold * 1.5));
+    const predicted = await predict('alarm');
+    expect(predicted.decision.replicas).toBeGreaterThan(predicted.minReplicas); // the case under test, not a bound
+    expect(predicted.decision.replicas).toBeLessThan(predicted.maxReplicas);
+    await expectKedaToAgree('alarm', predicted);
+    expect((await api.get<Hpa>(hpaPath('alarm'))).status.desiredReplicas).toBe(predicted.decision.replicas);
+  });
+
+  it('agrees when the lag passes partitions × threshold: KEDA reports the capped metric, the HPA goes to the maximum', async () => {
+    const { lagThreshold, topics } = targetOf('alarm');
+    const topic = topics[0] as string;
+    const partitions = (await kafka.admin.fetchTopicOffsets(topic)).length;
+    await produce(topic, (partitions + 1) * lagThreshold);
+    const predicted = await predict('alarm');
+    const trigger = predicted.topics[0]?.trigger;
+    expect(trigger && trigger.metric < trigger.totalLag).toBe(true); // the cap applies
+    expect(predicted.decision.replicas).toBe(predicted.maxReplicas);
+    await expectKedaToAgree('alarm', predicted);
+  });
+
+  it('agrees once the backlog is committed away: back to the minimum', async () => {
+    await commitAtEnd('alarm');
+    const predicted = await predict('alarm');
+    expect(predicted.decision.replicas).toBe(Math.max(1, predicted.minReplicas));
+    await expectKedaToAgree('alarm', predicted);
+  });
+
+  it('agrees on a group with no committed offset and offsetResetPolicy latest: each partition counts 1', async () => {
+    await kafka.admin.deleteGroups([targetOf('alarm').consumerGroup]);
+    const predicted = await predict('alarm');
+    for (const t of predicted.topics) expect(t.trigger?.metric).toBe(t.partitions.length);
+    await expectKedaToAgree('alarm', predicted);
+  });
+
+  it('agrees when the values give a topic more partitions than the broker has: the ScaledObject’s maximum bounds the HPA', async () => {
+    const { lagThreshold, topics } = targetOf('validate');
+    const topic = topics[0] as string;
+    const partitions = (await kafka.admin.fetchTopicOffsets(topic)).length;
+    const so = await api.get<ScaledObject>(scaledObjectPath('validate'));
+    expect(so.spec.maxReplicaCount).toBeGreaterThan(partitions); // the case under test
+    // ⌊lag / threshold⌋ = partitions is not above them: KEDA does not cap, the HPA asks for one more.
+    await produce(topic, partitions * lagThreshold + lagThreshold / 2);
+    const predicted = await predict('validate');
+    expect(predicted.maxReplicas).toBe(so.spec.maxReplicaCount);
+    expect(predicted.decision.replicas).toBe(partitions + 1);
+    await expectKedaToAgree('validate', predicted);
+  });
+
+  it('returns to the minimum when the function itself, a process on the kafka host in the same group, drains the backlog', async () => {
+    // validate's backlog from the step above: messages its schema refuses, so it dead-letters and commits them.
+    expect(await replicasOf('validate')).toBeGreaterThan(1);
+    const fn = await startFunctionProcess({
+      dir: join(repoRoot, 'functions', 'validate'),
+      name: 'keda-validate',
+      env: { FLOWLINE_HOST: 'kafka', KAFKA_BROKERS: kafkaBrokers, REDIS_URL: redisUrl },
+    });
+    try {
+      await fn.ready(90_000);
+      const lagOf = async () => (await predict('validate')).topics.reduce((sum, t) => sum + (t.trigger?.totalLag ?? Number.NaN), 0);
+      await settlesOn("validate's consumer lag", lagOf, 0, 120_000);
+      const predicted = await predict('validate');
+      expect(predicted.decision.replicas).toBe(Math.max(1, predicted.minReplicas));
+      await expectKedaToAgree('validate', predicted);
+    } finally {
+      await fn.stop();
+    }
+  });
+
+  it('agrees on a group with no committed offset and offsetResetPolicy earliest: the retained messages count', async () => {
+    await kafka.admin.deleteGroups([targetOf('backfill').consumerGroup]); // never committed
+    // 300 messages, all but the last 100 gone (as retention would remove them): KEDA 2.21 counts the 100 left.
+    await kafka.producer.send({
+      topic: backfillTopic,
+      acks: -1,
+      messages: Array.from({ length: 300 }, (_, i) => ({ partition: 0, value: `backfill-${i}` })),
+    });
+    const end = Number((await kafka.admin.fetchTopicOffsets(backfillTopic)).find((o) => o.partition === 0)?.high);
+    await kafka.admin.deleteTopicRecords({ topic: backfillTopic, partitions: [{ partition: 0, offset: String(end - 100) }] });
+    const offsets = await kafka.admin.fetchTopicOffsets(backfillTopic);
+    expect(Number(offsets.find((o) => o.partition === 0)?.low)).toBe(end - 100); // the case under test: the log no longer starts at 0
+    const retained = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+    const predicted = await predict('backfill');
+    expect(predicted.topics[0]?.trigger?.totalLag).toBe(retained);
+    await expectKedaToAgree('backfill', predicted);
+  });
+
+  describe('activation, notify with minReplicas 0', () => {
+    const topic = () => targetOf('notify').topics[0] as string;
+
+    it('is scaled to 0 while idle', async () => {
+      const predicted = await predict('notify');
+      expect(predicted.decision).toMatchObject({ replicas: 0, active: false });
+      await expectKedaToAgree('notify', predicted);
+    });
+
+    it('stays at 0 with lag at or below the activation threshold, though KEDA sees it', async () => {
+      await produce(topic(), targetOf('notify').activationLagThreshold);
+      const predicted = await predict('notify');
+      expect(predicted.decision).toMatchObject({ replicas: 0, active: false });
+      await expectKedaToAgree('notify', predicted);
+      // Two more polls: an activation would have happened by now.
+      await new Promise((r) => setTimeout(r, 2 * notifyTiming.pollingIntervalSeconds * 1_000 + 1_000));
+      expect(await replicasOf('notify')).toBe(0);
+    });
+
+    it('goes 0 → 1 once the lag passes it, and back to 0 after the cooldown when it is gone', async () => {
+      await produce(topic(), 1); // one more than the threshold
+      const active = await predict('notify');
+      expect(active.decision).toMatchObject({ replicas: 1, active: true });
+      await expectKedaToAgree('notify', active);
+      await commitAtEnd('notify');
+      const idle = await predict('notify');
+      expect(idle.decision).toMatchObject({ replicas: 0, active: false });
+      await expectKedaToAgree('notify', idle);
+    });
+  });
+});
