@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createOrReplace, type KubeApi, kubeApi } from '../../keda/kube-api.ts';
 import { installGoBinaries, requiredVersion } from './go-build.ts';
-import { createOrReplace, type KubeApi, kubeApi } from './kube-api.ts';
 import type { KubernetesService } from './kubernetes.ts';
 import { applyCrds, kedaCrds } from './kubernetes-crds.ts';
 import { makeCa, makeLeaf } from './kubernetes-pki.ts';

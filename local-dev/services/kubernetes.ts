@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type KubeCredentials, kubeApi } from './kube-api.ts';
+import { type KubeCredentials, kubeApi } from '../../keda/kube-api.ts';
 import { installKubernetes, kubernetesVersion } from './kubernetes-binaries.ts';
 import { ensureKubernetesPki, type KubernetesPki } from './kubernetes-pki.ts';
 import { logsDir, stateDir } from './paths.ts';
@@ -45,7 +45,10 @@ type Component = (typeof components)[number];
 const pidFile = (c: Component) => join(baseDir, `${c}.pid`);
 const logFile = (c: Component) => join(logsDir, `${c}.log`);
 
-function credentialsOf(pki: KubernetesPki, ports: KubernetesPorts): KubeCredentials {
+/** The local cluster's admin: always a client certificate. */
+type AdminCredentials = Required<Pick<KubeCredentials, 'server' | 'ca' | 'cert' | 'key'>>;
+
+function credentialsOf(pki: KubernetesPki, ports: KubernetesPorts): AdminCredentials {
   return {
     server: `https://127.0.0.1:${ports.apiserver}`,
     ca: readFileSync(pki.caCert, 'utf8'),
@@ -55,7 +58,7 @@ function credentialsOf(pki: KubernetesPki, ports: KubernetesPorts): KubeCredenti
 }
 
 /** JSON is YAML: client-go, helm and KEDA read it as a kubeconfig. */
-function writeKubeconfig(credentials: KubeCredentials): void {
+function writeKubeconfig(credentials: AdminCredentials): void {
   const b64 = (pem: string) => Buffer.from(pem).toString('base64');
   const kubeconfig = {
     apiVersion: 'v1',

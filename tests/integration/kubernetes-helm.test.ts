@@ -5,7 +5,7 @@ import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../keda/generate.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
-import { createOrReplace, type KubeApi, kubeApi, messageOf } from '../../local-dev/services/kube-api.ts';
+import { createOrReplace, type KubeApi, kubeApi, messageOf } from '../../keda/kube-api.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
 import { kubernetesVersion } from '../../local-dev/services/kubernetes-binaries.ts';
 import { applyCrds, daprCrds, deleteCrds, kedaCrds } from '../../local-dev/services/kubernetes-crds.ts';
