@@ -4,7 +4,7 @@ import { type KubeCredentials, kubeApi } from '../../keda/kube-api.ts';
 import { installKubernetes, kubernetesVersion } from './kubernetes-binaries.ts';
 import { ensureKubernetesPki, type KubernetesPki } from './kubernetes-pki.ts';
 import { logsDir, stateDir } from './paths.ts';
-import { envPort, isAlive, log, portOpen, readPid, removeDir, ServiceError, sleep, startDaemon, stopDaemon, tailOf } from './process.ts';
+import { envPort, isAlive, log, portOpen, readPid, removeDir, ServiceError, startDaemon, stopDaemon, waitUntilReady } from './process.ts';
 
 /**
  * A real Kubernetes control plane as plain processes on loopback: etcd, kube-apiserver
@@ -73,16 +73,8 @@ function writeKubeconfig(credentials: AdminCredentials): void {
   writeFileSync(kubeconfigPath, `${JSON.stringify(kubeconfig, null, 2)}\n`, { mode: 0o600 });
 }
 
-async function waitUntil(what: Component, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const pid = readPid(pidFile(what));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!isAlive(pid)) throw new ServiceError(`${what} exited during start-up.${tailOf(logFile(what))}`);
-    if (await ready().catch(() => false)) return;
-    if (Date.now() > deadline) throw new ServiceError(`${what} was not ready within ${timeoutMs / 1000} s.${tailOf(logFile(what))}`);
-    await sleep(250);
-  }
-}
+const waitUntil = (what: Component, ready: () => Promise<boolean>, timeoutMs: number) =>
+  waitUntilReady({ what, pid: readPid(pidFile(what)), logFile: logFile(what), ready, timeoutMs });
 
 async function running(credentials: KubeCredentials): Promise<boolean> {
   if (!components.every((c) => isAlive(readPid(pidFile(c))))) return false;

@@ -1,9 +1,8 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { generate } from '../../keda/generate.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
 import { createOrReplace, type KubeApi, kubeApi } from '../../keda/kube-api.ts';
 import { type FunctionLag, type LagTarget, readFunctionLag } from '../../keda/lag.ts';
@@ -12,6 +11,7 @@ import { readLagTargets } from '../../keda/lag-targets-file.ts';
 import { startKeda, stopKeda } from '../../local-dev/services/keda.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
+import { chartWithFunctions } from '../support/chart-copy.ts';
 import { startFunctionProcess } from '../support/function-process.ts';
 import { helm } from '../support/helm.ts';
 import { connectTestKafka, type TestKafka } from '../support/kafka.ts';
@@ -166,26 +166,15 @@ async function flowlineLagOnCluster(fn: Scaled, targets: string) {
   }
 }
 
-/** The repository's chart and manifests, plus backfill, regenerated (what `flowline new function` + `npm run generate` do). */
+/** The repository's chart plus backfill; `functions` as that chart lists them. */
 async function chartWithBackfill(): Promise<void> {
-  cpSync(join(repoRoot, 'charts', 'flowline'), chartDir, { recursive: true });
-  for (const name of readdirSync(join(repoRoot, 'functions'))) {
-    const manifest = join(repoRoot, 'functions', name, 'function.yaml');
-    if (!existsSync(manifest)) continue;
-    mkdirSync(join(root, 'functions', name), { recursive: true });
-    cpSync(manifest, join(root, 'functions', name, 'function.yaml'));
-  }
-  mkdirSync(join(root, 'functions', 'backfill'));
-  writeFileSync(
-    join(root, 'functions', 'backfill', 'function.yaml'),
-    dump({
-      name: 'backfill',
+  await chartWithFunctions(root, {
+    backfill: {
       subscribes: [backfillTopic],
       startFrom: 'earliest',
       scaling: { minReplicas: 1, maxReplicas: 6, lagThreshold: 50, activationLagThreshold: 5 },
-    }),
-  );
-  await generate(root);
+    },
+  });
   functions = (load(readFileSync(join(root, derivedPaths.chartFunctions), 'utf8')) as { functions: typeof functions }).functions;
 }
 
