@@ -237,7 +237,8 @@ afterAll(async () => {
   if (cluster?.started) await stopKubernetes();
 });
 
-describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag', () => {
+// Each step waits for KEDA's metric and then the HPA (90 s each at most): more than the project's 120 s default.
+describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag', { timeout: 420_000 }, () => {
   it('makes every ScaledObject of the chart Ready and creates its HPA, one metric per subscribed topic', async () => {
     for (const { name: fn } of functions) {
       await settlesOn(
