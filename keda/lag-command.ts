@@ -5,6 +5,9 @@
  *   node keda/lag-command.ts                         print the table once
  *   node keda/lag-command.ts --json                  the same as JSON
  *   node keda/lag-command.ts --serve 9464            serve it on /metrics for Prometheus
+ *   node keda/lag-command.ts --kubeconfig ~/.kube/config --namespace flowline
+ *                                                    beside what the cluster's KEDA reports and
+ *                                                    the replicas its HPA set; exit 3 where they differ
  *
  * Kafka connection from the same variables as the function runner: KAFKA_BROKERS,
  * KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM/USERNAME/PASSWORD.
@@ -17,7 +20,10 @@ import { z } from 'zod';
 import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
 import { createKafka } from '../runtime/hosts/kafka/client.ts';
 import { opsRoutes } from '../runtime/hosts/ops-routes.ts';
+import { disagreementsOf, readClusterScaling } from './cluster-scaling.ts';
 import { loadFunctionManifests } from './function-manifests.ts';
+import { type KubeApi, kubeApi } from './kube-api.ts';
+import { readKubeconfig } from './kubeconfig.ts';
 import { type FunctionLag, type LagTarget, lagTargetOf, readFunctionLag } from './lag.ts';
 import { createLagRegistry } from './lag-metrics.ts';
 import { lagTable } from './lag-table.ts';
@@ -29,6 +35,10 @@ const usage = `usage: flowline lag [options]
   --targets <file.yaml>       the chart's function list instead (what the lag exporter in a release reads)
   --function <name>           only this function (repeatable)
   --current <name>=<n>        current replicas of a function, to apply the HPA's 10 % tolerance (repeatable)
+  --kubeconfig <file>         also read the release's ScaledObjects, KEDA's external metrics and the
+                              Deployments' replicas (client certificate or token), and say where they
+                              differ from the prediction (exit 3); current replicas come from there
+  --namespace <ns>            the release's namespace (default: the kubeconfig context's, else default)
   --json                      print JSON instead of a table
   --serve <port>              serve /metrics, /healthz and /readyz on this port until SIGTERM
   --help`;
@@ -55,6 +65,8 @@ const Options = z.object({
     .array(z.string().regex(/^[a-z0-9-]+=\d+$/, '--current takes <function>=<replicas>, e.g. validate=3'))
     .default([])
     .transform((pairs) => new Map(pairs.map((pair) => [pair.split('=')[0] ?? '', Number(pair.split('=')[1])]))),
+  kubeconfig: z.string().min(1).optional(),
+  namespace: z.string().min(1).optional(),
   json: z.boolean().default(false),
   serve: z.coerce.number().int().min(1).max(65535).optional(),
   help: z.boolean().default(false),
@@ -76,6 +88,8 @@ export async function main(argv: readonly string[], options: { signal?: AbortSig
         targets: { type: 'string' },
         function: { type: 'string', multiple: true },
         current: { type: 'string', multiple: true },
+        kubeconfig: { type: 'string' },
+        namespace: { type: 'string' },
         json: { type: 'boolean' },
         serve: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -93,6 +107,20 @@ export async function main(argv: readonly string[], options: { signal?: AbortSig
   if (args.help) {
     console.log(usage);
     return 0;
+  }
+  if (args.kubeconfig && args.serve !== undefined) {
+    console.error(`--kubeconfig compares once; the exporter (--serve) reports the prediction alone\n${usage}`);
+    return 2;
+  }
+  let cluster: { api: KubeApi; namespace: string } | undefined;
+  if (args.kubeconfig) {
+    try {
+      const credentials = readKubeconfig(args.kubeconfig);
+      cluster = { api: kubeApi(credentials), namespace: args.namespace ?? credentials.namespace ?? 'default' };
+    } catch (error) {
+      console.error(`--kubeconfig ${args.kubeconfig}: ${(error as Error).message}`);
+      return 2;
+    }
   }
 
   let targets: LagTarget[];
@@ -132,6 +160,7 @@ export async function main(argv: readonly string[], options: { signal?: AbortSig
   if (args.serve !== undefined) return serveMetrics(args.serve, read, admin, log, options.signal);
 
   try {
+    if (cluster) return await compareWithCluster(cluster, targets, args, admin);
     const results = await read();
     console.log(args.json ? JSON.stringify(results, null, 2) : lagTable(results));
     return results.every((r) => r.decision) ? 0 : 1;
@@ -141,6 +170,41 @@ export async function main(argv: readonly string[], options: { signal?: AbortSig
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The prediction beside what the cluster's KEDA and HPA did; the Deployments' replicas are the current ones. */
+async function compareWithCluster(
+  cluster: { api: KubeApi; namespace: string },
+  targets: readonly LagTarget[],
+  args: { current: Map<string, number>; json: boolean },
+  admin: ReturnType<ReturnType<typeof createKafka>['admin']>,
+): Promise<number> {
+  await admin.connect();
+  const rows = await Promise.all(
+    targets.map(async (target) => {
+      const scaling = await readClusterScaling(cluster.api, cluster.namespace, target);
+      const lag = await readFunctionLag(admin, target, args.current.get(target.function) ?? scaling.replicas);
+      return { lag, cluster: { ...scaling, disagreements: disagreementsOf(lag, scaling) } };
+    }),
+  );
+  if (args.json)
+    console.log(
+      JSON.stringify(
+        rows.map((r) => ({ ...r.lag, cluster: r.cluster })),
+        null,
+        2,
+      ),
+    );
+  else {
+    const lines = rows.map(({ lag, cluster: c }) =>
+      c.disagreements.length === 0
+        ? `${lag.target.function}: the cluster agrees (KEDA reports the same metrics, the Deployment has ${c.replicas} replicas)`
+        : `${lag.target.function}: the cluster differs: ${c.disagreements.join('; ')} (the HPA acts every sync period, 15 s by default: read again before trusting a replica difference)`,
+    );
+    console.log([lagTable(rows.map((r) => r.lag)), '', ...lines].join('\n'));
+  }
+  if (!rows.every((r) => r.lag.decision)) return 1;
+  return rows.some((r) => r.cluster.disagreements.length > 0) ? 3 : 0;
 }
 
 async function serveMetrics(

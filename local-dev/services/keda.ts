@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createOrReplace, type KubeApi, kubeApi } from '../../keda/kube-api.ts';
 import { installGoBinaries, requiredVersion } from './go-build.ts';
-import { createOrReplace, type KubeApi, kubeApi } from './kube-api.ts';
 import type { KubernetesService } from './kubernetes.ts';
 import { applyCrds, kedaCrds } from './kubernetes-crds.ts';
 import { makeCa, makeLeaf } from './kubernetes-pki.ts';
 import { logsDir, repoRoot, stateDir } from './paths.ts';
-import { envPort, isAlive, log, portOpen, readPid, ServiceError, sleep, startDaemon, stopDaemon, tailOf } from './process.ts';
+import { envPort, isAlive, log, portOpen, readPid, ServiceError, startDaemon, stopDaemon, waitUntilReady } from './process.ts';
 
 const moduleDir = join(repoRoot, 'local-dev', 'keda');
 export const kedaVersion = requiredVersion(moduleDir, 'github.com/kedacore/keda/v2');
@@ -111,16 +111,8 @@ async function registerAdapter(api: KubeApi, ports: KedaPorts, caFile: string): 
   });
 }
 
-async function waitUntil(what: Process, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const pid = readPid(pidFile(what));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!isAlive(pid)) throw new ServiceError(`${what} exited during start-up.${tailOf(logFile(what))}`);
-    if (await ready().catch(() => false)) return;
-    if (Date.now() > deadline) throw new ServiceError(`${what} was not ready within ${timeoutMs / 1000} s.${tailOf(logFile(what))}`);
-    await sleep(250);
-  }
-}
+const waitUntil = (what: Process, ready: () => Promise<boolean>, timeoutMs: number) =>
+  waitUntilReady({ what, pid: readPid(pidFile(what)), logFile: logFile(what), ready, timeoutMs });
 
 const apiServiceAvailable = async (api: KubeApi) => {
   const res = await api.request('GET', `${apiServicePath}/${apiServiceName}`);

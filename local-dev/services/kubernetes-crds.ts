@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
+import { createOrReplace, type KubeApi } from '../../keda/kube-api.ts';
 import { moduleSourceDir } from './go-build.ts';
-import { createOrReplace, type KubeApi } from './kube-api.ts';
 import { repoRoot } from './paths.ts';
 import { ServiceError, sleep } from './process.ts';
 

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type KubeCredentials, kubeApi } from './kube-api.ts';
+import { type KubeCredentials, kubeApi } from '../../keda/kube-api.ts';
 import { installKubernetes, kubernetesVersion } from './kubernetes-binaries.ts';
 import { ensureKubernetesPki, type KubernetesPki } from './kubernetes-pki.ts';
 import { logsDir, stateDir } from './paths.ts';
-import { envPort, isAlive, log, portOpen, readPid, removeDir, ServiceError, sleep, startDaemon, stopDaemon, tailOf } from './process.ts';
+import { envPort, isAlive, log, portOpen, readPid, removeDir, ServiceError, startDaemon, stopDaemon, waitUntilReady } from './process.ts';
 
 /**
  * A real Kubernetes control plane as plain processes on loopback: etcd, kube-apiserver
@@ -45,7 +45,10 @@ type Component = (typeof components)[number];
 const pidFile = (c: Component) => join(baseDir, `${c}.pid`);
 const logFile = (c: Component) => join(logsDir, `${c}.log`);
 
-function credentialsOf(pki: KubernetesPki, ports: KubernetesPorts): KubeCredentials {
+/** The local cluster's admin: always a client certificate. */
+type AdminCredentials = Required<Pick<KubeCredentials, 'server' | 'ca' | 'cert' | 'key'>>;
+
+function credentialsOf(pki: KubernetesPki, ports: KubernetesPorts): AdminCredentials {
   return {
     server: `https://127.0.0.1:${ports.apiserver}`,
     ca: readFileSync(pki.caCert, 'utf8'),
@@ -55,7 +58,7 @@ function credentialsOf(pki: KubernetesPki, ports: KubernetesPorts): KubeCredenti
 }
 
 /** JSON is YAML: client-go, helm and KEDA read it as a kubeconfig. */
-function writeKubeconfig(credentials: KubeCredentials): void {
+function writeKubeconfig(credentials: AdminCredentials): void {
   const b64 = (pem: string) => Buffer.from(pem).toString('base64');
   const kubeconfig = {
     apiVersion: 'v1',
@@ -70,16 +73,8 @@ function writeKubeconfig(credentials: KubeCredentials): void {
   writeFileSync(kubeconfigPath, `${JSON.stringify(kubeconfig, null, 2)}\n`, { mode: 0o600 });
 }
 
-async function waitUntil(what: Component, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const pid = readPid(pidFile(what));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!isAlive(pid)) throw new ServiceError(`${what} exited during start-up.${tailOf(logFile(what))}`);
-    if (await ready().catch(() => false)) return;
-    if (Date.now() > deadline) throw new ServiceError(`${what} was not ready within ${timeoutMs / 1000} s.${tailOf(logFile(what))}`);
-    await sleep(250);
-  }
-}
+const waitUntil = (what: Component, ready: () => Promise<boolean>, timeoutMs: number) =>
+  waitUntilReady({ what, pid: readPid(pidFile(what)), logFile: logFile(what), ready, timeoutMs });
 
 async function running(credentials: KubeCredentials): Promise<boolean> {
   if (!components.every((c) => isAlive(readPid(pidFile(c))))) return false;

@@ -152,6 +152,28 @@ export async function waitForPort(
   throw new ServiceError(`${options.what} did not open port ${port} within ${options.timeoutMs ?? 60_000} ms.${tailOf(options.logFile)}`);
 }
 
+/**
+ * Polls `ready` until it answers true; fails early, with the log's tail, if the process
+ * died, and after `timeoutMs` otherwise. A `ready` that throws counts as not yet.
+ */
+export async function waitUntilReady(options: {
+  what: string;
+  pid: number | undefined;
+  logFile: string;
+  ready: () => Promise<boolean>;
+  timeoutMs: number;
+}): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    if (!isAlive(options.pid)) throw new ServiceError(`${options.what} exited during start-up.${tailOf(options.logFile)}`);
+    if (await options.ready().catch(() => false)) return;
+    if (Date.now() > deadline) {
+      throw new ServiceError(`${options.what} was not ready within ${options.timeoutMs / 1000} s.${tailOf(options.logFile)}`);
+    }
+    await sleep(250);
+  }
+}
+
 export function tailOf(file: string | undefined, lines = 20): string {
   if (!file || !existsSync(file)) return '';
   const text = readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');

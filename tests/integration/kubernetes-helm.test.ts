@@ -1,15 +1,15 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../keda/generate.ts';
 import { derivedPaths } from '../../keda/generated-files.ts';
-import { createOrReplace, type KubeApi, kubeApi, messageOf } from '../../local-dev/services/kube-api.ts';
+import { createOrReplace, type KubeApi, kubeApi, messageOf } from '../../keda/kube-api.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
 import { kubernetesVersion } from '../../local-dev/services/kubernetes-binaries.ts';
 import { applyCrds, daprCrds, deleteCrds, kedaCrds } from '../../local-dev/services/kubernetes-crds.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
+import { chartWithFunctions } from '../support/chart-copy.ts';
 import { helm, type KubeObject } from '../support/helm.ts';
 import { helmOn, releaseObjects, resourcePaths } from '../support/kubernetes.ts';
 
@@ -181,30 +181,14 @@ describe('helm install with KEDA and Dapr on (minimal values)', () => {
     const root = mkdtempSync(join(tmpdir(), 'flowline-upgrade-'));
     try {
       // `flowline new function` + `npm run generate`, in a copy of the chart and the manifests.
-      cpSync(chartDir, join(root, 'charts', 'flowline'), { recursive: true });
-      for (const fn of functions) {
-        mkdirSync(join(root, 'functions', fn.name), { recursive: true });
-        cpSync(join(repoRoot, 'functions', fn.name, 'function.yaml'), join(root, 'functions', fn.name, 'function.yaml'));
-      }
-      mkdirSync(join(root, 'functions', 'wellhead-trend'));
-      writeFileSync(
-        join(root, 'functions', 'wellhead-trend', 'function.yaml'),
-        dump({ name: 'wellhead-trend', subscribes: ['scada.telemetry.validated'], needs: ['postgres'] }),
-      );
-      await generate(root);
+      const upgraded = await chartWithFunctions(root, {
+        'wellhead-trend': { subscribes: ['scada.telemetry.validated'], needs: ['postgres'] },
+      });
       const key = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
       // generation moves with the spec only (controllers write status); objects without one have no status writer here.
       const version = (o: Stored) => o.metadata.generation ?? o.metadata.resourceVersion;
       const before = new Map((await readBack(release, namespace)).stored.map((o) => [key(o), version(o)]));
-      helmOn(cluster.kubeconfig, [
-        'upgrade',
-        release,
-        join(root, 'charts', 'flowline'),
-        '--namespace',
-        namespace,
-        '--values',
-        valuesFile('minimal'),
-      ]);
+      helmOn(cluster.kubeconfig, ['upgrade', release, upgraded, '--namespace', namespace, '--values', valuesFile('minimal')]);
       const after = (await readBack(release, namespace)).stored;
       const added = after.filter((o) => !before.has(key(o))).map(key);
       expect(added.sort()).toEqual(

@@ -1,16 +1,17 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dump, load } from 'js-yaml';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { generate } from '../../keda/generate.ts';
+import { load } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { derivedPaths } from '../../keda/generated-files.ts';
+import { createOrReplace, type KubeApi, kubeApi } from '../../keda/kube-api.ts';
 import { type FunctionLag, type LagTarget, readFunctionLag } from '../../keda/lag.ts';
+import { main } from '../../keda/lag-command.ts';
 import { readLagTargets } from '../../keda/lag-targets-file.ts';
 import { startKeda, stopKeda } from '../../local-dev/services/keda.ts';
-import { createOrReplace, type KubeApi, kubeApi } from '../../local-dev/services/kube-api.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
+import { chartWithFunctions } from '../support/chart-copy.ts';
 import { startFunctionProcess } from '../support/function-process.ts';
 import { helm } from '../support/helm.ts';
 import { connectTestKafka, type TestKafka } from '../support/kafka.ts';
@@ -141,38 +142,39 @@ async function commitAtEnd(fn: Scaled): Promise<void> {
   }
 }
 
-/** The lag exporter's targets as the installed release has them (overrides applied). */
+/** The lag exporter's targets as the installed release has them (overrides applied), also kept in targetsFile. */
+const targetsFile = join(root, 'targets.yaml');
 async function installedTargets(): Promise<Map<string, LagTarget>> {
   const configMap = await api.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${namespace}/configmaps/${release}-lag-exporter`);
-  const dir = mkdtempSync(join(tmpdir(), 'flowline-lag-targets-'));
+  writeFileSync(targetsFile, configMap.data['targets.yaml'] ?? '');
+  return new Map((await readLagTargets(targetsFile)).map((t) => [t.function, t]));
+}
+
+/** `flowline lag --kubeconfig … --json` for one function: its exit code and what it printed. */
+async function flowlineLagOnCluster(fn: Scaled, targets: string) {
+  const printed: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
   try {
-    writeFileSync(join(dir, 'targets.yaml'), configMap.data['targets.yaml'] ?? '');
-    return new Map((await readLagTargets(join(dir, 'targets.yaml'))).map((t) => [t.function, t]));
+    const code = await main([
+      ...['--targets', targets, '--function', fn, '--brokers', kafkaBrokers],
+      ...['--kubeconfig', cluster.kubeconfig, '--namespace', namespace, '--json'],
+    ]);
+    const [row] = JSON.parse(printed.join('\n')) as { cluster: { replicas: number; disagreements: string[] } }[];
+    return { code, cluster: row?.cluster };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    spy.mockRestore();
   }
 }
 
-/** The repository's chart and manifests, plus backfill, regenerated (what `flowline new function` + `npm run generate` do). */
+/** The repository's chart plus backfill; `functions` as that chart lists them. */
 async function chartWithBackfill(): Promise<void> {
-  cpSync(join(repoRoot, 'charts', 'flowline'), chartDir, { recursive: true });
-  for (const name of readdirSync(join(repoRoot, 'functions'))) {
-    const manifest = join(repoRoot, 'functions', name, 'function.yaml');
-    if (!existsSync(manifest)) continue;
-    mkdirSync(join(root, 'functions', name), { recursive: true });
-    cpSync(manifest, join(root, 'functions', name, 'function.yaml'));
-  }
-  mkdirSync(join(root, 'functions', 'backfill'));
-  writeFileSync(
-    join(root, 'functions', 'backfill', 'function.yaml'),
-    dump({
-      name: 'backfill',
+  await chartWithFunctions(root, {
+    backfill: {
       subscribes: [backfillTopic],
       startFrom: 'earliest',
       scaling: { minReplicas: 1, maxReplicas: 6, lagThreshold: 50, activationLagThreshold: 5 },
-    }),
-  );
-  await generate(root);
+    },
+  });
   functions = (load(readFileSync(join(root, derivedPaths.chartFunctions), 'utf8')) as { functions: typeof functions }).functions;
 }
 
@@ -235,7 +237,8 @@ afterAll(async () => {
   if (cluster?.started) await stopKubernetes();
 });
 
-describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag', () => {
+// Each step waits for KEDA's metric and then the HPA (90 s each at most): more than the project's 120 s default.
+describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag', { timeout: 420_000 }, () => {
   it('makes every ScaledObject of the chart Ready and creates its HPA, one metric per subscribed topic', async () => {
     for (const { name: fn } of functions) {
       await settlesOn(
@@ -257,6 +260,26 @@ describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag',
     expect(predicted.decision.replicas).toBeLessThan(predicted.maxReplicas);
     await expectKedaToAgree('alarm', predicted);
     expect((await api.get<Hpa>(hpaPath('alarm'))).status.desiredReplicas).toBe(predicted.decision.replicas);
+  });
+
+  it('is what flowline lag --kubeconfig reads from the cluster, and it says so; with other thresholds it says where they differ', async () => {
+    // alarm stands at the replicas of the step above, its backlog unchanged.
+    expect(await flowlineLagOnCluster('alarm', targetsFile)).toEqual({
+      code: 0,
+      cluster: expect.objectContaining({ replicas: await replicasOf('alarm'), disagreements: [] }),
+    });
+    // Targets that are not the release's (a stale exporter): three times the threshold.
+    const stale = join(root, 'stale-targets.yaml');
+    writeFileSync(
+      stale,
+      readFileSync(targetsFile, 'utf8').replaceAll(
+        `lagThreshold: ${targetOf('alarm').lagThreshold}`,
+        `lagThreshold: ${3 * targetOf('alarm').lagThreshold}`,
+      ),
+    );
+    const differs = await flowlineLagOnCluster('alarm', stale);
+    expect(differs.code).toBe(3);
+    expect(differs.cluster?.disagreements).toEqual([expect.stringMatching(/^the Deployment has \d+ replicas, flowline lag predicts 1$/)]);
   });
 
   it('agrees when the lag passes partitions × threshold: KEDA reports the capped metric, the HPA goes to the maximum', async () => {

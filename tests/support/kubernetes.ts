@@ -1,5 +1,5 @@
 import { loadAll } from 'js-yaml';
-import type { KubeApi } from '../../local-dev/services/kube-api.ts';
+import type { KubeApi } from '../../keda/kube-api.ts';
 import { helm, type KubeObject } from './helm.ts';
 
 interface ApiResourceList {

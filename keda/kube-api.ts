@@ -1,11 +1,13 @@
 import { request } from 'node:https';
 
-/** How to reach an API server as a client-certificate user; PEM text, not file names. */
+/** How to reach an API server: a client certificate or a bearer token; PEM text, not file names. */
 export interface KubeCredentials {
   server: string;
-  ca: string;
-  cert: string;
-  key: string;
+  /** The cluster's CA; undefined: the system's CAs. */
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  token?: string | undefined;
 }
 
 export interface KubeResponse {
@@ -21,8 +23,8 @@ export interface KubeApi {
 }
 
 /**
- * The few calls local-dev and the tests make to the API server, over HTTPS with the
- * client certificate (no kubectl). PATCH bodies are merge patches. Each call is bounded.
+ * The few calls flowline lag, local-dev and the tests make to the API server, over HTTPS
+ * (no kubectl, no client library). PATCH bodies are merge patches. Each call is bounded.
  */
 export function kubeApi(credentials: KubeCredentials, timeoutMs = 30_000): KubeApi {
   const send: KubeApi['request'] = (method, path, body) =>
@@ -39,6 +41,7 @@ export function kubeApi(credentials: KubeCredentials, timeoutMs = 30_000): KubeA
           timeout: timeoutMs,
           headers: {
             accept: 'application/json',
+            ...(credentials.token ? { authorization: `Bearer ${credentials.token}` } : {}),
             ...(payload === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }),
           },
         },
