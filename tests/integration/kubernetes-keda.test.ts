@@ -301,10 +301,13 @@ describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag',
     await expectKedaToAgree('alarm', predicted);
   });
 
-  it('agrees on a group with no committed offset and offsetResetPolicy latest: each partition counts 1', async () => {
+  it('agrees on a group with no committed offset under alarm’s policy (earliest, the default): what the partitions retain counts', async () => {
+    expect(targetOf('alarm').offsetResetPolicy).toBe('earliest');
     await kafka.admin.deleteGroups([targetOf('alarm').consumerGroup]);
     const predicted = await predict('alarm');
-    for (const t of predicted.topics) expect(t.trigger?.metric).toBe(t.partitions.length);
+    // No commit: each partition's lag is all it still holds, not 1 as under latest.
+    for (const t of predicted.topics) expect(t.trigger?.totalLag).toBe(t.partitions.reduce((sum, p) => sum + p.lag, 0));
+    expect(predicted.topics.some((t) => (t.trigger?.totalLag ?? 0) > t.partitions.length)).toBe(true);
     await expectKedaToAgree('alarm', predicted);
   });
 
