@@ -135,4 +135,40 @@ describe('kafka host start-up', () => {
     expect(log).toContain(`consumer of ${r.name} crashed for good`);
     expect(log).toContain('incompatible with those of existing members');
   });
+
+  it('starts every function of a first install at once, on topics none of them has created yet', async () => {
+    // Found by the fault suite: two processes creating the same topics raced, and the loser
+    // died in start-up ("This server does not host this topic-partition") before the
+    // broker had told everyone about the topic the winner created.
+    const id = randomUUID().slice(0, 8);
+    const topic = `test.first-install-${id}.in`;
+    const run = `test:${id}`;
+    const starting = Array.from({ length: 4 }, (_, i) => {
+      const name = `first-install-${id}-${i}`;
+      const dir = fixtureFunction('recorder', { name, subscribes: [topic], publishes: [`test.first-install-${id}.out`], needs: ['redis'] });
+      return startFunctionProcess({
+        dir,
+        name,
+        env: { FLOWLINE_HOST: 'kafka', KAFKA_BROKERS: kafkaBrokers, REDIS_URL: redisUrl, FIXTURE_TOPIC: topic, FIXTURE_RUN: `${run}:${i}` },
+      }).then((p) => {
+        processes.push(p);
+        return p;
+      });
+    });
+    const started = await Promise.all(starting);
+    await Promise.all(started.map((p) => p.ready(90_000)));
+    const ids = await kafka.produce(topic, [{ key: 'dev-0', data: { key: 'dev-0', seq: 0 } }]);
+    // Each function its own group: each handles the event once.
+    for (let i = 0; i < started.length; i++) {
+      const counts = await until(
+        async () => {
+          const c = await redis.hgetall(`${run}:${i}:count`);
+          return Object.keys(c).length > 0 ? c : undefined;
+        },
+        `function ${i} handling the event`,
+        60_000,
+      );
+      expect(counts).toEqual({ [ids[0] as string]: '1' });
+    }
+  });
 });
