@@ -39,6 +39,14 @@ export function openPostgresPool(
     },
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // The pool hears errors of idle clients only; a checked-out client losing its server
+      // emits 'error' too, and unheard that kills the process. The query in flight fails
+      // on its own; the broken client is thrown away on release.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
@@ -57,7 +65,8 @@ export function openPostgresPool(
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(lost);
       }
     },
     async ping() {

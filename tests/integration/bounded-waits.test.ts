@@ -35,6 +35,31 @@ describe('bounded waits', () => {
     await expect(db.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] }); // the pool is fine after
   });
 
+  it('a transaction whose server goes away fails its attempt, never the process', async () => {
+    // Found by the fault suite: PostgreSQL stopped while persist was inside a batch's
+    // transaction, and the checked-out client's 'error' event, unheard, killed the process.
+    const db = await openDb(databaseUrl, { poolSize: 2 });
+    closers.push(() => db.close());
+    const killer = await openDb(databaseUrl, { poolSize: 1 });
+    closers.push(() => killer.close());
+    const unheard: unknown[] = [];
+    const onUncaught = (error: unknown) => unheard.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const work = db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await killer.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+        await tx.query('SELECT pg_sleep(5)');
+      });
+      await expect(work).rejects.toThrow(/terminat/i);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(unheard).toEqual([]);
+      await expect(db.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
   it('a Redis command fails after REDIS_COMMAND_TIMEOUT_MS when the server never answers', async () => {
     const { port } = await silentServer();
     const redis = await openRedis(`redis://127.0.0.1:${port}`, { commandTimeoutMs: 300 });
