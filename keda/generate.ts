@@ -51,7 +51,9 @@ if (import.meta.main) {
     const drift = check ? (await driftOf(repoRoot)).drift : await generate(repoRoot);
     const changed = [...drift.stale, ...drift.orphaned.map((p) => `${p} (function gone)`)];
     if (check && changed.length > 0) {
-      console.error(`derived files disagree with functions/*/function.yaml or contracts/topic-settings.ts:\n  ${changed.join('\n  ')}\nrun: node keda/generate.ts`);
+      console.error(
+        `derived files disagree with functions/*/function.yaml or contracts/topic-settings.ts:\n  ${changed.join('\n  ')}\nrun: node keda/generate.ts`,
+      );
       process.exitCode = 1;
     } else {
       console.log(changed.length === 0 ? 'derived files are up to date' : `${check ? 'stale' : 'wrote'}:\n  ${changed.join('\n  ')}`);
