@@ -42,6 +42,12 @@ beforeAll(() => {
 }, 900_000);
 
 describe('kafkaTopics.strimzi', () => {
+  it('passes helm lint --strict when on, with the PrometheusRule too', () => {
+    const on = ['kafkaTopics.strimzi.enabled=true', 'kafkaTopics.strimzi.cluster=plant', 'metrics.prometheusRule.enabled=true'];
+    const result = helm(['lint', '--strict', chartDir, '--values', minimal, ...on.flatMap((s) => ['--set', s])]);
+    expect(result.stderr + result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
   it('is off by default: no KafkaTopic', () => {
     expect(renderChart(chartDir, [minimal]).filter((o) => o.kind === 'KafkaTopic')).toEqual([]);
   });
