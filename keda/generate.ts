@@ -1,5 +1,6 @@
 /**
- * Writes the files derived from functions/<name>/function.yaml (see generated-files.ts):
+ * Writes the files derived from functions/<name>/function.yaml and contracts/topic-settings.ts
+ * (see generated-files.ts):
  *
  *   node keda/generate.ts           regenerate them
  *   node keda/generate.ts --check   exit 1, listing what is stale, without writing
@@ -50,7 +51,9 @@ if (import.meta.main) {
     const drift = check ? (await driftOf(repoRoot)).drift : await generate(repoRoot);
     const changed = [...drift.stale, ...drift.orphaned.map((p) => `${p} (function gone)`)];
     if (check && changed.length > 0) {
-      console.error(`derived files disagree with functions/*/function.yaml:\n  ${changed.join('\n  ')}\nrun: node keda/generate.ts`);
+      console.error(
+        `derived files disagree with functions/*/function.yaml or contracts/topic-settings.ts:\n  ${changed.join('\n  ')}\nrun: node keda/generate.ts`,
+      );
       process.exitCode = 1;
     } else {
       console.log(changed.length === 0 ? 'derived files are up to date' : `${check ? 'stale' : 'wrote'}:\n  ${changed.join('\n  ')}`);

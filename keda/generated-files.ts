@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { chartFunctionOf } from './chart-function.ts';
+import { chartTopics } from './chart-topics.ts';
 import { daprRunFileOf } from './dapr-run-file.ts';
 import { loadFunctionManifests } from './function-manifests.ts';
 import { scaledObjectOf } from './scaled-object.ts';
@@ -9,16 +10,18 @@ import { readTopicPartitions } from './topic-partitions.ts';
 /** Where the derived files live, relative to the repository root. */
 export const derivedPaths = {
   chartFunctions: 'charts/flowline/generated/functions.yaml',
+  chartTopics: 'charts/flowline/generated/topics.yaml',
   renderedDir: 'keda/rendered',
   daprRunFile: 'local-dev/dapr.yaml',
 } as const;
 
-const header = (what: string, regenerate = 'node keda/generate.ts') =>
+const fromManifests = { source: 'functions/*/function.yaml', change: 'the manifest', sources: 'the manifests' };
+const header = (what: string, from = fromManifests, regenerate = 'node keda/generate.ts') =>
   [
     `# ${what}`,
-    '# Generated from functions/*/function.yaml: do not edit. Change the manifest and run',
+    `# Generated from ${from.source}: do not edit. Change ${from.change} and run`,
     `#   ${regenerate}`,
-    '# (keda/generate.test.ts fails when this file and the manifests disagree).',
+    `# (keda/generate.test.ts fails when this file and ${from.sources} disagree).`,
     '',
   ].join('\n');
 
@@ -26,9 +29,10 @@ const header = (what: string, regenerate = 'node keda/generate.ts') =>
 const yaml = (value: unknown) => dump(value, { lineWidth: -1, noRefs: true, quoteStyle: 'double' });
 
 /**
- * Every file derived from the function manifests, path → content: the chart's function
- * list, one ScaledObject per function for kubectl users, and the Dapr multi-app run
- * file. Pure: reads the manifests and the chart's partition counts, writes nothing.
+ * Every derived file, path → content: the chart's function list, one ScaledObject per
+ * function for kubectl users and the Dapr multi-app run file (from the manifests), and
+ * the chart's topic list (from contracts/topic-settings.ts). Pure: reads the manifests
+ * and the chart's partition counts, writes nothing.
  */
 export async function generatedFiles(repoRoot: string): Promise<Map<string, string>> {
   const manifests = await loadFunctionManifests(join(repoRoot, 'functions'));
@@ -39,6 +43,14 @@ export async function generatedFiles(repoRoot: string): Promise<Map<string, stri
   files.set(
     derivedPaths.chartFunctions,
     header('The functions the chart deploys; its templates range over this list (.Files.Get).') + yaml({ functions }),
+  );
+  files.set(
+    derivedPaths.chartTopics,
+    header('The topics a Strimzi cluster gets as KafkaTopics (kafkaTopics.strimzi), dead letters included.', {
+      source: 'contracts/topic-settings.ts',
+      change: 'topicSettings there',
+      sources: 'the contracts',
+    }) + yaml({ topics: chartTopics() }),
   );
 
   for (const fn of functions) {

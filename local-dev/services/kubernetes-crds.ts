@@ -40,7 +40,7 @@ function applyAdd(doc: unknown, patch: JsonPatchAdd): void {
   } else at[last] = patch.value;
 }
 
-const readCrds = (file: string): Crd[] =>
+export const readCrds = (file: string): Crd[] =>
   loadAll(readFileSync(file, 'utf8')).filter((d): d is Crd => (d as Crd | null)?.kind === 'CustomResourceDefinition');
 
 /**
