@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, logsDir, repoRoot, stateDir } from './paths.ts';
 import { envPort, isAlive, log, portOpen, readPid, run, ServiceError, startDaemon, stopDaemon, waitForPort, which } from './process.ts';
@@ -52,12 +52,36 @@ function java(libs: string, mainClass: string, args: string[]): string[] {
 }
 
 /**
+ * A second listener, `LINK`, reached through whatever the test puts at `advertisedPort`
+ * (a proxy it can cut): clients that bootstrap there are told to come back there, so a
+ * cut of that path is a cut of their link alone, as a WAN link to a pad would be.
+ */
+export interface LinkListener {
+  port: number;
+  advertisedPort: number;
+}
+
+/**
  * Starts a single-node KRaft broker on loopback, or reuses the one already running.
  * `instance` names a broker of its own (with `port`, and `port + 1` for its controller).
  */
-export async function startKafka(options: { port?: number } & KafkaInstance = {}): Promise<KafkaService> {
+export async function startKafka(options: { port?: number; link?: LinkListener } & KafkaInstance = {}): Promise<KafkaService> {
   const port = options.port ?? envPort('FLOWLINE_KAFKA_PORT', 19092);
-  const controllerPort = port + 1;
+  return startNode({ ...options, port, nodeId: 1, voters: [{ nodeId: 1, controllerPort: port + 1 }] });
+}
+
+interface KafkaNode extends KafkaInstance {
+  port: number;
+  nodeId: number;
+  voters: { nodeId: number; controllerPort: number }[];
+  link?: LinkListener;
+  /** Shared by every node of a cluster; a fresh one for a single node. */
+  clusterId?: string;
+}
+
+async function startNode(options: KafkaNode): Promise<KafkaService> {
+  const { port } = options;
+  const controllerPort = options.voters.find((v) => v.nodeId === options.nodeId)?.controllerPort ?? port + 1;
   const brokers = `127.0.0.1:${port}`;
   if (isAlive(readPid(pidFile(options))) && (await portOpen(port))) return { brokers, port, started: false };
   if (await portOpen(port)) {
@@ -70,38 +94,39 @@ export async function startKafka(options: { port?: number } & KafkaInstance = {}
   const libs = installKafka();
   const config = join(baseDir(options), 'server.properties');
   mkdirSync(dataDir(options), { recursive: true });
+  const replication = Math.min(3, options.voters.length);
+  const link = options.link;
   writeFileSync(
     config,
     [
       'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `node.id=${options.nodeId}`,
+      `controller.quorum.voters=${options.voters.map((v) => `${v.nodeId}@127.0.0.1:${v.controllerPort}`).join(',')}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${link ? `,LINK://127.0.0.1:${link.port}` : ''}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}${link ? `,LINK://127.0.0.1:${link.advertisedPort}` : ''}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${link ? ',LINK:PLAINTEXT' : ''}`,
       `log.dirs=${dataDir(options)}`,
       'num.partitions=3',
       'auto.create.topics.enable=true',
       // One node: replication factor 1 everywhere, and no waiting for members that will never come.
-      'offsets.topic.replication.factor=1',
+      // A cluster: the group and transaction logs survive the loss of one node, as in production.
+      `offsets.topic.replication.factor=${replication}`,
       'offsets.topic.num.partitions=6',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'share.coordinator.state.topic.replication.factor=1',
-      'share.coordinator.state.topic.min.isr=1',
+      `transaction.state.log.replication.factor=${replication}`,
+      `transaction.state.log.min.isr=${Math.max(1, replication - 1)}`,
+      `share.coordinator.state.topic.replication.factor=${replication}`,
+      `share.coordinator.state.topic.min.isr=${Math.max(1, replication - 1)}`,
+      `default.replication.factor=${replication}`,
+      `min.insync.replicas=${Math.max(1, replication - 1)}`,
       'group.initial.rebalance.delay.ms=0',
       'log.retention.hours=24',
       '',
     ].join('\n'),
   );
   if (!existsSync(join(dataDir(options), 'meta.properties')) && readdirSync(dataDir(options)).length === 0) {
-    const clusterId =
-      run('java', java(libs, 'kafka.tools.StorageTool', ['random-uuid']), { what: 'Kafka storage id' })
-        .trim()
-        .split('\n')
-        .at(-1) ?? '';
+    const clusterId = options.clusterId ?? randomClusterId(libs);
     run('java', java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', config]), { what: 'formatting Kafka storage' });
   }
   log(`starting Kafka ${kafkaVersion}${options.instance ? ` (instance ${options.instance})` : ''} on ${brokers}`);
@@ -120,8 +145,78 @@ export async function startKafka(options: { port?: number } & KafkaInstance = {}
   });
   const serverLog = join(serverLogsDir(options), 'server.log');
   await waitForPort(port, { what: `Kafka on ${brokers}`, pid, logFile: serverLog, timeoutMs: 60_000 });
-  await waitForMetadata(brokers, pid, serverLog);
+  // A cluster's node answers metadata only once a quorum has formed: the caller waits for that.
+  if (options.voters.length === 1) await waitForMetadata(brokers, pid, serverLog);
   return { brokers, port, started: true };
+}
+
+function randomClusterId(libs: string): string {
+  return (
+    run('java', java(libs, 'kafka.tools.StorageTool', ['random-uuid']), { what: 'Kafka storage id' })
+      .trim()
+      .split('\n')
+      .at(-1) ?? ''
+  );
+}
+
+/** A KRaft cluster of three nodes (each broker and controller), for tests of losing one. */
+export interface KafkaCluster {
+  brokers: string;
+  nodes: { nodeId: number; port: number; instance: string }[];
+}
+
+/**
+ * Starts `size` nodes as one cluster under `instance-<nodeId>`, ports `basePort + 2 × i`
+ * (and the next for each controller); replication 3 and `min.insync.replicas` 2 by default,
+ * as the topic contracts ask of production.
+ */
+export async function startKafkaCluster(options: { instance: string; basePort: number; size?: number }): Promise<KafkaCluster> {
+  const size = options.size ?? 3;
+  const nodes = Array.from({ length: size }, (_, i) => ({
+    nodeId: i + 1,
+    port: options.basePort + 2 * i,
+    instance: `${options.instance}-${i + 1}`,
+  }));
+  const voters = nodes.map((n) => ({ nodeId: n.nodeId, controllerPort: n.port + 1 }));
+  const clusterId = randomClusterId(installKafka());
+  // Every node formatted with one cluster id: a stopped node's old data belongs to another cluster.
+  for (const n of nodes) if (!isAlive(readPid(pidFile(n)))) rmSync(baseDir(n), { recursive: true, force: true });
+  await Promise.all(nodes.map((n) => startNode({ ...n, voters, clusterId })));
+  const brokers = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+  await waitForClusterMetadata(brokers, size);
+  return { brokers, nodes };
+}
+
+/** Starts one node of a cluster again (after a kill), with the cluster's configuration kept on disk. */
+export async function restartKafkaNode(cluster: KafkaCluster, nodeId: number): Promise<void> {
+  const node = cluster.nodes.find((n) => n.nodeId === nodeId);
+  if (!node) throw new ServiceError(`no node ${nodeId} in the cluster ${cluster.brokers}`);
+  const voters = cluster.nodes.map((n) => ({ nodeId: n.nodeId, controllerPort: n.port + 1 }));
+  await startNode({ ...node, voters });
+}
+
+export async function stopKafkaCluster(cluster: Pick<KafkaCluster, 'nodes'>): Promise<void> {
+  await Promise.all(cluster.nodes.map((n) => stopKafka({ instance: n.instance })));
+}
+
+async function waitForClusterMetadata(brokers: string, size: number): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers: brokers.split(','), clientId: 'local-dev', logLevel: logLevel.NOTHING }).admin();
+  const deadline = Date.now() + 120_000;
+  try {
+    while (Date.now() < deadline) {
+      try {
+        await admin.connect();
+        if ((await admin.describeCluster()).brokers.length === size) return;
+      } catch {
+        // no quorum yet
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new ServiceError(`the Kafka cluster ${brokers} did not show ${size} brokers within 120 s; see the kafka-* logs`);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** The port opens before the broker answers metadata; wait until it does. */

@@ -12,6 +12,8 @@ export interface FaultCase {
   /** Rows a redelivery offered again, absorbed by idempotency (not duplicates: none was stored twice). */
   absorbed: number;
   duplicates: number;
+  /** Alarm transitions the samples called for, and those stored (none for a case without the wave). */
+  alarms?: { expected: number; stored: number };
   deadLetters: Record<string, number>;
   /** From the dependency's return to the moment everything sent before it was stored; none for a fault without an end. */
   recoveryMs?: number;
@@ -32,13 +34,13 @@ export function faultsTable(cases: readonly FaultCase[]): string {
       .join(', ') || '0';
   const rows = cases.map(
     (c) =>
-      `| ${c.name} | ${c.fault} | ${c.sent} | ${c.stored} | ${c.lost} | ${c.duplicates} | ${c.absorbed} | ${letters(c)} | ${c.recoveryMs === undefined ? '–' : `${(c.recoveryMs / 1000).toFixed(1)} s`} |`,
+      `| ${c.name} | ${c.fault} | ${c.sent} | ${c.stored} | ${c.lost} | ${c.alarms ? `${c.alarms.stored} of ${c.alarms.expected}` : '–'} | ${c.duplicates} | ${c.absorbed} | ${letters(c)} | ${c.recoveryMs === undefined ? '–' : `${(c.recoveryMs / 1000).toFixed(1)} s`} |`,
   );
   return [
     `Fault suite, ${new Date().toISOString().slice(0, 19)}Z (\`npm run test:faults\`)`,
     '',
-    '| case | fault | sent | stored | lost | duplicates | absorbed by idempotency | dead letters | recovery |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    '| case | fault | sent | stored | lost | alarm transitions stored | duplicates | absorbed by idempotency | dead letters | recovery |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
     ...rows,
     '',
   ].join('\n');

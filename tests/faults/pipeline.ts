@@ -1,99 +1,161 @@
-import { randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { expect } from 'vitest';
 import type { TelemetryRaw } from '#contracts';
-import { repoRoot, stateDir } from '../../local-dev/services/paths.ts';
-import { type FunctionProcess, startFunctionProcess } from '../support/function-process.ts';
-import { connectTestKafka, type TestKafka, type TopicMessage } from '../support/kafka.ts';
+import { type Daprd, startDaprd } from '../../local-dev/services/daprd.ts';
+import { repoRoot } from '../../local-dev/services/paths.ts';
+import { type FunctionProcess, freePort, startFunctionProcess } from '../support/function-process.ts';
+import { connectTestKafka, type TestKafka, type TopicMessage, until } from '../support/kafka.ts';
+import { createTestTenant } from '../support/test-tenant.ts';
+import { recordCase } from './journal.ts';
 
 const deadLetterTopics = ['scada.telemetry.raw.dlq', 'scada.telemetry.validated.dlq', 'scada.alarms.dlq'];
+export const functionNames = ['validate', 'alarm', 'persist'] as const;
+export type FunctionName = (typeof functionNames)[number];
+
+/** Samples are 100 ms apart in device time, whatever pace they are produced at. */
+const STEP_MS = 100;
+/** Tubing pressure climbs 1000 → 1400 and back by 20 psi a step (200 psi/s, under the tag's rate-of-change rule): H (1200, deadband 25) raises and clears once a cycle. */
+const waveValue = (seq: number) => {
+  const phase = seq % 40;
+  return 1000 + 20 * (phase <= 20 ? phase : 40 - phase);
+};
+const H = { limit: 1200, deadband: 25 };
 
 /**
- * validate → alarm → persist on the kafka host, as deployed, for one fault case: its own
- * tenant, devices and database, numbered samples produced at a steady pace, and exact
- * counts of what came out (rows, dead letters, redeliveries absorbed).
+ * validate → alarm → persist as deployed: each function its own process on the kafka host
+ * (or persist on the dapr host, beside its own daprd), for one fault case: its own tenant,
+ * devices and database, numbered samples, and exact counts of what came out (rows, alarm
+ * transitions, dead letters, redeliveries absorbed).
  */
 export interface FaultPipeline {
   readonly tenant: string;
   readonly devices: readonly string[];
-  readonly proc: FunctionProcess;
-  /** Produces numbered samples (2 devices, one tag) every 100 ms until stopped; resolves with how many were acknowledged. */
-  produceSteadily(): { sent(): number; stop(): Promise<number> };
+  readonly processes: Partial<Record<FunctionName, FunctionProcess>>;
+  /** Starts a function (again, after a kill); resolves once it is ready. */
+  start(name: FunctionName): Promise<void>;
+  /** SIGKILL a function's process. */
+  kill(name: FunctionName): Promise<void>;
+  /** SIGKILL the sidecar of a function on the dapr host, and start a new one. */
+  killSidecar(name: FunctionName): Promise<void>;
+  restartSidecar(name: FunctionName): Promise<void>;
+  /**
+   * Produces numbered samples (2 devices, one tag) every 100 ms until stopped. A batch the
+   * broker refuses is sent again with the same event ids until acknowledged; only
+   * acknowledged samples count as sent.
+   */
+  produceSteadily(): Producing;
+  /** Produces given samples once (acknowledged, or it throws). */
+  produce(samples: TelemetryRaw[]): Promise<void>;
   stored(): Promise<number>;
+  quarantined(): Promise<number>;
+  /** H transitions (raised, cleared) stored in alarm_events. */
+  storedAlarms(): Promise<number>;
+  /** The H transitions the acknowledged samples call for, worked out from the wave. */
+  expectedAlarms(): number;
   /** Rows stored more than once: telemetry by (device, tag, time), alarm transitions by (alarm, transition, time). */
   duplicates(): Promise<number>;
-  /** Dead letters written since the pipeline started, by `flowline-error-cause`. */
+  /** Dead letters written since the pipeline started, by topic and `flowline-error-cause`. */
   deadLetters(): Promise<Record<string, number>>;
   /** The `flowline-error` reason of each of those dead letters. */
   deadLetterReasons(): Promise<string[]>;
-  /** Rows persist was offered again and skipped (idempotency), from its metrics. */
+  /** Rows persist was offered again and skipped (idempotency), from its metrics (since its last start). */
   absorbed(): Promise<number>;
+  /** 503 when any function is not ready (or not running), else 200. */
   readyz(): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startFaultPipeline(options: { kafkaBrokers: string; databaseUrl: string; redisUrl: string }): Promise<FaultPipeline> {
-  const id = randomUUID().slice(0, 8);
-  const tenant = `t-${id}`;
-  const devices = [`rtu-${id}-1`, `rtu-${id}-2`];
-  const database = `faults_${id}`;
-  const admin = new pg.Client({ connectionString: options.databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  const url = new URL(options.databaseUrl);
-  url.pathname = `/${database}`;
+export interface Producing {
+  sent(): number;
+  /** Produces `steps` steps at once (2 samples each), as fast as the broker takes them: a function is then mid-batch. */
+  burst(steps: number): Promise<void>;
+  stop(): Promise<number>;
+}
 
-  const configDir = join(stateDir, 'tmp', `faults-${id}`);
-  mkdirSync(configDir, { recursive: true });
-  cpSync(join(repoRoot, 'config', 'examples', 'tag-rules.yaml'), join(configDir, 'tag-rules.yaml'));
-  writeFileSync(
-    join(configDir, 'assets.yaml'),
-    `tenants: [{ id: ${tenant}, name: Faults }]
-fields: [{ id: f-${id}, name: Field, tenantId: ${tenant} }]
-wells:
-  - { id: w-${id}-1, name: Well-1, fieldId: f-${id} }
-  - { id: w-${id}-2, name: Well-2, fieldId: f-${id} }
-devices:
-  - { id: ${devices[0]}, wellId: w-${id}-1 }
-  - { id: ${devices[1]}, wellId: w-${id}-2 }
-`,
-  );
-  writeFileSync(
-    join(configDir, 'alarm-rules.yaml'),
-    'rules:\n  - tagId: tubing_pressure\n    limits: { HH: 1450, H: 1200 }\n    deadband: 25\n',
-  );
-
+export async function startFaultPipeline(options: {
+  kafkaBrokers: string;
+  databaseUrl: string;
+  redisUrl: string;
+  /** The functions to start now (default all); the others wait for `start`. */
+  functions?: readonly FunctionName[];
+  /** Functions on the dapr host, each beside a daprd of its own. */
+  dapr?: readonly FunctionName[];
+  daprRedisUrl?: string;
+}): Promise<FaultPipeline> {
+  const run = await createTestTenant({ databaseUrl: options.databaseUrl, prefix: 'faults' });
+  const { tenant, devices } = run;
   const kafka: TestKafka = await connectTestKafka(options.kafkaBrokers);
-  const highWatermarks = async () => {
-    const out = new Map<string, number>();
-    const existing = new Set(await kafka.admin.listTopics());
-    for (const topic of deadLetterTopics.filter((t) => existing.has(t))) {
-      const offsets = await kafka.admin.fetchTopicOffsets(topic);
-      for (const p of offsets) out.set(`${topic}/${p.partition}`, Number(p.high));
-    }
-    return out;
-  };
+  const highWatermarks = () =>
+    // A topic created a moment ago may have no leader yet (and a broker may just have been killed).
+    until(
+      async () => {
+        const out = new Map<string, number>();
+        try {
+          const existing = new Set(await kafka.admin.listTopics());
+          for (const topic of deadLetterTopics.filter((t) => existing.has(t))) {
+            const offsets = await kafka.admin.fetchTopicOffsets(topic);
+            for (const p of offsets) out.set(`${topic}/${p.partition}`, Number(p.high));
+          }
+          return out;
+        } catch (error) {
+          if ((error as { retriable?: boolean }).retriable) return undefined;
+          throw error;
+        }
+      },
+      'the dead-letter topics\' offsets',
+      60_000,
+    );
   const before = await highWatermarks();
 
-  const proc = await startFunctionProcess({
-    dir: ['functions/validate', 'functions/alarm', 'functions/persist'].map((d) => join(repoRoot, d)),
-    name: `faults-${id}`,
-    env: {
+  const processes: Partial<Record<FunctionName, FunctionProcess>> = {};
+  const sidecars: Partial<Record<FunctionName, { daprd?: Daprd; appPort: number; httpPort: number; grpcPort: number }>> = {};
+  const onDapr = new Set(options.dapr ?? []);
+  const startSidecar = async (name: FunctionName) => {
+    const ports = sidecars[name];
+    if (!ports) throw new Error(`${name} is not on the dapr host`);
+    ports.daprd = await startDaprd({
+      appId: name,
+      appPort: ports.appPort,
+      httpPort: ports.httpPort,
+      grpcPort: ports.grpcPort,
+      resourcesPath: join(repoRoot, 'components'),
+      env: {
+        KAFKA_BROKERS: options.kafkaBrokers,
+        REDIS_HOST: new URL(options.daprRedisUrl ?? options.redisUrl).host,
+        REDIS_PASSWORD: '',
+      },
+    });
+  };
+  const start = async (name: FunctionName) => {
+    let env: Record<string, string> = {
       FLOWLINE_HOST: 'kafka',
       KAFKA_BROKERS: options.kafkaBrokers,
       REDIS_URL: options.redisUrl,
-      DATABASE_URL: url.toString(),
-      FLOWLINE_CONFIG_DIR: configDir,
+      DATABASE_URL: run.databaseUrl,
+      FLOWLINE_CONFIG_DIR: run.configDir,
       REDIS_COMMAND_TIMEOUT_MS: '2000',
       DATABASE_STATEMENT_TIMEOUT_MS: '5000',
-    },
-  });
-  await proc.ready(120_000);
+    };
+    if (onDapr.has(name)) {
+      sidecars[name] ??= { appPort: await freePort(), httpPort: await freePort(), grpcPort: await freePort() };
+      env = { ...env, FLOWLINE_HOST: 'dapr', DAPR_HTTP_PORT: String(sidecars[name].httpPort) };
+    }
+    const proc = await startFunctionProcess({
+      dir: join(repoRoot, 'functions', name),
+      name: `faults-${run.id}-${name}`,
+      env,
+      ...(sidecars[name] ? { port: sidecars[name].appPort } : {}),
+    });
+    processes[name] = proc;
+    if (onDapr.has(name) && !sidecars[name]?.daprd) await startSidecar(name);
+    await proc.ready(120_000);
+  };
+  await Promise.all((options.functions ?? functionNames).map(start));
+
   // A client per query: the case stops the server under us.
   const query = async <R extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<R[]> => {
-    const client = new pg.Client({ connectionString: url.toString() });
+    const client = new pg.Client({ connectionString: run.databaseUrl });
     client.on('error', () => {});
     await client.connect();
     try {
@@ -101,6 +163,10 @@ devices:
     } finally {
       await client.end().catch(() => {});
     }
+  };
+  const count = async (text: string) => {
+    const rows = await query<{ n: number }>(text, [tenant]).catch(() => [{ n: -1 }]);
+    return rows[0]?.n ?? -1;
   };
 
   /** The dead letters written since this pipeline started. */
@@ -118,46 +184,103 @@ devices:
 
   const t0 = Date.now();
   let seq = 0;
+  /** The highest step acknowledged; every step below it was acknowledged too (one producer, in order). */
+  let acknowledgedSteps = 0;
+  const step = (s: number): TelemetryRaw[] =>
+    devices.map((deviceId) => ({
+      timestamp: t0 + s * STEP_MS,
+      deviceId,
+      tagId: 'tubing_pressure',
+      value: waveValue(s),
+      quality: 192,
+      sourceProtocol: 'MODBUS',
+    }));
+  /** Sends steps [from, to) until acknowledged, under ids derived from the step so a resend is the same event. */
+  const sendSteps = async (from: number, to: number, stillWanted: () => boolean) => {
+    const items = [];
+    for (let s = from; s < to; s++) {
+      for (const [d, data] of step(s).entries()) items.push({ key: data.deviceId, data, id: `${tenant}-${s}-${d}` });
+    }
+    for (;;) {
+      try {
+        await kafka.produce('scada.telemetry.raw', items);
+        acknowledgedSteps = to;
+        return;
+      } catch (error) {
+        if (!stillWanted()) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  };
+
   return {
     tenant,
     devices,
-    proc,
+    processes,
+    start,
+    async kill(name) {
+      await processes[name]?.kill();
+    },
+    async killSidecar(name) {
+      const daprd = sidecars[name]?.daprd;
+      if (!daprd) throw new Error(`${name} has no sidecar running`);
+      const gone = new Promise((resolve) => daprd.process.once('exit', resolve));
+      daprd.process.kill('SIGKILL');
+      await gone;
+      (sidecars[name] as { daprd?: Daprd }).daprd = undefined;
+    },
+    async restartSidecar(name) {
+      await startSidecar(name);
+    },
     produceSteadily() {
       let running = true;
-      let sent = 0;
+      let queue = Promise.resolve();
+      const enqueue = (steps: number) => {
+        const next = queue.then(async () => {
+          const from = seq;
+          seq += steps;
+          await sendSteps(from, seq, () => running);
+        });
+        queue = next.catch(() => {});
+        return next;
+      };
       const loop = (async () => {
         while (running) {
-          const samples: TelemetryRaw[] = devices.map((deviceId) => ({
-            timestamp: t0 + seq * 100,
-            deviceId,
-            tagId: 'tubing_pressure',
-            value: 850 + (seq % 50),
-            quality: 192,
-            sourceProtocol: 'MODBUS',
-          }));
-          seq++;
-          await kafka.produce(
-            'scada.telemetry.raw',
-            samples.map((data) => ({ key: data.deviceId, data })),
-          );
-          sent += samples.length;
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          await enqueue(1).catch(() => {});
+          await new Promise((resolve) => setTimeout(resolve, STEP_MS));
         }
       })();
       return {
-        sent: () => sent,
+        sent: () => acknowledgedSteps * devices.length,
+        burst: (steps) => enqueue(steps),
         async stop() {
           running = false;
           await loop;
-          return sent;
+          await queue;
+          return acknowledgedSteps * devices.length;
         },
       };
     },
-    async stored() {
-      const rows = await query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE tenant_id = $1', [tenant]).catch(() => [
-        { n: -1 },
-      ]);
-      return rows[0]?.n ?? -1;
+    async produce(samples) {
+      await kafka.produce(
+        'scada.telemetry.raw',
+        samples.map((data) => ({ key: data.deviceId, data })),
+      );
+    },
+    stored: () => count('SELECT count(*)::int AS n FROM telemetry WHERE tenant_id = $1'),
+    quarantined: () => count('SELECT count(*)::int AS n FROM telemetry_quarantine WHERE tenant_id = $1'),
+    storedAlarms: () =>
+      count(`SELECT count(*)::int AS n FROM alarm_events WHERE tenant_id = $1 AND condition = 'H' AND transition IN ('raised', 'cleared')`),
+    expectedAlarms() {
+      let transitions = 0;
+      let active = false;
+      for (let s = 0; s < acknowledgedSteps; s++) {
+        const v = waveValue(s);
+        const holds: boolean = active ? v >= H.limit - H.deadband : v > H.limit;
+        if (holds !== active) transitions++;
+        active = holds;
+      }
+      return transitions * devices.length;
     },
     async duplicates() {
       const [rows] = await query<{ telemetry: number; alarms: number }>(
@@ -179,6 +302,8 @@ devices:
       return (await freshLetters()).map(({ letter }) => letter.headers['flowline-error'] ?? '');
     },
     async absorbed() {
+      const proc = processes.persist;
+      if (!proc || proc.child.exitCode !== null) return 0;
       const text = await (await fetch(`http://127.0.0.1:${proc.port}/metrics`)).text();
       const line = text
         .split('\n')
@@ -188,11 +313,106 @@ devices:
       return line ? Number(line.split(' ').at(-1)) : 0;
     },
     async readyz() {
-      return (await fetch(`http://127.0.0.1:${proc.port}/readyz`)).status;
+      for (const proc of Object.values(processes)) {
+        if (proc.child.exitCode !== null || proc.child.signalCode !== null) return 503;
+        const status = await fetch(`http://127.0.0.1:${proc.port}/readyz`)
+          .then((r) => r.status)
+          .catch(() => 503);
+        if (status !== 200) return status;
+      }
+      return 200;
     },
     async close() {
-      await proc.stop();
+      await Promise.all(Object.values(processes).map((p) => p.stop()));
+      await Promise.all(Object.values(sidecars).map((s) => s?.daprd?.stop()));
       await kafka.close();
     },
   };
+}
+
+/** What a case does to the pipeline while samples flow; resolves when the fault is over (the dependency is back). */
+export type Fault = (pipeline: FaultPipeline, producing: Producing) => Promise<void>;
+
+/**
+ * One fault case, counted: samples flow for 5 s, the fault runs, then recovery is timed
+ * until everything sent before the fault ended is stored; samples flow 3 s more, and the
+ * counts are taken once all of them are stored (or 3 minutes pass).
+ */
+export async function runFaultCase(
+  pipeline: FaultPipeline,
+  fault: Fault,
+): Promise<{
+  sent: number;
+  stored: number;
+  alarmsExpected: number;
+  alarmsStored: number;
+  duplicates: number;
+  absorbed: number;
+  deadLetters: Record<string, number>;
+  recoveryMs: number;
+}> {
+  const producing = pipeline.produceSteadily();
+  try {
+    await until(async () => (await pipeline.stored()) > 20, 'samples flowing before the fault', 60_000);
+    await fault(pipeline, producing);
+  } catch (error) {
+    await producing.stop().catch(() => {});
+    throw error;
+  }
+  const back = Date.now();
+  const sentBeforeBack = producing.sent();
+  await until(async () => ((await pipeline.stored()) >= sentBeforeBack ? true : undefined), 'the backlog stored', 180_000).catch(() => {});
+  const recoveryMs = Date.now() - back;
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const sent = await producing.stop();
+  const stored = await until(
+    async () => {
+      const n = await pipeline.stored();
+      return n >= sent ? n : undefined;
+    },
+    `all ${sent} samples stored`,
+    180_000,
+  ).catch(() => pipeline.stored());
+  const alarmsExpected = pipeline.expectedAlarms();
+  const alarmsStored = await until(
+    async () => {
+      const n = await pipeline.storedAlarms();
+      return n >= alarmsExpected ? n : undefined;
+    },
+    `${alarmsExpected} alarm transitions stored`,
+    60_000,
+  ).catch(() => pipeline.storedAlarms());
+  return {
+    sent,
+    stored,
+    alarmsExpected,
+    alarmsStored,
+    duplicates: await pipeline.duplicates(),
+    absorbed: await pipeline.absorbed(),
+    deadLetters: await pipeline.deadLetters(),
+    recoveryMs,
+  };
+}
+
+export type CaseResult = Awaited<ReturnType<typeof runFaultCase>>;
+
+/** Writes the case's row to the journal, then holds it to the promise: nothing lost, nothing twice, no dead letter. */
+export function recordAndCheck(name: string, fault: string, r: CaseResult, notes?: string): void {
+  recordCase({
+    name,
+    fault,
+    sent: r.sent,
+    stored: r.stored,
+    lost: r.sent - r.stored,
+    alarms: { expected: r.alarmsExpected, stored: r.alarmsStored },
+    absorbed: r.absorbed,
+    duplicates: r.duplicates,
+    deadLetters: r.deadLetters,
+    recoveryMs: r.recoveryMs,
+    ...(notes ? { notes } : {}),
+  });
+  expect(r.duplicates).toBe(0);
+  expect(r.deadLetters).toEqual({});
+  expect(r.stored).toBe(r.sent);
+  expect(r.alarmsStored).toBe(r.alarmsExpected);
 }

@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Alarm, TelemetryRaw } from '#contracts';
-import { repoRoot, stateDir } from '../../local-dev/services/paths.ts';
+import { repoRoot } from '../../local-dev/services/paths.ts';
 import { deadLetterHeader } from '../../runtime/dead-letter.ts';
 import { type FunctionProcess, startFunctionProcess } from '../support/function-process.ts';
 import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
+import { createTestTenant } from '../support/test-tenant.ts';
 
 /**
  * validate → alarm → persist on the kafka host, as deployed: real Kafka, PostgreSQL
@@ -18,10 +17,9 @@ import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
  * The run gets its own tenant, devices and database so it shares the broker safely.
  */
 const { kafkaBrokers, redisUrl, databaseUrl } = inject('services');
-const id = randomUUID().slice(0, 8);
-const tenant = `t-${id}`;
-const devices = [`rtu-${id}-1`, `rtu-${id}-2`];
-const database = `pipeline_${id}`;
+let id: string;
+let tenant: string;
+let devices: readonly string[];
 let kafka: TestKafka;
 let redis: Redis;
 let sql: pg.Client;
@@ -30,39 +28,10 @@ let functions: FunctionProcess;
 beforeAll(async () => {
   kafka = await connectTestKafka(kafkaBrokers);
   redis = new Redis(redisUrl);
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  const url = new URL(databaseUrl);
-  url.pathname = `/${database}`;
-  sql = new pg.Client({ connectionString: url.toString() });
+  const run = await createTestTenant({ databaseUrl, prefix: 'pipeline' });
+  ({ id, tenant, devices } = run);
+  sql = new pg.Client({ connectionString: run.databaseUrl });
   await sql.connect();
-
-  const configDir = join(stateDir, 'tmp', `pipeline-${id}`);
-  mkdirSync(configDir, { recursive: true });
-  cpSync(join(repoRoot, 'config', 'examples', 'tag-rules.yaml'), join(configDir, 'tag-rules.yaml'));
-  writeFileSync(
-    join(configDir, 'assets.yaml'),
-    `tenants: [{ id: ${tenant}, name: Test }]
-fields: [{ id: f-${id}, name: Field, tenantId: ${tenant} }]
-wells:
-  - { id: w-${id}-1, name: Well-1, fieldId: f-${id} }
-  - { id: w-${id}-2, name: Well-2, fieldId: f-${id} }
-devices:
-  - { id: ${devices[0]}, wellId: w-${id}-1 }
-  - { id: ${devices[1]}, wellId: w-${id}-2 }
-`,
-  );
-  writeFileSync(
-    join(configDir, 'alarm-rules.yaml'),
-    `rules:
-  - tagId: tubing_pressure
-    unit: psi
-    limits: { HH: 1450, H: 1200 }
-    deadband: 25
-`,
-  );
   await kafka.createTopics(
     ['scada.telemetry.raw', 'scada.telemetry.raw.dlq', 'scada.telemetry.validated', 'scada.alarms', 'scada.alarm-actions'],
     3,
@@ -74,8 +43,8 @@ devices:
       FLOWLINE_HOST: 'kafka',
       KAFKA_BROKERS: kafkaBrokers,
       REDIS_URL: redisUrl,
-      DATABASE_URL: url.toString(),
-      FLOWLINE_CONFIG_DIR: configDir,
+      DATABASE_URL: run.databaseUrl,
+      FLOWLINE_CONFIG_DIR: run.configDir,
     },
   });
   await functions.ready(90_000);
