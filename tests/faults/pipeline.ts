@@ -47,7 +47,8 @@ export interface FaultPipeline {
   produceSteadily(): Producing;
   /** Produces given samples once (acknowledged, or it throws). */
   produce(samples: TelemetryRaw[]): Promise<void>;
-  stored(): Promise<number>;
+  /** Rows stored of one tag (the wave's, tubing_pressure, unless told). */
+  stored(tagId?: string): Promise<number>;
   quarantined(): Promise<number>;
   /** H transitions (raised, cleared) stored in alarm_events. */
   storedAlarms(): Promise<number>;
@@ -164,8 +165,8 @@ export async function startFaultPipeline(options: {
       await client.end().catch(() => {});
     }
   };
-  const count = async (text: string) => {
-    const rows = await query<{ n: number }>(text, [tenant]).catch(() => [{ n: -1 }]);
+  const count = async (text: string, params: unknown[] = []) => {
+    const rows = await query<{ n: number }>(text, [tenant, ...params]).catch(() => [{ n: -1 }]);
     return rows[0]?.n ?? -1;
   };
 
@@ -267,7 +268,8 @@ export async function startFaultPipeline(options: {
         samples.map((data) => ({ key: data.deviceId, data })),
       );
     },
-    stored: () => count('SELECT count(*)::int AS n FROM telemetry WHERE tenant_id = $1'),
+    stored: (tagId = 'tubing_pressure') =>
+      count('SELECT count(*)::int AS n FROM telemetry WHERE tenant_id = $1 AND tag_id = $2', [tagId]),
     quarantined: () => count('SELECT count(*)::int AS n FROM telemetry_quarantine WHERE tenant_id = $1'),
     storedAlarms: () =>
       count(`SELECT count(*)::int AS n FROM alarm_events WHERE tenant_id = $1 AND condition = 'H' AND transition IN ('raised', 'cleared')`),
@@ -334,13 +336,15 @@ export async function startFaultPipeline(options: {
 export type Fault = (pipeline: FaultPipeline, producing: Producing) => Promise<void>;
 
 /**
- * One fault case, counted: samples flow for 5 s, the fault runs, then recovery is timed
+ * One fault case, counted: samples flow until some are stored (unless `flowingFirst` is
+ * false: a function is missing at first), the fault runs, then recovery is timed
  * until everything sent before the fault ended is stored; samples flow 3 s more, and the
  * counts are taken once all of them are stored (or 3 minutes pass).
  */
 export async function runFaultCase(
   pipeline: FaultPipeline,
   fault: Fault,
+  options: { flowingFirst?: boolean } = {},
 ): Promise<{
   sent: number;
   stored: number;
@@ -353,7 +357,7 @@ export async function runFaultCase(
 }> {
   const producing = pipeline.produceSteadily();
   try {
-    await until(async () => (await pipeline.stored()) > 20, 'samples flowing before the fault', 60_000);
+    if (options.flowingFirst ?? true) await until(async () => (await pipeline.stored()) > 20, 'samples flowing before the fault', 60_000);
     await fault(pipeline, producing);
   } catch (error) {
     await producing.stop().catch(() => {});

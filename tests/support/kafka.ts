@@ -27,7 +27,7 @@ export interface TopicMessage {
 }
 
 export async function connectTestKafka(brokers: string): Promise<TestKafka> {
-  const kafka = new Kafka({ clientId: 'tests', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'tests', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
   await admin.connect();

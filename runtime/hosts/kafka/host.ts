@@ -198,7 +198,8 @@ async function ensureTopics(kafka: Kafka, topics: string[]): Promise<void> {
               configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
             };
           }),
-          waitForLeaders: true,
+          // Not kafkajs' own wait: it gives up on a topic the broker does not know yet. Ours below retries that.
+          waitForLeaders: false,
         })
         .catch((error: Error & { errors?: { type?: string }[] }) => {
           // The other functions of a first install create the same topics at the same moment.
