@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { invalidBecause } from './problem.ts';
 
 // Epoch milliseconds of up to 13 digits (until 2286), or an ISO 8601 date-time with its offset from 1970 on.
 // The handler accepts exactly what the document states: a client (or a fuzzer) holding to the document
@@ -23,6 +24,10 @@ export const Instant = z
     return value;
   })
   .openapi({ type: 'string', pattern: instantPattern, example: '2026-01-10T08:00:00Z' });
+
+/** The 400 of a route with a range, in the document: JSON Schema cannot compare two parameters. */
+export const rangeRefused = (maxDays: number) =>
+  invalidBecause(`\`from\` is not before \`to\` (with their defaults), or the range spans more than ${maxDays} days`);
 
 /** `from`/`to` with a default span ending now; `from` must come before `to`. */
 export function rangeOf(
