@@ -70,9 +70,9 @@ describe('GatewaySettings', () => {
 describe('RateLimitSettings', () => {
   it('reads the budgets gateway/main.ts and npm start share, with the documented defaults', () => {
     expect(rateLimitsOf(parseEnv(RateLimitSettings, {}))).toEqual({ read: 600, write: 60, ingest: 1200, signIn: 10, windowMs: 60_000 });
-    expect(rateLimitsOf(parseEnv(RateLimitSettings, { GATEWAY_RATE_READ_PER_MINUTE: '100000', GATEWAY_RATE_WRITE_PER_MINUTE: '5000' }))).toMatchObject(
-      { read: 100_000, write: 5000 },
-    );
+    expect(
+      rateLimitsOf(parseEnv(RateLimitSettings, { GATEWAY_RATE_READ_PER_MINUTE: '100000', GATEWAY_RATE_WRITE_PER_MINUTE: '5000' })),
+    ).toMatchObject({ read: 100_000, write: 5000 });
     expect(() => parseEnv(RateLimitSettings, { GATEWAY_RATE_WRITE_PER_MINUTE: '0' })).toThrow(/GATEWAY_RATE_WRITE_PER_MINUTE/);
     expect(rateLimitsOf(parseEnv(GatewaySettings, { ...base, GATEWAY_RATE_INGEST_PER_MINUTE: '7' })).ingest).toBe(7);
   });

@@ -12,11 +12,7 @@ const patternOf = (path: string) =>
     `^${path
       .split('/')
       .map((segment) =>
-        segment === '*'
-          ? '.*'
-          : segment.startsWith(':')
-            ? '[^/]+'
-            : segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*'),
+        segment === '*' ? '.*' : segment.startsWith(':') ? '[^/]+' : segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*'),
       )
       .join('/')}$`,
   );

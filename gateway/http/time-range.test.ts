@@ -22,7 +22,9 @@ describe('Instant', () => {
       expect(admitted.test(text), text).toBe(false);
       const result = Instant.safeParse(text);
       expect(result.success, text).toBe(false);
-      expect(result.error?.issues[0]?.message).toMatch(/^use epoch milliseconds or an ISO 8601 date-time with its offset, .*up to 13 digits/);
+      expect(result.error?.issues[0]?.message).toMatch(
+        /^use epoch milliseconds or an ISO 8601 date-time with its offset, .*up to 13 digits/,
+      );
     }
   });
 

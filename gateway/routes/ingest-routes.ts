@@ -94,7 +94,8 @@ export function ingestRoutes(s: GatewayServices) {
         // The data's schema depends on the topic in the path, which OpenAPI cannot tie together.
         ...invalidBecause('`data` is not an event of the topic (its schema: the JSON Schemas published from contracts/)'),
         404: {
-          description: 'The topic is not open to publishing through the gateway, or `data` names a field, well or device the caller’s tenant does not have',
+          description:
+            'The topic is not open to publishing through the gateway, or `data` names a field, well or device the caller’s tenant does not have',
           content: { 'application/json': { schema: Problem } },
         },
         503: { description: 'The bus did not take it', content: { 'application/json': { schema: Problem } } },
