@@ -92,7 +92,7 @@ export function ingestRoutes(s: GatewayServices) {
       responses: {
         202: { description: 'On the bus', content: { 'application/json': { schema: Published } } },
         // The data's schema depends on the topic in the path, which OpenAPI cannot tie together.
-        ...invalidBecause('`data` is not an event of the topic (its schema: the JSON Schemas published from contracts/)'),
+        ...invalidBecause('`data` is not an event of the topic: the issues name each wrong field under `data.`'),
         404: {
           description:
             'The topic is not open to publishing through the gateway, or `data` names a field, well or device the caller’s tenant does not have',
