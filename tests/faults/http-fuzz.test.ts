@@ -23,7 +23,11 @@ import { recordCase } from './journal.ts';
  * Alone: `npm run test:fuzz`. FLOWLINE_FUZZ_EXAMPLES sets the examples per operation.
  */
 const roles = ['admin', 'supervisor', 'operator', 'viewer', 'scada'] as const satisfies readonly Role[];
-const examplesPerOperation = Number(process.env.FLOWLINE_FUZZ_EXAMPLES ?? 30);
+const examplesPerOperation = Number(process.env.FLOWLINE_FUZZ_EXAMPLES || 30);
+if (!Number.isInteger(examplesPerOperation) || examplesPerOperation < 1)
+  throw new Error(
+    `FLOWLINE_FUZZ_EXAMPLES is "${process.env.FLOWLINE_FUZZ_EXAMPLES}": use a whole number of examples per operation, e.g. 30`,
+  );
 const seed = 20_261_204;
 const reportRoot = join(stateDir, 'http-fuzz');
 
@@ -207,6 +211,20 @@ describe(`schemathesis ${schemathesisVersion} against the gateway's own OpenAPI 
       `answers to acme carrying globex's data ${where}`,
     ).toEqual([]);
     expect(result.exitCode, `st exited with ${result.exitCode} ${where}:\n${result.output.slice(-2000)}`).toBe(0);
+  });
+
+  it('would have seen a read of globex: its data is there, and the scan finds its ids in an answer', async () => {
+    const asGlobex = await f.request('GET', '/v1/current', { role: 'viewer', tenantId: 'globex' });
+    expect(stringsOf(await asGlobex.text())).toContain('rtu-s01');
+    const leak = {
+      method: 'GET',
+      url: `${server.url}/v1/current`,
+      requestBody: '',
+      status: 200,
+      responseBody: '{"tags":[{"deviceId":"rtu-s01"}]}',
+    };
+    expect(foreignReadsOf('viewer', [leak])).toHaveLength(1);
+    expect(foreignReadsOf('admin', [{ ...leak, responseBody: '{"error":"no device \\"rtu-s01\\" in your tenant"}' }])).toHaveLength(0);
   });
 
   it('reached the data: the people roles read acme’s own seeded device back, and asked for globex’s', () => {
