@@ -18,6 +18,7 @@ import { configSourceOf } from './config/config-source.ts';
 import { type GatewayDeps, withDefaults } from './deps.ts';
 import { gatewayMetrics } from './gateway-metrics.ts';
 import { accessLog } from './http/access-log.ts';
+import { allowedMethods } from './http/allowed-methods.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import type { GatewayEnv } from './http/gateway-env.ts';
 import { problem } from './http/problem.ts';
@@ -199,7 +200,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     );
   }
   app.onError(errorHandler(log));
-  app.notFound(notFound);
+  app.notFound(notFound(allowedMethods(() => app.routes)));
 
   const wss = new WebSocketServer({
     noServer: true,

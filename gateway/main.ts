@@ -29,7 +29,7 @@ import { readCommandResultsFromKafka } from './commands/kafka-command-results.ts
 import { configSourceOf } from './config/config-source.ts';
 import { defaultOptions } from './deps.ts';
 import { httpInvoker } from './invoke/http-invoker.ts';
-import { GatewaySettings, startupProblems } from './settings.ts';
+import { GatewaySettings, rateLimitsOf, startupProblems } from './settings.ts';
 import { kafkaLagSource } from './status/kafka-lag-source.ts';
 import { prometheusMetricsSource } from './status/metrics-source.ts';
 
@@ -140,13 +140,7 @@ async function main(env: GatewaySettings): Promise<void> {
     },
     options: {
       corsOrigins: env.GATEWAY_CORS_ORIGINS,
-      rateLimits: {
-        read: env.GATEWAY_RATE_READ_PER_MINUTE,
-        write: env.GATEWAY_RATE_WRITE_PER_MINUTE,
-        ingest: env.GATEWAY_RATE_INGEST_PER_MINUTE,
-        signIn: env.GATEWAY_RATE_SIGN_IN_PER_MINUTE,
-        windowMs: 60_000,
-      },
+      rateLimits: rateLimitsOf(env),
       bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
       bulkBodyLimitBytes: env.GATEWAY_BULK_BODY_LIMIT_BYTES,
       ...(env.GATEWAY_PUBLISH_TOPICS ? { publishTopics: env.GATEWAY_PUBLISH_TOPICS } : {}),

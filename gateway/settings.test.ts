@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '../runtime/config.ts';
-import { GatewaySettings, startupProblems } from './settings.ts';
+import { GatewaySettings, RateLimitSettings, rateLimitsOf, startupProblems } from './settings.ts';
 
 /** gateway/main.ts's environment: wrong values are named with what to write instead. */
 const base = {
@@ -64,5 +64,16 @@ describe('GatewaySettings', () => {
     expect(startupProblems(parseEnv(GatewaySettings, { DATABASE_URL: base.DATABASE_URL, REDIS_URL: base.REDIS_URL }))).toEqual([
       'set GATEWAY_JWKS_URL (your identity provider), GATEWAY_JWT_SECRET, or GATEWAY_API_KEYS_FILE: otherwise no one could sign in',
     ]);
+  });
+});
+
+describe('RateLimitSettings', () => {
+  it('reads the budgets gateway/main.ts and npm start share, with the documented defaults', () => {
+    expect(rateLimitsOf(parseEnv(RateLimitSettings, {}))).toEqual({ read: 600, write: 60, ingest: 1200, signIn: 10, windowMs: 60_000 });
+    expect(
+      rateLimitsOf(parseEnv(RateLimitSettings, { GATEWAY_RATE_READ_PER_MINUTE: '100000', GATEWAY_RATE_WRITE_PER_MINUTE: '5000' })),
+    ).toMatchObject({ read: 100_000, write: 5000 });
+    expect(() => parseEnv(RateLimitSettings, { GATEWAY_RATE_WRITE_PER_MINUTE: '0' })).toThrow(/GATEWAY_RATE_WRITE_PER_MINUTE/);
+    expect(rateLimitsOf(parseEnv(GatewaySettings, { ...base, GATEWAY_RATE_INGEST_PER_MINUTE: '7' })).ingest).toBe(7);
   });
 });

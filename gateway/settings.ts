@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Role } from '#contracts';
 import { RuntimeEnv } from '../runtime/config.ts';
+import { defaultOptions } from './deps.ts';
+import type { RateLimits } from './rate-limit/rate-limiter.ts';
 
 const list = (what: string) =>
   z
@@ -14,6 +16,27 @@ const list = (what: string) =>
     .describe(what);
 
 const perMinute = z.coerce.number().int().min(1).max(1_000_000);
+const rates = defaultOptions.rateLimits;
+
+/**
+ * Request budgets per subject and minute: gateway/main.ts and `npm start` read the same
+ * variables (a load test or the HTTP fuzz case raises them; nothing in code bypasses them).
+ */
+export const RateLimitSettings = z.object({
+  GATEWAY_RATE_READ_PER_MINUTE: perMinute.default(rates.read),
+  GATEWAY_RATE_WRITE_PER_MINUTE: perMinute.default(rates.write),
+  GATEWAY_RATE_INGEST_PER_MINUTE: perMinute.default(rates.ingest),
+  GATEWAY_RATE_SIGN_IN_PER_MINUTE: perMinute.default(rates.signIn),
+});
+export type RateLimitSettings = z.infer<typeof RateLimitSettings>;
+
+export const rateLimitsOf = (settings: RateLimitSettings): RateLimits => ({
+  read: settings.GATEWAY_RATE_READ_PER_MINUTE,
+  write: settings.GATEWAY_RATE_WRITE_PER_MINUTE,
+  ingest: settings.GATEWAY_RATE_INGEST_PER_MINUTE,
+  signIn: settings.GATEWAY_RATE_SIGN_IN_PER_MINUTE,
+  windowMs: rates.windowMs,
+});
 
 /**
  * The gateway's environment (gateway/main.ts), validated at start: the runtime's
@@ -50,10 +73,7 @@ export const GatewaySettings = RuntimeEnv.extend({
   /** YAML `keys:` with SHA-256 digests (node gateway/new-api-key.ts): machines' credentials. */
   GATEWAY_API_KEYS_FILE: z.string().optional(),
   GATEWAY_CORS_ORIGINS: list('origins allowed to call the API from a browser').default([]),
-  GATEWAY_RATE_READ_PER_MINUTE: perMinute.default(600),
-  GATEWAY_RATE_WRITE_PER_MINUTE: perMinute.default(60),
-  GATEWAY_RATE_INGEST_PER_MINUTE: perMinute.default(1200),
-  GATEWAY_RATE_SIGN_IN_PER_MINUTE: perMinute.default(10),
+  ...RateLimitSettings.shape,
   GATEWAY_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

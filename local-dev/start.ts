@@ -12,6 +12,7 @@ import { AssetRegistry } from '../config/asset-registry.ts';
 import { loadConfig } from '../config/load.ts';
 import { startEmbeddedEdge } from '../edge-adapter/embedded.ts';
 import { createEmbeddedGateway } from '../gateway/embedded.ts';
+import { RateLimitSettings, rateLimitsOf } from '../gateway/settings.ts';
 import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
 import { decodeEvent } from '../runtime/envelope.ts';
 import { MemoryBus } from '../runtime/hosts/memory/bus.ts';
@@ -30,8 +31,10 @@ import { startSimulatedWells } from './simulated-wells.ts';
 
 assertNodeVersion();
 let env: RuntimeEnv;
+let rates: RateLimitSettings;
 try {
   env = parseEnv(RuntimeEnv, { PORT: '8080', ...process.env, FLOWLINE_HOST: 'memory' });
+  rates = parseEnv(RateLimitSettings);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);
@@ -85,6 +88,7 @@ const { gateway, demoUsers } = await createEmbeddedGateway({
   db: resources.db,
   registry: metrics.registry,
   log,
+  options: { rateLimits: rateLimitsOf(rates) },
   ...(edge ? { edgeSites: [{ tenantId: 'acme-energy', site: edge.edge.config.site, health: () => edge.edge.health() }] } : {}),
 });
 

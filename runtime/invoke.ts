@@ -7,7 +7,8 @@ import { createEvent } from './envelope.ts';
 export const InvokeRequest = z
   .object({
     topic: z.string().min(1).optional().describe('one of the function’s subscribed topics; optional when it has only one'),
-    data: z.unknown(),
+    // nonoptional: JSON Schema made from it then lists `data` as required, as the parse already treats it.
+    data: z.unknown().nonoptional(),
     key: z.string().min(1).max(256).optional(),
     id: z.string().min(1).max(256).optional().describe('event id, for idempotent retries by the caller'),
   })

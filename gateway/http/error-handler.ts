@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import type { AllowedMethods } from './allowed-methods.ts';
 import type { GatewayEnv } from './gateway-env.ts';
 import { detailsOf, type Problem } from './problem.ts';
 
@@ -38,11 +39,27 @@ function messageOf(error: HTTPException): string {
   return error.message || 'request refused';
 }
 
-export const notFound: NotFoundHandler<GatewayEnv> = (c: Context<GatewayEnv>) =>
-  c.json(
-    {
-      error: `no route ${c.req.method} ${new URL(c.req.url).pathname}: the API is described at /v1/openapi.json`,
-      requestId: c.get('requestId'),
-    },
-    404,
-  );
+/**
+ * No route for this method and path. A path that exists with other methods is answered 405
+ * with the Allow header (RFC 9110 §15.5.6), and OPTIONS there with 204 and Allow; only a path
+ * no route has is 404.
+ */
+export function notFound(allowed: AllowedMethods): NotFoundHandler<GatewayEnv> {
+  return (c: Context<GatewayEnv>) => {
+    const { pathname } = new URL(c.req.url);
+    const methods = allowed(pathname);
+    if (methods) {
+      const allow = methods.join(', ');
+      if (c.req.method === 'OPTIONS') return c.body(null, 204, { allow });
+      return c.json(
+        { error: `${c.req.method} is not answered at ${pathname}; use ${allow} (see /v1/openapi.json)`, requestId: c.get('requestId') },
+        405,
+        { allow },
+      );
+    }
+    return c.json(
+      { error: `no route ${c.req.method} ${pathname}: the API is described at /v1/openapi.json`, requestId: c.get('requestId') },
+      404,
+    );
+  };
+}

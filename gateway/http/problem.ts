@@ -32,14 +32,34 @@ export function detailsOf(error: HTTPException): { issues?: z.infer<typeof Probl
   return { ...(cause?.issues ? { issues: cause.issues } : {}), ...(cause?.headers ? { headers: cause.headers } : {}) };
 }
 
+const invalid = 'The request is invalid: the message names each wrong field';
+
+/** The responses any route with a request schema may give, public ones included (the body limit covers all of /v1). */
+export const requestProblemResponses = {
+  400: { description: invalid, content: { 'application/json': { schema: Problem } } },
+  413: { description: 'The body is larger than the gateway accepts', content: { 'application/json': { schema: Problem } } },
+} as const;
+
+/** What a route with a JSON body answers to another content type. */
+export const bodyProblemResponses = {
+  415: { description: 'The body is not sent as application/json', content: { 'application/json': { schema: Problem } } },
+} as const;
+
+/**
+ * A 400 for what the handler checks and OpenAPI cannot state (one field against another, a
+ * body whose schema depends on a path parameter): `why` says what it is.
+ */
+export const invalidBecause = (why: string) => ({
+  400: { description: `${invalid}, or ${why}`, content: { 'application/json': { schema: Problem } } },
+});
+
 /** The responses every secured route may give besides its own, for the OpenAPI document. */
 export const problemResponses = {
-  400: { description: 'The request is invalid: the message names each wrong field', content: { 'application/json': { schema: Problem } } },
+  ...requestProblemResponses,
   401: {
     description: 'No valid credentials: sign in, or send a bearer token or an API key',
     content: { 'application/json': { schema: Problem } },
   },
   403: { description: 'The caller’s role may not do this', content: { 'application/json': { schema: Problem } } },
-  413: { description: 'The body is larger than the gateway accepts', content: { 'application/json': { schema: Problem } } },
   429: { description: 'Too many requests: wait the Retry-After seconds', content: { 'application/json': { schema: Problem } } },
 } as const;

@@ -3,7 +3,7 @@ import { type Access, rolesFor } from '../auth/permissions.ts';
 import type { RateClass } from '../rate-limit/rate-limiter.ts';
 import { checkedResponses } from './checked-responses.ts';
 import { type GuardDeps, guard } from './guard.ts';
-import { problemResponses } from './problem.ts';
+import { bodyProblemResponses, problemResponses, requestProblemResponses } from './problem.ts';
 
 export type SecuredRoute = <R extends RouteConfig>(access: Access, route: R) => R & { getRoutingPath(): string };
 
@@ -21,7 +21,11 @@ export function rateClassOf(access: Access, method: string): RateClass | undefin
  */
 export function securedRouteFactory(deps: GuardDeps): SecuredRoute {
   return (access, route) => {
-    const responses = { ...(access === 'public' ? {} : problemResponses), ...route.responses };
+    const responses = {
+      ...(access === 'public' ? requestProblemResponses : problemResponses),
+      ...(route.request?.body ? bodyProblemResponses : {}),
+      ...route.responses,
+    };
     return createRoute({
       ...route,
       responses,

@@ -1,17 +1,33 @@
 import { z } from '@hono/zod-openapi';
+import { invalidBecause } from './problem.ts';
+
+// Epoch milliseconds of up to 13 digits (until 2286), or an ISO 8601 date-time with its offset from 1970 on.
+// The handler accepts exactly what the document states: a client (or a fuzzer) holding to the document
+// is never refused, and no accepted value overflows a Date (toISOString throws) or a timestamp column.
+const epochMs = '\\d{1,13}';
+const isoDateTime =
+  '(19[7-9]\\d|[2-9]\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)';
+export const instantPattern = `^(${epochMs}|${isoDateTime})$`;
+const instantMessage =
+  'use epoch milliseconds or an ISO 8601 date-time with its offset, such as 2026-01-10T08:00:00Z (epoch milliseconds: up to 13 digits)';
 
 /** An instant in a query string: epoch milliseconds, or an ISO 8601 date-time. */
 export const Instant = z
   .string()
+  .regex(new RegExp(instantPattern), instantMessage)
   .transform((text, ctx) => {
     const value = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
     if (!Number.isFinite(value)) {
-      ctx.addIssue({ code: 'custom', message: 'use epoch milliseconds or an ISO 8601 date-time such as 2026-01-10T08:00:00Z' });
+      ctx.addIssue({ code: 'custom', message: instantMessage });
       return z.NEVER;
     }
     return value;
   })
-  .openapi({ type: 'string', example: '2026-01-10T08:00:00Z' });
+  .openapi({ type: 'string', pattern: instantPattern, example: '2026-01-10T08:00:00Z' });
+
+/** The 400 of a route with a range, in the document: JSON Schema cannot compare two parameters. */
+export const rangeRefused = (maxDays: number) =>
+  invalidBecause(`\`from\` is not before \`to\` (with their defaults), or the range spans more than ${maxDays} days`);
 
 /** `from`/`to` with a default span ending now; `from` must come before `to`. */
 export function rangeOf(

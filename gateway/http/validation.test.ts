@@ -57,6 +57,13 @@ describe('validation errors', () => {
     expect(path.body.error).toMatch(/^invalid path: deviceId: use letters, digits/);
   });
 
+  it('refuses an instant past what a Date holds with 400, not 500 (found by the HTTP fuzz case)', async () => {
+    const huge = await answer(await f.request('GET', '/v1/alarms/history?from=99999999999999999999', { role: 'viewer' }));
+    expect(huge).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^invalid query: from: use epoch milliseconds/) } });
+    const loose = await answer(await f.request('GET', '/v1/alarms/history?to=-5', { role: 'viewer' }));
+    expect(loose.status).toBe(400);
+  });
+
   it('explains malformed JSON and a missing content type', async () => {
     const malformed = await answer(
       await f.request('POST', '/v1/commands', { role: 'operator', body: '{"siteId": ', headers: { 'content-type': 'application/json' } }),

@@ -3,7 +3,7 @@ import { Identifier } from '#contracts';
 import { queryAlarmHistory, queryLatestAcknowledgements } from '../../functions/persist/history.ts';
 import type { GatewayEnv } from '../http/gateway-env.ts';
 import { Problem, problem } from '../http/problem.ts';
-import { Instant, rangeOf } from '../http/time-range.ts';
+import { Instant, rangeOf, rangeRefused } from '../http/time-range.ts';
 import { validationHook } from '../http/validation-hook.ts';
 import type { GatewayServices } from '../services.ts';
 import { AlarmView, readActiveAlarms, readShelvedAlarms, readSuppressedAlarms } from '../store/alarm-states.ts';
@@ -37,6 +37,8 @@ const AlarmEvent = z
   })
   .openapi('AlarmEvent');
 
+const maxSpanDays = 400;
+
 /** Active, shelved and suppressed alarms (Redis, the alarm function's state) and their history (PostgreSQL). */
 export function alarmRoutes(s: GatewayServices) {
   const app = new OpenAPIHono<GatewayEnv>({ defaultHook: validationHook });
@@ -50,7 +52,10 @@ export function alarmRoutes(s: GatewayServices) {
       request: {
         query: z.object({ wellId: Identifier.optional(), limit: z.coerce.number().int().min(1).max(1000).default(500) }),
       },
-      responses: { 200: { description: 'The alarm list', content: { 'application/json': { schema: AlarmList } } } },
+      responses: {
+        200: { description: 'The alarm list', content: { 'application/json': { schema: AlarmList } } },
+        404: { description: 'No such well in the caller’s tenant', content: { 'application/json': { schema: Problem } } },
+      },
     }),
     async (c) => {
       const principal = c.get('principal');
@@ -102,13 +107,14 @@ export function alarmRoutes(s: GatewayServices) {
       },
       responses: {
         200: { description: 'Transitions', content: { 'application/json': { schema: z.object({ events: z.array(AlarmEvent) }) } } },
+        ...rangeRefused(maxSpanDays),
         503: { description: 'History is not available right now', content: { 'application/json': { schema: Problem } } },
       },
     }),
     async (c) => {
       const principal = c.get('principal');
       const q = c.req.valid('query');
-      const range = rangeOf(q, s.clock(), 86_400_000, 400 * 86_400_000);
+      const range = rangeOf(q, s.clock(), 86_400_000, maxSpanDays * 86_400_000);
       if ('error' in range) throw problem(400, `invalid query: ${range.error}`);
       const db = s.requireDb();
       const events = await fromHistory(

@@ -52,6 +52,10 @@ export function authRoutes(s: GatewayServices) {
         200: { description: 'Signed in', content: { 'application/json': { schema: Session } } },
         401: { description: 'Wrong user name or password', content: { 'application/json': { schema: Problem } } },
         404: { description: 'Sign-in is not offered here', content: { 'application/json': { schema: Problem } } },
+        429: {
+          description: 'Too many attempts for this user name from this address: wait the Retry-After seconds',
+          content: { 'application/json': { schema: Problem } },
+        },
       },
     }),
     async (c) => {

@@ -85,7 +85,10 @@ export function commandRoutes(s: GatewayServices) {
           limit: z.coerce.number().int().min(1).max(commandResultsKept).default(50),
         }),
       },
-      responses: { 200: { description: 'Command results', content: { 'application/json': { schema: CommandResults } } } },
+      responses: {
+        200: { description: 'Command results', content: { 'application/json': { schema: CommandResults } } },
+        404: { description: 'No such device in the caller’s tenant', content: { 'application/json': { schema: Problem } } },
+      },
     }),
     async (c) => {
       const principal = c.get('principal');

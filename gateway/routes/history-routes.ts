@@ -3,7 +3,7 @@ import { Identifier } from '#contracts';
 import { queryCalculations, queryHistory } from '../../functions/persist/history.ts';
 import type { GatewayEnv } from '../http/gateway-env.ts';
 import { Problem, problem } from '../http/problem.ts';
-import { Instant, rangeOf } from '../http/time-range.ts';
+import { Instant, rangeOf, rangeRefused } from '../http/time-range.ts';
 import { validationHook } from '../http/validation-hook.ts';
 import type { GatewayServices } from '../services.ts';
 import { fromHistory } from '../store/history-db.ts';
@@ -29,6 +29,8 @@ const Calculations = z
     ),
   })
   .openapi('Calculations');
+
+const maxSpanDays = 400;
 
 /** History from PostgreSQL (persist's tables), downsampled to what a chart can show. */
 export function historyRoutes(s: GatewayServices) {
@@ -57,6 +59,7 @@ export function historyRoutes(s: GatewayServices) {
       },
       responses: {
         200: { description: 'The history', content: { 'application/json': { schema: HistoryAnswer } } },
+        ...rangeRefused(maxSpanDays),
         404: { description: 'No such device in the caller’s tenant', content: { 'application/json': { schema: Problem } } },
         503: { description: 'History is not available right now', content: { 'application/json': { schema: Problem } } },
       },
@@ -65,7 +68,7 @@ export function historyRoutes(s: GatewayServices) {
       const principal = c.get('principal');
       const q = c.req.valid('query');
       s.assets.requireDevice(principal, q.deviceId);
-      const range = rangeOf(q, s.clock(), 3_600_000, 400 * 86_400_000);
+      const range = rangeOf(q, s.clock(), 3_600_000, maxSpanDays * 86_400_000);
       if ('error' in range) throw problem(400, `invalid query: ${range.error}`);
       const db = s.requireDb();
       const history = await fromHistory(
