@@ -178,11 +178,18 @@ export async function startKafkaCluster(options: { instance: string; basePort: n
     instance: `${options.instance}-${i + 1}`,
   }));
   const voters = nodes.map((n) => ({ nodeId: n.nodeId, controllerPort: n.port + 1 }));
-  const clusterId = randomClusterId(installKafka());
-  // Every node formatted with one cluster id: a stopped node's old data belongs to another cluster.
-  for (const n of nodes) if (!isAlive(readPid(pidFile(n)))) rmSync(baseDir(n), { recursive: true, force: true });
-  await Promise.all(nodes.map((n) => startNode({ ...n, voters, clusterId })));
   const brokers = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+  const alive = nodes.filter((n) => isAlive(readPid(pidFile(n))));
+  if (alive.length === size) {
+    await waitForClusterMetadata(brokers, size);
+    return { brokers, nodes };
+  }
+  // A cluster partly up (a test killed a node and stopped short) starts again from nothing:
+  // every node formatted with one new cluster id.
+  await Promise.all(alive.map((n) => stopKafka({ instance: n.instance })));
+  for (const n of nodes) rmSync(baseDir(n), { recursive: true, force: true });
+  const clusterId = randomClusterId(installKafka());
+  await Promise.all(nodes.map((n) => startNode({ ...n, voters, clusterId })));
   await waitForClusterMetadata(brokers, size);
   return { brokers, nodes };
 }

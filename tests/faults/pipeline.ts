@@ -31,6 +31,8 @@ const H = { limit: 1200, deadband: 25 };
 export interface FaultPipeline {
   readonly tenant: string;
   readonly devices: readonly string[];
+  /** The case's own database. */
+  readonly databaseUrl: string;
   readonly processes: Partial<Record<FunctionName, FunctionProcess>>;
   /** Starts a function (again, after a kill); resolves once it is ready. */
   start(name: FunctionName): Promise<void>;
@@ -152,7 +154,15 @@ export async function startFaultPipeline(options: {
     if (onDapr.has(name) && !sidecars[name]?.daprd) await startSidecar(name);
     await proc.ready(120_000);
   };
-  await Promise.all((options.functions ?? functionNames).map(start));
+  const started = await Promise.allSettled((options.functions ?? functionNames).map(start));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    // Left running, a function would join its group on the next case's broker and take its partitions.
+    await Promise.all(Object.values(processes).map((p) => p.kill()));
+    await Promise.all(Object.values(sidecars).map((s) => s?.daprd?.stop()));
+    await kafka.close();
+    throw failed.reason;
+  }
 
   // A client per query: the case stops the server under us.
   const query = async <R extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<R[]> => {
@@ -217,6 +227,7 @@ export async function startFaultPipeline(options: {
   return {
     tenant,
     devices,
+    databaseUrl: run.databaseUrl,
     processes,
     start,
     async kill(name) {

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +11,8 @@ import { pollCounterAddress } from '../../edge-adapter/simulators/modbus-image.t
 import { ModbusSimulator } from '../../edge-adapter/simulators/modbus-simulator.ts';
 import { WellPad } from '../../edge-adapter/simulators/well-pad.ts';
 import { startKafka, stopKafka } from '../../local-dev/services/kafka.ts';
-import { logsDir, repoRoot } from '../../local-dev/services/paths.ts';
 import { projectTempDir } from '../support/edge-harness.ts';
+import { type EdgeProcess, startEdgeProcess } from '../support/edge-process.ts';
 import { freePort } from '../support/function-process.ts';
 import { until } from '../support/kafka.ts';
 
@@ -39,42 +38,22 @@ let httpPort: number;
 const adapters: AdapterProcess[] = [];
 
 interface AdapterProcess {
-  child: ChildProcess;
+  child: EdgeProcess['child'];
   health(): Promise<EdgeHealth | undefined>;
   /** SIGTERM; resolves with the run's own account of what it read, from its last log line. */
   stop(): Promise<EdgeSummary>;
 }
 
 function startAdapter(name: string): AdapterProcess {
-  const child = spawn(process.execPath, [join(repoRoot, 'edge-adapter', 'main.ts'), '--config', configFile], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const edge = startEdgeProcess({ configFile, httpPort, name: `edge-outage-${run}-${name}` });
   const adapter: AdapterProcess = {
-    child,
-    async health() {
-      if (child.exitCode !== null) throw new Error(`adapter ${name} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
-      try {
-        return (await (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).json()) as EdgeHealth;
-      } catch {
-        return undefined;
-      }
-    },
+    child: edge.child,
+    health: edge.health,
     async stop() {
-      child.kill('SIGTERM');
-      const code = await exited;
-      const logFile = join(logsDir, `edge-outage-${run}-${name}.log`);
-      mkdirSync(logsDir, { recursive: true });
-      writeFileSync(logFile, output);
+      const { code, summary, logFile } = await edge.stop();
       expect(code, `adapter ${name} exit code (log in ${logFile})`).toBe(0);
-      const line = output.split('\n').find((l) => l.includes('"edge adapter stopped"'));
-      if (!line) throw new Error(`adapter ${name} logged no summary; see ${logFile}`);
-      return JSON.parse(line) as EdgeSummary;
+      if (!summary) throw new Error(`adapter ${name} logged no summary; see ${logFile}`);
+      return summary;
     },
   };
   adapters.push(adapter);
