@@ -39,7 +39,10 @@ export default defineConfig({
           globalSetup: ['tests/faults/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          // Side by side: most of a case is waiting out its fault, and each file that stops or
+          // kills a service has that service to itself (tests/faults/own-services.ts).
+          fileParallelism: true,
+          maxWorkers: 3,
           // After every other project: it stops and kills services, and wants the cores.
           sequence: { groupOrder: 1 },
         },

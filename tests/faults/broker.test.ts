@@ -24,7 +24,11 @@ afterAll(() => redis.kill());
 
 describe('broker killed mid-stream', () => {
   const single = ownKafka('broker', 4);
-  afterAll(() => single.stop(), 60_000);
+  let cluster: KafkaCluster | undefined;
+  afterAll(async () => {
+    await single.stop();
+    if (cluster) await stopKafkaCluster(cluster);
+  }, 120_000);
 
   it(`a single broker: kill -9, back after ${downMs / 1000} s`, async () => {
     await single.start();
@@ -40,11 +44,6 @@ describe('broker killed mid-stream', () => {
       await pipeline.close();
     }
   });
-
-  let cluster: KafkaCluster | undefined;
-  afterAll(async () => {
-    if (cluster) await stopKafkaCluster(cluster);
-  }, 120_000);
 
   it('a three-node cluster: kill -9 the leader of the busiest partition, the others carry on', async () => {
     cluster = await startKafkaCluster({ instance: 'faults-cluster', basePort: envPort('FLOWLINE_FAULTS_KAFKA_PORT', 19292) + 6 });

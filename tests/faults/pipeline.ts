@@ -9,7 +9,18 @@ import { connectTestKafka, type TestKafka, type TopicMessage, until } from '../s
 import { createTestTenant } from '../support/test-tenant.ts';
 import { recordCase } from './journal.ts';
 
-const deadLetterTopics = ['scada.telemetry.raw.dlq', 'scada.telemetry.validated.dlq', 'scada.alarms.dlq'];
+/** Every topic validate, alarm and persist subscribe to (their manifests), and so every dead-letter topic they write. */
+export const subscribedTopics = [
+  'scada.telemetry.raw',
+  'scada.telemetry.validated',
+  'scada.alarm-actions',
+  'scada.alarms',
+  'system.audit-log',
+  'well-testing.ipr-calculated',
+  'drilling.calculations',
+  'production.calculations',
+] as const;
+const deadLetterTopics = subscribedTopics.map((t) => `${t}.dlq`);
 export const functionNames = ['validate', 'alarm', 'persist'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
@@ -106,7 +117,7 @@ export async function startFaultPipeline(options: {
           throw error;
         }
       },
-      'the dead-letter topics\' offsets',
+      "the dead-letter topics' offsets",
       60_000,
     );
   const before = await highWatermarks();
@@ -279,8 +290,7 @@ export async function startFaultPipeline(options: {
         samples.map((data) => ({ key: data.deviceId, data })),
       );
     },
-    stored: (tagId = 'tubing_pressure') =>
-      count('SELECT count(*)::int AS n FROM telemetry WHERE tenant_id = $1 AND tag_id = $2', [tagId]),
+    stored: (tagId = 'tubing_pressure') => count('SELECT count(*)::int AS n FROM telemetry WHERE tenant_id = $1 AND tag_id = $2', [tagId]),
     quarantined: () => count('SELECT count(*)::int AS n FROM telemetry_quarantine WHERE tenant_id = $1'),
     storedAlarms: () =>
       count(`SELECT count(*)::int AS n FROM alarm_events WHERE tenant_id = $1 AND condition = 'H' AND transition IN ('raised', 'cleared')`),

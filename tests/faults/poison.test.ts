@@ -4,7 +4,7 @@ import { freePort } from '../support/function-process.ts';
 import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
 import { OwnRedis } from '../support/own-redis.ts';
 import { recordCase } from './journal.ts';
-import { startFaultPipeline } from './pipeline.ts';
+import { startFaultPipeline, subscribedTopics } from './pipeline.ts';
 
 /**
  * Poison written straight to Kafka, past the gateway, between good samples of the same
@@ -105,6 +105,82 @@ describe('poison on scada.telemetry.raw', () => {
       // No worker restarted: the same processes, all still running.
       expect(Object.values(pipeline.processes).map((p) => p.child.exitCode)).toEqual([null, null, null]);
       expect(Object.values(pipeline.processes).map((p) => p.child.pid)).toEqual(pids);
+    } finally {
+      await pipeline.close();
+    }
+  });
+
+  it('dead-letters poison on every other topic the functions subscribe to, and the samples keep flowing', async () => {
+    const pipeline = await startFaultPipeline({
+      kafkaBrokers: services.kafkaBrokers,
+      databaseUrl: services.databaseUrl,
+      redisUrl: redis.url,
+    });
+    try {
+      const generic = (topic: string): Record<string, string> => {
+        const envelope = (data: unknown) => encodeEvent(createEvent({ source: 'urn:flowline:faults', type: topic, data })).toString('utf8');
+        return {
+          'not JSON': '{"broken',
+          'JSON null': 'null',
+          'a JSON array': '[1,2,3]',
+          'a CloudEvent without an id': JSON.stringify({ specversion: '1.0', source: 'x', type: topic, data: {} }),
+          'a valid envelope around empty data': envelope({}),
+          'data of the wrong type': envelope(42),
+          'a hostile string for every field': envelope({
+            tenantId: "x'; DROP TABLE telemetry;--",
+            deviceId: '\u0000',
+            alarmId: '<script>',
+          }),
+          'a huge payload': envelope({ note: 'x'.repeat(800_000) }),
+        };
+      };
+      // Which of the pipeline's functions read each topic: each dead-letters its own copy.
+      const readers: Record<string, number> = { 'scada.telemetry.validated': 2 };
+      const topics = subscribedTopics.filter((t) => t !== 'scada.telemetry.raw');
+      const pids = Object.values(pipeline.processes).map((p) => p.child.pid);
+      const producing = pipeline.produceSteadily();
+      let expected = 0;
+      for (const topic of topics) {
+        const kinds = generic(topic);
+        for (const value of Object.values(kinds)) {
+          await kafka.producer.send({ topic, acks: -1, messages: [{ key: pipeline.devices[0] as string, value }] });
+        }
+        expected += Object.keys(kinds).length * (readers[topic] ?? 1);
+      }
+      const letters = await until(
+        async () => {
+          const d = await pipeline.deadLetters();
+          return Object.values(d).reduce((a, b) => a + b, 0) >= expected ? d : undefined;
+        },
+        `${expected} dead letters`,
+        120_000,
+      ).catch(() => pipeline.deadLetters());
+      const sent = await producing.stop();
+      const stored = await until(
+        async () => ((await pipeline.stored()) >= sent ? pipeline.stored() : undefined),
+        'the samples',
+        120_000,
+      ).catch(() => pipeline.stored());
+      recordCase({
+        name: 'poison-everywhere',
+        fault: `8 kinds of poison on each of the ${topics.length} other subscribed topics, amid live samples`,
+        sent,
+        stored,
+        lost: sent - stored,
+        absorbed: await pipeline.absorbed(),
+        duplicates: await pipeline.duplicates(),
+        deadLetters: letters,
+      });
+      expect(Object.values(letters).reduce((a, b) => a + b, 0)).toBe(expected);
+      for (const topic of topics) {
+        const own = Object.entries(letters)
+          .filter(([reason]) => reason.startsWith(`${topic.replace(/^scada\./, '')}.dlq:`))
+          .reduce((n, [, c]) => n + c, 0);
+        expect(own, `dead letters on ${topic}.dlq`).toBe(8 * (readers[topic] ?? 1));
+      }
+      expect(stored).toBe(sent);
+      expect(Object.values(pipeline.processes).map((p) => p.child.pid)).toEqual(pids);
+      expect(Object.values(pipeline.processes).map((p) => p.child.exitCode)).toEqual([null, null, null]);
     } finally {
       await pipeline.close();
     }
