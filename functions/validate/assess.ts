@@ -27,10 +27,9 @@ export function assess(
   sample: TelemetryRaw,
   rule: TagRule | undefined,
   before: readonly PastSample[],
-  context: { receivedAt: number; newerExists: boolean; clock: ClockBound },
+  context: { receivedAt: number; newerExists: boolean },
 ): Verdict {
   const flags: TelemetryFlag[] = [];
-  if (clockSkewed(sample.timestamp, context.receivedAt, context.clock)) return { status: 'bad', flags: ['clock-skew'] };
   const quality = qualityClass(sample.quality);
   if (quality === 'bad') flags.push('quality-bad');
   if (quality === 'uncertain') flags.push('quality-uncertain');

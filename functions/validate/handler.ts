@@ -66,7 +66,7 @@ export default defineFunction(
         return;
       }
 
-      const verdict = assess(sample, rule, around.before, { receivedAt, newerExists: around.newerExists, clock });
+      const verdict = assess(sample, rule, around.before, { receivedAt, newerExists: around.newerExists });
       const validated = enrich(verdict, receivedAt);
 
       const write = ctx.redis
