@@ -7,6 +7,10 @@ export interface PastSample {
   v: number;
   q: number;
   id: string;
+  /** The verdict it was given and when, so a redelivery of this event is answered the same. */
+  s?: TelemetryStatus;
+  f?: TelemetryFlag[];
+  r?: number;
 }
 
 export interface Verdict {

@@ -145,6 +145,22 @@ describe('validate', () => {
     expect(dropped?.values[0]?.value).toBe(1);
   });
 
+  it('gives a redelivered chunk the verdicts of its first attempt: its own later samples do not make it out of order', async () => {
+    // Found by the fault suite (broker killed mid-burst): the first attempt wrote the chunk's
+    // samples to history, its publishes died with the broker, and on redelivery every sample
+    // but the last saw "newer" ones — its own — and was flagged out-of-order, so alarm skipped
+    // them and their transitions were lost.
+    const chunk = [0, 1, 2].map((i) => raw({ timestamp: t0 + i * 1000, value: 850 + i }));
+    chunk.forEach((s, i) => bed.publish('scada.telemetry.raw', s, { key: 'rtu-w01', id: `evt-${i}` }));
+    await bed.drained();
+    chunk.forEach((s, i) => bed.publish('scada.telemetry.raw', s, { key: 'rtu-w01', id: `evt-${i}` })); // the whole chunk again
+    await bed.drained();
+    const out = bed.events<TelemetryValidated>('scada.telemetry.validated');
+    expect(flagsOf(out.map((e) => e.data))).toEqual(['good:', 'good:', 'good:', 'good:', 'good:', 'good:']);
+    expect(out.slice(3).map((e) => e.id)).toEqual(out.slice(0, 3).map((e) => e.id));
+    expect(out.slice(3).map((e) => e.data.receivedAt)).toEqual(out.slice(0, 3).map((e) => e.data.receivedAt));
+  });
+
   it('announces each current value on the well’s live channel', async () => {
     const subscriber = (redis as unknown as { duplicate(): Redis }).duplicate();
     const messages: string[] = [];

@@ -58,6 +58,17 @@ export default defineFunction(
       const history = historyKey(asset, sample.tagId);
       const around = await readNeighbourhood(ctx.redis, history, sample.timestamp, historyNeeded(rule));
 
+      // A redelivery (its first attempt's publish was lost, or not acknowledged): the same
+      // verdict again. Re-assessed, it would see the later samples of its own chunk, which the
+      // first attempt put in history, and be flagged out-of-order — and alarm skips those.
+      const earlier = around.same.find((s) => s.id === event.id && s.s !== undefined);
+      if (earlier?.s !== undefined) {
+        ctx.metrics.counter('samples_total', 'Samples validated, by status.', ['status']).inc({ status: earlier.s });
+        ctx.publish('scada.telemetry.validated', enrich({ status: earlier.s, flags: earlier.f ?? [] }, earlier.r ?? receivedAt), {
+          key: sample.deviceId,
+        });
+        return;
+      }
       if (around.same.some((s) => s.id !== event.id && s.v === sample.value && s.q === sample.quality)) {
         ctx.metrics
           .counter('duplicates_dropped_total', 'Exact duplicate samples dropped (same device, tag, timestamp, value, quality).')
@@ -71,7 +82,19 @@ export default defineFunction(
 
       const write = ctx.redis
         .multi()
-        .zadd(history, sample.timestamp, memberOf({ t: sample.timestamp, v: sample.value, q: sample.quality, id: event.id }))
+        .zadd(
+          history,
+          sample.timestamp,
+          memberOf({
+            t: sample.timestamp,
+            v: sample.value,
+            q: sample.quality,
+            id: event.id,
+            s: verdict.status,
+            f: verdict.flags,
+            r: receivedAt,
+          }),
+        )
         .zremrangebyrank(history, 0, -(historyLength + 1));
       // The current value is the newest one: a late sample goes to history, not over a fresher value.
       if (!around.newerExists) {

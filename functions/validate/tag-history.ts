@@ -31,5 +31,5 @@ export async function readNeighbourhood(redis: Redis, key: string, timestamp: nu
   };
 }
 
-/** The member stored per sample: unique per event, so re-adding a redelivered one changes nothing. */
+/** The member stored per sample: unique per event, with the verdict it got (a redelivery is answered from it, not re-added). */
 export const memberOf = (sample: PastSample): string => JSON.stringify(sample);
