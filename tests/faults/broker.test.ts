@@ -34,7 +34,9 @@ describe('broker killed mid-stream', () => {
     await single.start();
     const pipeline = await startFaultPipeline({ kafkaBrokers: single.brokers, databaseUrl: services.databaseUrl, redisUrl: redis.url });
     try {
-      const result = await runFaultCase(pipeline, async () => {
+      const result = await runFaultCase(pipeline, async (_, producing) => {
+        // Samples in flight at every stage when the broker vanishes.
+        await producing.burst(300);
         single.kill();
         await new Promise((resolve) => setTimeout(resolve, downMs));
         await single.start();
@@ -52,7 +54,8 @@ describe('broker killed mid-stream', () => {
     let victim = 0;
     let settings = '';
     try {
-      const result = await runFaultCase(pipeline, async () => {
+      const result = await runFaultCase(pipeline, async (_, producing) => {
+        await producing.burst(300);
         const offsets = await admin.admin.fetchTopicOffsets('scada.telemetry.raw');
         const busiest = offsets.reduce((a, b) => (Number(b.high) > Number(a.high) ? b : a));
         const { topics } = await admin.admin.fetchTopicMetadata({ topics: ['scada.telemetry.raw'] });

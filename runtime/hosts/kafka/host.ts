@@ -81,7 +81,7 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
   if (options.createTopics ?? true) await ensureTopics(kafka, topicsOf(manifest));
   await producer.connect();
   await consumer.connect();
-  await consumer.subscribe({ topics: manifest.subscribes, fromBeginning: manifest.startFrom === 'earliest' });
+  await retryWhileUnknown(() => consumer.subscribe({ topics: manifest.subscribes, fromBeginning: manifest.startFrom === 'earliest' }));
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale } = payload;
@@ -235,6 +235,24 @@ async function waitForLeaders(admin: ReturnType<Kafka['admin']>, topics: string[
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * On a cluster, the broker the consumer asks may learn of a new topic a moment after the one
+ * that created it: UNKNOWN_TOPIC_OR_PARTITION then is a matter of time, not a missing topic.
+ */
+async function retryWhileUnknown<T>(work: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 
