@@ -50,6 +50,7 @@ export const clocksView: View = (container) => {
     );
   replace(
     container,
+    h('a', { href: '#/system', class: 'button button--quiet' }, '← System'),
     h(
       'p',
       { class: 'lead' },
