@@ -37,6 +37,7 @@ import { configRoutes } from './routes/config-routes.ts';
 import { historyRoutes } from './routes/history-routes.ts';
 import { ingestRoutes } from './routes/ingest-routes.ts';
 import { describeOpenApi } from './routes/openapi-document.ts';
+import { quarantineRoutes } from './routes/quarantine-routes.ts';
 import { statusRoutes } from './routes/status-routes.ts';
 import { auditing, type GatewayServices } from './services.ts';
 import { edgeStatusSource } from './status/edge-status.ts';
@@ -175,6 +176,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ingestRoutes,
     assetRoutes,
     historyRoutes,
+    quarantineRoutes,
     alarmRoutes,
     alarmActionRoutes,
     commandRoutes,

@@ -68,6 +68,7 @@ const cases: Case[] = [
   { method: 'GET', template: '/v1/devices/{deviceId}', path: '/v1/devices/rtu-n01', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/current', path: '/v1/current', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/history', path: '/v1/history?deviceId=rtu-n01&tagId=casing_pressure', allowed: people, ok: 200 },
+  { method: 'GET', template: '/v1/telemetry/quarantine', path: '/v1/telemetry/quarantine', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/wells/{wellId}/calculations', path: '/v1/wells/n-01/calculations', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/alarms', path: '/v1/alarms', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/alarms/history', path: '/v1/alarms/history', allowed: people, ok: 200 },

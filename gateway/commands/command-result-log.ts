@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CommandResult } from '#contracts';
+import { execOrThrow } from '../../runtime/resources/redis-exec.ts';
 
 /**
  * The edge adapters' latest answers to commands, per tenant, kept by the gateway (no
@@ -16,15 +17,15 @@ export const commandResultsKept = 200;
 /** Idempotent: a redelivered result is the same member, so it is neither doubled nor reordered. */
 export async function recordCommandResult(redis: Redis, tenantId: string, result: CommandResult): Promise<void> {
   const key = resultsKey(tenantId);
-  const answers = await redis
-    .multi()
-    .zadd(key, result.timestamp, JSON.stringify(result))
-    .zremrangebyrank(key, 0, -(commandResultsKept + 1))
-    .expire(key, idleSeconds)
-    .publish(liveChannel(tenantId), JSON.stringify({ type: 'command:result', data: result }))
-    .exec();
-  const failed = answers?.find(([error]) => error);
-  if (!answers || failed) throw failed?.[0] ?? new Error('Redis discarded the transaction recording a command result');
+  await execOrThrow(
+    redis
+      .multi()
+      .zadd(key, result.timestamp, JSON.stringify(result))
+      .zremrangebyrank(key, 0, -(commandResultsKept + 1))
+      .expire(key, idleSeconds)
+      .publish(liveChannel(tenantId), JSON.stringify({ type: 'command:result', data: result })),
+    `recording the result of command ${result.commandId} for ${tenantId}`,
+  );
 }
 
 /** A tenant's latest command results, newest first; an entry that no longer reads as a CommandResult is left out. */

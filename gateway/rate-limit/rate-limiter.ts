@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { execOrThrow } from '../../runtime/resources/redis-exec.ts';
 
 /** Request budgets per subject and minute-long window, by kind of request. */
 export interface RateLimits {
@@ -31,8 +32,8 @@ export interface RateLimiter {
 /**
  * Fixed windows counted in Redis (seed 001's `ratelimit:{userId}:{endpoint}`), shared
  * by every gateway replica. The window's start is in the key, so a key is never reused
- * and its expiry can be refreshed without a race. If Redis does not answer, requests
- * pass (logged): a limiter must not lock operators out of their plant.
+ * and its expiry can be refreshed without a race. If Redis does not answer or a command
+ * fails, requests pass (logged): a limiter must not lock operators out of their plant.
  */
 export function redisRateLimiter(redis: Redis, limits: RateLimits, clock: () => number, log: Logger): RateLimiter {
   return {
@@ -43,15 +44,18 @@ export function redisRateLimiter(redis: Redis, limits: RateLimits, clock: () => 
       const resetMs = (window + 1) * limits.windowMs - now;
       const key = `ratelimit:${subject}:${rateClass}:${window}`;
       try {
-        const results = await redis
-          .multi()
-          .incr(key)
-          .pexpire(key, limits.windowMs * 2)
-          .exec();
-        const count = Number(results?.[0]?.[1] ?? 0);
+        // Checked per command: a failed INCR (WRONGTYPE) resolves exec all the same, and would read as a count of 0.
+        const [count] = await execOrThrow(
+          redis
+            .multi()
+            .incr(key)
+            .pexpire(key, limits.windowMs * 2),
+          `counting ${key}`,
+        );
+        if (typeof count !== 'number') throw new Error(`counting ${key}: INCR answered ${String(count)}, not a number`);
         return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetMs };
       } catch (error) {
-        log.warn({ err: error, rateClass }, 'rate limiter could not reach Redis; letting the request through');
+        log.warn({ err: error, rateClass }, 'rate limiter could not count in Redis; letting the request through');
         return { allowed: true, limit, remaining: limit, resetMs };
       }
     },

@@ -10,6 +10,7 @@ let f: GatewayFixture;
 let doc: { paths: Record<string, Record<string, Operation>> };
 interface Operation {
   responses: Record<string, { description: string }>;
+  parameters?: { name: string; in: string; schema: Record<string, unknown> }[];
   requestBody?: { content: { 'application/json': { schema: Schema } } };
 }
 interface Schema {
@@ -45,6 +46,10 @@ describe('the OpenAPI document', () => {
       { method: 'GET', path: '/v1/alarms/history', url: '/v1/alarms/history?from=2000&to=1000', status: 400 },
       { method: 'POST', path: '/v1/events/{topic}', url: '/v1/events/well-testing.test-completed', body: { data: {} }, status: 400 },
       { method: 'POST', path: '/v1/functions/{name}/invoke', url: '/v1/functions/validate/invoke', body: { data: null }, status: 422 },
+      { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine?limit=0', status: 400 },
+      { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine?deviceId=rtu-s01', status: 404 },
+      // This gateway has no PostgreSQL: the quarantine is not available here.
+      { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine', status: 503 },
     ];
     for (const c of cases) {
       const res = await f.request(c.method, c.url, { role: 'admin', body: c.body, ...(c.headers ? { headers: c.headers } : {}) });
@@ -57,6 +62,18 @@ describe('the OpenAPI document', () => {
     for (const path of ['/v1/history', '/v1/alarms/history'])
       expect(operation('GET', path).responses['400']?.description).toMatch(/`from` is not before `to`.*400 days/);
     expect(operation('POST', '/v1/events/{topic}').responses['400']?.description).toMatch(/not an event of the topic/);
+  });
+
+  it('states the quarantine’s constraints', () => {
+    const quarantine = operation('GET', '/v1/telemetry/quarantine');
+    expect(Object.keys(quarantine.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '429', '503']);
+    expect((quarantine as unknown as { 'x-flowline-roles': string[] })['x-flowline-roles']).toEqual(
+      (operation('GET', '/v1/history') as unknown as { 'x-flowline-roles': string[] })['x-flowline-roles'],
+    );
+    const parameter = (name: string) => quarantine.parameters?.find((p) => p.name === name)?.schema ?? {};
+    expect(parameter('limit')).toMatchObject({ minimum: 1, maximum: 1000, default: 100 });
+    expect(parameter('cursor').pattern).toMatch(/^\^/);
+    for (const name of ['deviceId', 'wellId', 'from', 'to']) expect(parameter(name).pattern, name).toBeDefined();
   });
 
   it('marks `data` required where the gateway requires it', async () => {

@@ -45,3 +45,8 @@ export function humanize(id: string): string {
     .map((w, i) => (['esp', 'mse', 'ipr', 'rtu', 'vfd'].includes(w) ? w.toUpperCase() : i === 0 ? w[0]?.toUpperCase() + w.slice(1) : w))
     .join(' ');
 }
+
+/** A device clock's error (its timestamp − arrival): "30 d ahead", "2 h 05 min behind". */
+export function formatClockOffset(skewMs: number): string {
+  return `${formatAge(Math.abs(skewMs))} ${skewMs >= 0 ? 'ahead' : 'behind'}`;
+}

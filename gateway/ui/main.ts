@@ -18,11 +18,13 @@ import {
 /** A screen: mounted into the main area, unmounted (its timers and listeners gone) when another is shown. */
 export type View = (container: HTMLElement, link: LiveLink) => () => void;
 
-const views: Record<string, { title: string; load: () => Promise<View> }> = {
+/** The screens, by the id in `#/id`; one with a `parent` is reached from that screen, not from the bar. */
+const views: Record<string, { title: string; load: () => Promise<View>; parent?: string }> = {
   wells: { title: 'Wells', load: async () => (await import('./wells-view.ts')).wellsView },
   alarms: { title: 'Alarms', load: async () => (await import('./alarms-view.ts')).alarmsView },
   history: { title: 'History', load: async () => (await import('./history-view.ts')).historyView },
   system: { title: 'System', load: async () => (await import('./status-view.ts')).statusView },
+  clocks: { title: 'Device clocks', load: async () => (await import('./clocks-view.ts')).clocksView, parent: 'system' },
 };
 
 const root = document.getElementById('app') as HTMLElement;
@@ -113,6 +115,7 @@ function startConsole(): void {
   const nav = h('nav', { class: 'nav', 'aria-label': 'Screens' });
   const badge = h('span', { class: 'badge', 'data-testid': 'alarm-badge' }, '0');
   for (const [id, view] of Object.entries(views)) {
+    if (view.parent) continue;
     nav.append(h('a', { href: `#/${id}`, class: 'nav__link', 'data-view': id }, view.title, id === 'alarms' ? badge : null));
   }
   const linkState = h('span', { class: 'link', role: 'status', 'data-testid': 'link-state' }, 'connecting…');
@@ -158,7 +161,7 @@ function startConsole(): void {
     const view = views[id] ?? views.wells;
     if (!view) return;
     unmount();
-    for (const a of nav.querySelectorAll('a')) setClass(a, 'nav__link--current', a.dataset.view === id);
+    for (const a of nav.querySelectorAll('a')) setClass(a, 'nav__link--current', a.dataset.view === (view.parent ?? id));
     document.title = `${view.title} · Flowline`;
     main.dataset.view = id;
     replace(main, h('p', { class: 'loading' }, 'Loading…'));

@@ -36,15 +36,18 @@ const count = (n: number | null | undefined) => (n === null || n === undefined ?
 /**
  * The machinery: each function's replicas, consumer lag, throughput, errors and dead
  * letters; each edge adapter's device connections and store-and-forward buffer; the
- * edge's answers to commands. The gateway pushes the board on the `system:{tenant}`
- * room every few seconds, and each command result as it comes.
+ * edge's answers to commands; how many devices have a wrong clock (their samples are
+ * quarantined), linked to the screen that lists them. The gateway pushes the board on the
+ * `system:{tenant}` room every few seconds, and each command result as it comes.
  */
 export const statusView: View = (container, link) => {
   const functions = h('tbody');
   const edge = h('tbody');
   const commands = commandResultsTable();
+  const clocks = h('span', { 'data-testid': 'clock-summary' }, 'Device clocks: checking…');
   replace(
     container,
+    h('p', { class: 'toolbar' }, clocks, h('a', { href: '#/clocks', class: 'button', 'data-testid': 'clocks-link' }, 'Device clocks')),
     h(
       'table',
       { class: 'status', 'data-testid': 'functions' },
@@ -138,6 +141,18 @@ export const statusView: View = (container, link) => {
     store.status = { functions: f.functions, edge: e.sites } satisfies StatusBoard;
     render();
   };
+  // Once per visit: the quarantine changes when a device's clock does, not every few seconds.
+  api<{ devices: unknown[] }>('/v1/telemetry/quarantine?limit=1')
+    .then(({ devices }) => {
+      clocks.textContent =
+        devices.length === 0
+          ? 'Device clocks: all within bounds (last 7 days).'
+          : `Device clocks: ${devices.length} ${devices.length === 1 ? 'device has' : 'devices have'} a wrong clock; their samples are kept out of history.`;
+      clocks.className = devices.length === 0 ? '' : 'warn';
+    })
+    .catch((err: unknown) => {
+      clocks.textContent = `Device clocks: cannot tell (${(err as Error).message}).`;
+    });
   const room = `system:${currentSession()?.user.tenantId ?? ''}`;
   link.subscribe(room, () => void load().catch((err: unknown) => console.warn(err)));
   const off = on('status', render);

@@ -143,6 +143,33 @@ describe('operators’ console', () => {
       .toBe(1);
   });
 
+  it('lists a device whose clock is wrong, linked from the system screen', async () => {
+    const [a] = pipeline.devices;
+    // The RTU's clock runs 30 days ahead: validate flags its sample clock-skew, persist quarantines it.
+    pipeline.bed.publish(
+      'scada.telemetry.raw',
+      {
+        timestamp: Date.now() + 30 * 86_400_000 + 3_600_000,
+        deviceId: a.id,
+        tagId: 'casing_pressure',
+        value: 411,
+        quality: 192,
+        sourceProtocol: 'SIMULATOR',
+      },
+      { key: a.id },
+    );
+    await pipeline.bed.drained(20_000);
+    await page.reload(); // the system screen reads the quarantine once per visit
+    await expect.poll(() => page.textContent('[data-testid=clock-summary]'), { timeout: 20_000 }).toContain('1 device has a wrong clock');
+    await page.click('[data-testid=clocks-link]');
+    const row = page.locator(`[data-testid=clock-devices] tr[data-device="${a.id}"]`);
+    await expect.poll(() => row.locator('[data-testid=clock-offset]').textContent(), { timeout: 20_000 }).toBe('30 d ahead');
+    expect(await row.locator('[data-testid=count]').textContent()).toBe('1');
+    await page.locator(`[data-testid=quarantined-samples] tr[data-device="${a.id}"][data-tag=casing_pressure]`).waitFor();
+    expect(await page.getAttribute('a[data-view=system]', 'class')).toContain('nav__link--current');
+    await browser.screenshot('08-device-clocks');
+  });
+
   it('lets a supervisor suppress an alarm, lists it as suppressed, and put it back in service', async () => {
     const [a] = pipeline.devices;
     const alarmId = `${a.id}.tubing_pressure.H`;
