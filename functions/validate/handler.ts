@@ -4,7 +4,7 @@ import { AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
 import { clockBoundFor, TagRules, tagRuleFor } from '../../config/tag-rules.ts';
 import { assess, clockSkewed, historyNeeded } from './assess.ts';
-import { currentKey, historyKey, historyLength, memberOf, readNeighbourhood } from './tag-history.ts';
+import { currentKey, historyKept, historyKey, memberOf, readNeighbourhood } from './tag-history.ts';
 
 /**
  * scada.telemetry.raw → scada.telemetry.validated. Every sample of a known device
@@ -95,7 +95,7 @@ export default defineFunction(
             r: receivedAt,
           }),
         )
-        .zremrangebyrank(history, 0, -(historyLength + 1));
+        .zremrangebyrank(history, 0, -(historyKept + 1));
       // The current value is the newest one: a late sample goes to history, not over a fresher value.
       if (!around.newerExists) {
         const current = {

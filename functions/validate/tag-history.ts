@@ -2,8 +2,15 @@ import type { Redis } from 'ioredis';
 import { redisKeys } from '#contracts';
 import type { PastSample } from './assess.ts';
 
-/** How many samples per tag are kept in `telemetry:{asset}:history:{tag}` (seed 001: the last 100). */
+/** How many samples per tag are shown as its history (seed 001: the last 100; the gateway reads these). */
 export const historyLength = 100;
+/**
+ * How many are kept in `telemetry:{asset}:history:{tag}`: a whole chunk more (validate's
+ * batch.maxSize, checked by a test). A chunk whose publishes were lost is redelivered; each
+ * of its samples must still find its own first verdict there, or it is re-assessed against
+ * its own chunk's later samples and flagged out-of-order.
+ */
+export const historyKept = historyLength + 200;
 
 export const currentKey = redisKeys.currentValues;
 export const historyKey = redisKeys.tagHistory;
