@@ -153,9 +153,12 @@ describe('validate', () => {
     // them and their transitions were lost.
     // 200 of one tag: a whole chunk (validate's batch.maxSize), more than the 100 samples shown as history.
     const chunk = Array.from({ length: 200 }, (_, i) => raw({ timestamp: t0 - 200_000 + i * 1000, value: 850 + (i % 2) }));
-    chunk.forEach((s, i) => bed.publish('scada.telemetry.raw', s, { key: 'rtu-w01', id: `evt-${i}` }));
+    const send = () => {
+      for (const [i, s] of chunk.entries()) bed.publish('scada.telemetry.raw', s, { key: 'rtu-w01', id: `evt-${i}` });
+    };
+    send();
     await bed.drained();
-    chunk.forEach((s, i) => bed.publish('scada.telemetry.raw', s, { key: 'rtu-w01', id: `evt-${i}` })); // the whole chunk again
+    send(); // the whole chunk again
     await bed.drained();
     const out = bed.events<TelemetryValidated>('scada.telemetry.validated');
     const [first, again] = [out.slice(0, 200), out.slice(200)];
