@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../runtime/load-function.ts';
 import { checkConfig } from './config-command.ts';
 import { newFunction } from './new-function.ts';
+
+describe('npm run flowline', () => {
+  it('starts under plain Node, as users run it (vitest resolves modules more leniently)', () => {
+    // Found by a bench: a named import kafkajs (CommonJS) does not expose to Node's ESM loader
+    // broke every command, while the tests, importing the same modules through vitest, passed.
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(import.meta.dirname, 'flowline.ts'), ...args], { encoding: 'utf8' });
+    const usage = cli('help');
+    expect(usage.stderr).not.toMatch(/SyntaxError/);
+    expect([usage.status, usage.stdout + usage.stderr]).toEqual([2, expect.stringContaining('topics apply')]);
+    expect(cli('config', 'check').status).toBe(0);
+  });
+});
 
 describe('flowline new function', () => {
   it('creates a folder whose manifest the runtime accepts', async () => {

@@ -1,4 +1,8 @@
-import { type Admin, ConfigResourceTypes } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
+
+// kafkajs is CommonJS: Node's ESM loader does not see this export by name.
+const { ConfigResourceTypes } = kafkajs;
+
 import { deadLetterSettings, type TopicSettings, topicConfig } from '../contracts/topic-settings.ts';
 
 export interface TopicChange {
