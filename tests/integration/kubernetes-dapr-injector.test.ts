@@ -108,6 +108,26 @@ async function podsOf(deployments: readonly Deployment[]): Promise<Map<string, P
   return pods;
 }
 
+/** The chart's dapr.io annotations (charts/flowline/templates/_functions.tpl) and what the injector makes of each. */
+const checkedAnnotations = [
+  'dapr.io/enabled',
+  'dapr.io/app-id',
+  'dapr.io/app-port',
+  'dapr.io/app-protocol',
+  'dapr.io/config',
+  'dapr.io/log-level',
+  'dapr.io/log-as-json',
+  'dapr.io/enable-metrics',
+  'dapr.io/metrics-port',
+  'dapr.io/enable-app-health-check',
+  'dapr.io/app-health-check-path',
+  'dapr.io/graceful-shutdown-seconds',
+  'dapr.io/sidecar-cpu-request',
+  'dapr.io/sidecar-memory-request',
+  'dapr.io/sidecar-memory-limit',
+  'dapr.io/sidecar-seccomp-profile-type',
+] as const;
+
 describe('helm install with Dapr on, the real sidecar injector admitting the Pods', () => {
   let deployments: Deployment[] = [];
   let daprConfigName = '';
@@ -170,6 +190,13 @@ describe('helm install with Dapr on, the real sidecar injector admitting the Pod
           'enable-mtls': '',
           'sentry-address': `dapr-sentry.${daprSystemNamespace}.svc.cluster.local:443`,
         });
+        // Every dapr.io annotation the chart sets is one checked here: a new one needs its check.
+        expect(
+          Object.keys(a)
+            .filter((k) => k.startsWith('dapr.io/'))
+            .sort(),
+        ).toEqual([...checkedAnnotations].sort());
+        expect(a['dapr.io/app-id']).toBe(flags['app-id']);
         expect(a['dapr.io/app-port']).toBe(flags['app-port']);
         expect(a['dapr.io/config']).toBe(daprConfigName);
         expect({ resources: daprd.resources, seccomp: daprd.securityContext?.seccompProfile?.type }).toEqual({
