@@ -36,3 +36,9 @@ describe('local-dev/keda/go.mod', () => {
     expect(text).toMatch(/^replace github\.com\/nexus-rpc\/nexus-proto-annotations v0\.1\.0 => /m);
   });
 });
+
+describe('local-dev/daprd/go.mod', () => {
+  it('lists as tools the control-plane binaries built from it beside daprd (the sidecar injector and Sentry)', () => {
+    expect(tools(goMod('daprd')).sort()).toEqual(['github.com/dapr/dapr/cmd/injector', 'github.com/dapr/dapr/cmd/sentry']);
+  });
+});

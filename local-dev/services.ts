@@ -5,13 +5,15 @@
  *                                      install once (cached), start, print the URLs
  *   node local-dev/services.ts down    stop what is running
  *
- * --with-kubernetes adds a control plane (etcd, kube-apiserver, kube-controller-manager)
- * and KEDA on loopback, and prints the KUBECONFIG to use with helm (kubernetes.ts, keda.ts).
+ * --with-kubernetes adds a control plane (etcd, kube-apiserver, kube-controller-manager),
+ * KEDA and Dapr's sidecar injector (with its Sentry) on loopback, and prints the KUBECONFIG
+ * to use with helm (kubernetes.ts, keda.ts, dapr-injector.ts).
  *
  * Ports: FLOWLINE_KAFKA_PORT (19092), FLOWLINE_POSTGRES_PORT (15432), FLOWLINE_REDIS_PORT (16379);
- * the control plane's and KEDA's are in local-dev/services/kubernetes.ts and keda.ts.
+ * the control plane's, KEDA's and Dapr's are in local-dev/services/kubernetes.ts, keda.ts and dapr-injector.ts.
  * Installed artifacts are cached in ~/.cache/flowline (FLOWLINE_CACHE_DIR); data and logs in .flowline/.
  */
+import { startDaprInjector, stopDaprInjector } from './services/dapr-injector.ts';
 import { installDaprd } from './services/daprd.ts';
 import { startKafka, stopKafka } from './services/kafka.ts';
 import { startKeda, stopKeda } from './services/keda.ts';
@@ -37,11 +39,12 @@ try {
     if (withKubernetes) {
       const cluster = await startKubernetes();
       await startKeda(cluster);
+      await startDaprInjector(cluster);
       lines.push(`KUBECONFIG=${cluster.kubeconfig}`);
     }
     console.log(lines.join('\n'));
   } else if (command === 'down') {
-    await stopKeda();
+    await Promise.all([stopKeda(), stopDaprInjector()]);
     await Promise.all([stopKubernetes(), stopKafka(), stopPostgres(), stopRedis()]);
     console.log('stopped');
   } else {
