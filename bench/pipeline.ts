@@ -17,6 +17,8 @@
  *   node bench/pipeline.ts [--loads 500,2000,5000,10000] [--seconds 20] [--flat-out 50000]
  *                          [--rounds 2] [--wells 400] [--name pipeline] [--long]
  *
+ * `--profile` runs each function under `node --cpu-prof` (profiles in .flowline/profiles/<run>/,
+ * written when the bench stops them; open them in Chrome DevTools).
  * `--long` is the issue's sustained run: 10,000 samples/s for 300 s (and flat out), once.
  * The functions use the real topics and consumer groups: run it on a broker no other
  * Flowline consumes from (the local-dev one it starts, or one given by FLOWLINE_KAFKA_PORT).
@@ -27,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
-import { repoRoot } from '../local-dev/services/paths.ts';
+import { repoRoot, stateDir } from '../local-dev/services/paths.ts';
 import { startPostgres, stopPostgres } from '../local-dev/services/postgres.ts';
 import { startRedis, stopRedis } from '../local-dev/services/redis.ts';
 import { StartedServices } from '../local-dev/services/started.ts';
@@ -52,6 +54,7 @@ const { values } = parseArgs({
     wells: { type: 'string', default: '400' },
     name: { type: 'string', default: 'pipeline' },
     long: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, raw: string | undefined) => {
@@ -144,6 +147,7 @@ try {
           FLOWLINE_CONFIG_DIR: fleet.configDir,
           // A log line per event would be the bench's cost, not the pipeline's.
           LOG_LEVEL: 'warn',
+          ...(values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(stateDir, 'profiles', fleet.id, fn)}` } : {}),
         },
       });
     }),
@@ -208,7 +212,10 @@ try {
     }
   }
 
-  const summary = summarise(results, idleRssMb);
+  // What the processes keep once the load is gone (heap grown, caches of every tag).
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  const idleAfterRssMb = Object.fromEntries(Object.entries(pids).map(([fn, pid]) => [fn, sampleProcess(pid)?.rssMb ?? Number.NaN]));
+  const summary = summarise(results, idleRssMb, idleAfterRssMb);
   const machine = `${(await import('node:os')).cpus().length} cores, Node ${process.versions.node}`;
   printReport(summary, { wells, tags: fleet.tags.length, seconds, rounds, machine, commitClock: commitClock.clock });
   const resultsDir = join(repoRoot, 'bench', 'results');
@@ -246,6 +253,7 @@ try {
     ),
   );
   console.log(`\nwrote bench/results/${name}.json and bench/results/${name}.svg`);
+  if (values.profile) console.log(`CPU profiles: ${join(stateDir, 'profiles', fleet.id)} (written as the functions stop)`);
 } finally {
   await cleanup?.();
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import type { TelemetryRaw } from '#contracts';
 import { repoRoot, stateDir } from '../../local-dev/services/paths.ts';
 
@@ -55,7 +55,7 @@ export function createFleet(options: { wells: number }): Fleet {
   cpSync(join(examples, 'tag-rules.yaml'), join(configDir, 'tag-rules.yaml'));
   writeFileSync(
     join(configDir, 'assets.yaml'),
-    yaml.dump({
+    dump({
       tenants: [{ id: tenant, name: 'Bench' }],
       fields: [{ id: field, name: 'Bench field', tenantId: tenant }],
       wells: wells.map((w, i) => ({ id: w, name: `Bench-${i + 1}`, fieldId: field, kind: 'oil' })),
@@ -64,12 +64,12 @@ export function createFleet(options: { wells: number }): Fleet {
   );
   // Rounds pause between each other (drain, floors): a stale alarm on every tag at each
   // pause would be the bench's artefact, not load, so the stale conditions are left out.
-  const alarmRules = yaml.load(readFileSync(join(examples, 'alarm-rules.yaml'), 'utf8')) as { rules: Record<string, unknown>[] };
+  const alarmRules = load(readFileSync(join(examples, 'alarm-rules.yaml'), 'utf8')) as { rules: Record<string, unknown>[] };
   alarmRules.rules = alarmRules.rules.map(({ stale: _stale, ...rule }) => rule);
-  writeFileSync(join(configDir, 'alarm-rules.yaml'), yaml.dump(alarmRules));
+  writeFileSync(join(configDir, 'alarm-rules.yaml'), dump(alarmRules));
   // No channels: notify does its live fan-out and bookkeeping, and sends nothing off the machine.
-  writeFileSync(join(configDir, 'channels.yaml'), yaml.dump({ channels: [], routes: [] }));
-  const models = yaml.load(readFileSync(join(examples, 'well-models.yaml'), 'utf8')) as {
+  writeFileSync(join(configDir, 'channels.yaml'), dump({ channels: [], routes: [] }));
+  const models = load(readFileSync(join(examples, 'well-models.yaml'), 'utf8')) as {
     calculation: unknown;
     wells: { wellId: string; esp?: { deviceId: string } }[];
   };
@@ -78,7 +78,7 @@ export function createFleet(options: { wells: number }): Fleet {
     throw new Error('config/examples/well-models.yaml: the first well should be an ESP well (the bench copies its model)');
   writeFileSync(
     join(configDir, 'well-models.yaml'),
-    yaml.dump({
+    dump({
       calculation: models.calculation,
       wells: wells.map((wellId, i) => ({ ...template, wellId, esp: { ...template.esp, deviceId: devices[i] } })),
     }),

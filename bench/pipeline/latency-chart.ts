@@ -36,6 +36,7 @@ export function latencyChart(points: readonly ChartPoint[], goals: ChartGoals, s
   const y = (v: number) =>
     H - M.bottom - ((Math.log10(v) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - M.top - M.bottom);
   const parts: string[] = [];
+  parts.push(`<title>Flowline pipeline: sample to committed row latency (p50, p99) by end-to-end throughput; ${esc(subtitle)}</title>`);
   parts.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   parts.push(`<text x="${M.left}" y="20" font-size="15" font-weight="600">Sample → row committed, by end-to-end throughput</text>`);
   parts.push(`<text x="${M.left}" y="34" font-size="11" fill="#555">${esc(subtitle)}</text>`);

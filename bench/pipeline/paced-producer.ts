@@ -38,12 +38,18 @@ export async function produce(
   let sent = 0;
   let firstTimestamp = 0;
   let lastTimestamp = 0;
+  // A series' samples need distinct timestamps (the natural key is device, tag, time): when a
+  // batch (flat out) comes round to a series again within the same millisecond, the next one.
+  const latest = new Float64Array(fleet.series);
   const batch = (size: number) => {
-    const timestamp = Date.now();
-    if (firstTimestamp === 0) firstTimestamp = timestamp;
-    lastTimestamp = timestamp;
+    const now = Date.now();
+    if (firstTimestamp === 0) firstTimestamp = now;
     const messages = [];
     for (let i = 0; i < size; i++, n++) {
+      const s = n % fleet.series;
+      const timestamp = Math.max(now, (latest[s] ?? 0) + 1);
+      latest[s] = timestamp;
+      if (timestamp > lastTimestamp) lastTimestamp = timestamp;
       const data = fleet.sample(n, timestamp);
       const event = createEvent({ source: 'urn:flowline:bench', type: TOPIC, data, partitionkey: data.deviceId });
       messages.push({ key: data.deviceId, value: encodeEvent(event) });

@@ -37,7 +37,9 @@ export interface LoadSummary {
 
 export interface Summary {
   loads: LoadSummary[];
+  /** RSS once started, before any sample; and 10 s after the last round. */
   idleRssMb: Record<string, number>;
+  idleAfterRssMb: Record<string, number>;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -52,7 +54,11 @@ const maybe = (xs: readonly (number | undefined)[]) => {
 };
 
 /** Medians per load over the rounds. */
-export function summarise(results: readonly RoundResult[], idleRssMb: Record<string, number>): Summary {
+export function summarise(
+  results: readonly RoundResult[],
+  idleRssMb: Record<string, number>,
+  idleAfterRssMb: Record<string, number>,
+): Summary {
   const labels = [...new Set(results.map((r) => r.load))];
   const loads = labels.map((load): LoadSummary => {
     const rs = results.filter((r) => r.load === load);
@@ -87,7 +93,7 @@ export function summarise(results: readonly RoundResult[], idleRssMb: Record<str
       floors: { consumer: median(rs.map((r) => r.floors.consumer)), copy: median(rs.map((r) => r.floors.copy)) },
     };
   });
-  return { loads, idleRssMb };
+  return { loads, idleRssMb, idleAfterRssMb };
 }
 
 const int = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
@@ -110,7 +116,7 @@ export function printReport(
   summary: Summary,
   context: { wells: number; tags: number; seconds: number; rounds: number; machine: string; commitClock: CommitClock },
 ): void {
-  const { loads, idleRssMb } = summary;
+  const { loads, idleRssMb, idleAfterRssMb } = summary;
   console.log(
     `\n${context.wells} RTUs × ${context.tags} tags; ${context.seconds} s a paced load; median of ${context.rounds} round(s); ${context.machine}\n`,
   );
@@ -143,13 +149,14 @@ export function printReport(
     ),
   );
   const fns = Object.keys(idleRssMb);
-  console.log(`\nper function process: peak RSS MB / CPU ms per 1,000 samples (idle RSS first)\n`);
+  console.log(`\nper function process: peak RSS / CPU ms per 1,000 samples at each load; RSS idle before and after\n`);
   console.log(
     table(
-      ['function', 'idle RSS', ...loads.map((l) => l.load)],
+      ['function', 'idle RSS', 'idle after', ...loads.map((l) => l.load)],
       fns.map((fn) => [
         fn,
         `${int(idleRssMb[fn])} MB`,
+        `${int(idleAfterRssMb[fn])} MB`,
         ...loads.map((l) => {
           const f = l.functions[fn];
           return f ? `${int(f.peakRssMb)} MB / ${int(f.cpuMsPerThousand)} ms` : 'n/a';
