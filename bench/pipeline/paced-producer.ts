@@ -80,9 +80,12 @@ export async function produce(
       while (made < total) {
         // What is due by now, however long the last send took: a slow send makes the next batch larger, never the rate lower.
         const due = Math.min(total, Math.floor((rate * (performance.now() - started)) / 1000)) - made;
-        if (due > 0) {
-          made += due;
-          await send(batch(due));
+        // In requests of at most FLAT_OUT_BATCH: after a stall (a busy machine) what is due can pass the broker's 1 MB message limit.
+        for (let left = due; left > 0; ) {
+          const size = Math.min(FLAT_OUT_BATCH, left);
+          left -= size;
+          made += size;
+          await send(batch(size));
         }
         await new Promise((resolve) => setTimeout(resolve, TICK_MS));
       }
