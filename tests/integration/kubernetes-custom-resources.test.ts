@@ -115,3 +115,64 @@ describe(`KafkaTopics (Strimzi ${strimziVersion}), ServiceMonitor and Prometheus
     expect(left).toEqual(objects.filter((o) => o.kind === 'KafkaTopic').map(() => 'KafkaTopic'));
   });
 });
+
+describe('helm install with the production values (SASL/SCRAM over TLS, Secrets, Ingress, monitoring, KafkaTopics)', () => {
+  const production = join(chartDir, 'ci', 'production-values.yaml');
+  const prodRelease = 'production';
+  const prodNamespace = 'flowline-production';
+  afterAll(() => {
+    helmOn(cluster.kubeconfig, [
+      'uninstall',
+      prodRelease,
+      '--namespace',
+      prodNamespace,
+      '--ignore-not-found',
+      '--wait',
+      '--timeout',
+      '60s',
+    ]);
+  });
+
+  it('is accepted whole by the API server, every object stored, and its notes name each Secret still to create', async () => {
+    helmOn(cluster.kubeconfig, ['uninstall', prodRelease, '--namespace', prodNamespace, '--ignore-not-found', '--wait']);
+    // The namespaces a platform team has: the release's, and monitoring's (where the values put the dashboards).
+    for (const name of [prodNamespace, 'monitoring'])
+      await createOrReplace(api, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    const extra = ['kafkaTopics.strimzi.enabled=true', 'kafkaTopics.strimzi.cluster=plant', 'metrics.prometheusRule.enabled=true'];
+    const notes = helmOn(cluster.kubeconfig, [
+      'install',
+      prodRelease,
+      chartDir,
+      '--namespace',
+      prodNamespace,
+      '--values',
+      production,
+      ...extra.flatMap((x) => ['--set', x]),
+    ]);
+    const objects = releaseObjects(cluster.kubeconfig, prodRelease, prodNamespace);
+    const pathOf = resourcePaths(api);
+    const missing = [];
+    for (const o of objects) {
+      const res = await api.request('GET', await pathOf(o, prodNamespace));
+      if (res.status !== 200) missing.push(`${o.kind}/${o.metadata.name}: ${res.status}`);
+    }
+    expect(missing).toEqual([]);
+    const kinds = new Set(objects.map((o) => o.kind));
+    for (const kind of [
+      'Deployment',
+      'ScaledObject',
+      'TriggerAuthentication',
+      'Ingress',
+      'NetworkPolicy',
+      'ServiceMonitor',
+      'PrometheusRule',
+      'KafkaTopic',
+    ]) {
+      expect(kinds, `the production install renders a ${kind}`).toContain(kind);
+    }
+    // The Secrets production values point at are the platform team's to create: each is named.
+    for (const secret of ['flowline-kafka-user', 'kafka-cluster-ca', 'flowline-redis', 'flowline-postgres']) {
+      expect(notes).toContain(`! Secret ${secret} (`);
+    }
+  });
+});
