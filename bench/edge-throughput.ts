@@ -24,6 +24,7 @@ import { ModbusSimulator } from '../edge-adapter/simulators/modbus-simulator.ts'
 import { WellPad } from '../edge-adapter/simulators/well-pad.ts';
 import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
 import { repoRoot, stateDir } from '../local-dev/services/paths.ts';
+import { waitForLeaders } from '../runtime/hosts/kafka/ensure-topics.ts';
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +65,10 @@ const topic = `bench.edge-${randomUUID().slice(0, 8)}.telemetry`;
 const kafka = new Kafka({ clientId: 'edge-bench', brokers: [kafkaService.brokers], logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 await admin.connect();
-await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+// Not kafkajs' own leader wait: on a broker that has just started it gives up on a topic the
+// broker does not know yet ("This server does not host this topic-partition"); ours retries.
+await admin.createTopics({ topics: [{ topic, numPartitions: 6 }] });
+await waitForLeaders(admin, [topic]);
 
 const dir = join(stateDir, 'tmp', `edge-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });

@@ -24,6 +24,7 @@ import { TelemetryRaw } from '#contracts';
 import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
 import { defineFunction } from '../runtime/define-function.ts';
 import { createEvent, encodeEvent } from '../runtime/envelope.ts';
+import { waitForLeaders } from '../runtime/hosts/kafka/ensure-topics.ts';
 import { startKafkaHost } from '../runtime/hosts/kafka/host.ts';
 import { FunctionManifest } from '../runtime/manifest.ts';
 import { createRuntimeMetrics } from '../runtime/metrics.ts';
@@ -46,7 +47,10 @@ const topic = `bench.runtime-${run}.telemetry`;
 const kafka = new Kafka({ clientId: 'runtime-bench', brokers: [kafkaService.brokers], logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 await admin.connect();
-await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+// Not kafkajs' own leader wait: on a broker that has just started it gives up on a topic the
+// broker does not know yet ("This server does not host this topic-partition"); ours retries.
+await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+await waitForLeaders(admin, [topic]);
 
 async function fill(): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

@@ -3,9 +3,7 @@ import { deadLetterSettings, type TopicSettings, topicConfig, topicSettings } fr
 
 /**
  * Every declared topic (and its dead-letter topic) created with its declared partitions,
- * replication and retention, with a leader for every partition. (Not through
- * cli/topics-command.ts: under plain Node its named import of kafkajs' ConfigResourceTypes
- * does not load.) A broker that has just started answers metadata before
+ * replication and retention, with a leader for every partition. A broker that has just started answers metadata before
  * it can host a new topic's partitions ("This server does not host this topic-partition" on
  * a fresh clone's first run): such errors are retried until `timeoutMs`.
  */

@@ -1,11 +1,11 @@
 import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka, PartitionAssigners, Partitioners, type Producer } from 'kafkajs';
-import { declaredTopicSettings, topicConfig } from '../../../contracts/topic-settings.ts';
 import type { BoundFunction } from '../../bound-function.ts';
 import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.ts';
 import { settle, toOutbound } from '../../settle.ts';
 import { startTicker } from '../../ticker.ts';
 import { deadLetterTopicOf } from '../../topics.ts';
 import { BatchingProducer } from './batching-producer.ts';
+import { ensureTopics } from './ensure-topics.ts';
 import { RangeAssigner } from './range-assigner.ts';
 
 export interface KafkaHostOptions {
@@ -78,7 +78,7 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
     if (!restart) options.onFatal?.(error);
   });
 
-  if (options.createTopics ?? true) await ensureTopics(kafka, topicsOf(manifest));
+  if (options.createTopics ?? true) await ensureTopics(kafka.admin(), topicsOf(manifest));
   await producer.connect();
   await consumer.connect();
   await retryWhileUnknown(() => consumer.subscribe({ topics: manifest.subscribes, fromBeginning: manifest.startFrom === 'earliest' }));
@@ -175,68 +175,6 @@ const rejectedBeat = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UN
 const topicsOf = (manifest: BoundFunction['manifest']): string[] => [
   ...new Set([...manifest.subscribes, ...manifest.subscribes.map(deadLetterTopicOf), ...manifest.publishes]),
 ];
-
-async function ensureTopics(kafka: Kafka, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      const brokers = (await admin.describeCluster()).brokers.length;
-      await admin
-        .createTopics({
-          // The contracts' partitions, replication and retention; the broker's defaults (-1) only for topics they do not declare.
-          topics: missing.map((topic) => {
-            const settings = declaredTopicSettings(topic);
-            if (!settings) return { topic, numPartitions: -1, replicationFactor: -1 };
-            const { replication, configs } = topicConfig(settings, brokers);
-            return {
-              topic,
-              numPartitions: settings.partitions,
-              replicationFactor: replication,
-              configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-            };
-          }),
-          // Not kafkajs' own wait: it gives up on a topic the broker does not know yet. Ours below retries that.
-          waitForLeaders: false,
-        })
-        .catch((error: Error & { errors?: { type?: string }[] }) => {
-          // The other functions of a first install create the same topics at the same moment.
-          if (!error.errors?.length || !error.errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) throw error;
-        });
-    }
-    await waitForLeaders(admin, topics);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/**
- * A topic just created (by us or by another process) is not known to every broker at once;
- * subscribing before it is makes kafkajs give up with "does not host this topic-partition".
- */
-async function waitForLeaders(admin: ReturnType<Kafka['admin']>, topics: string[], timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-      if (metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
-        return;
-      }
-    } catch (error) {
-      if (!(error as { retriable?: boolean }).retriable) throw error;
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `the topics ${topics.join(', ')} have no leader for every partition after ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}: check the brokers' health (under-replicated or offline partitions)`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /**
  * On a cluster, the broker the consumer asks may learn of a new topic a moment after the one
