@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, logsDir, repoRoot } from './paths.ts';
-import { log, run, ServiceError, sleep, tailOf, which } from './process.ts';
+import { freePort, log, run, ServiceError, sleep, tailOf, which } from './process.ts';
 
 const moduleDir = join(repoRoot, 'local-dev', 'daprd');
 export const daprVersion = /github\.com\/dapr\/dapr v([0-9.]+)/.exec(readFileSync(join(moduleDir, 'go.mod'), 'utf8'))?.[1] ?? 'unknown';
@@ -44,6 +44,8 @@ export interface DaprdOptions {
   appPort: number;
   httpPort: number;
   grpcPort: number;
+  /** daprd's internal gRPC port (it listens on every interface); a free one when not given. */
+  internalGrpcPort?: number;
   /** Folder with component YAMLs (pub/sub, state, resiliency). */
   resourcesPath: string;
   configFile?: string;
@@ -75,7 +77,8 @@ export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
     '--dapr-grpc-port',
     String(options.grpcPort),
     '--dapr-internal-grpc-port',
-    String(options.grpcPort + 1),
+    // Asked of the kernel, not grpcPort + 1: that one may be anybody's (daprd then exits at start).
+    String(options.internalGrpcPort ?? (await freePort())),
     '--dapr-listen-addresses',
     '127.0.0.1',
     '--enable-metrics=false',

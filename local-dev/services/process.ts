@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname } from 'node:path';
 
 /** A service that could not be installed or started; the message says what to do. */
@@ -178,6 +178,18 @@ export function tailOf(file: string | undefined, lines = 20): string {
   if (!file || !existsSync(file)) return '';
   const text = readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
   return `\n--- last lines of ${file} ---\n${text}`;
+}
+
+/** A port nothing listens on, on any interface, as the kernel hands out (there is a moment before the caller binds it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,8 +1,11 @@
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { killKafka, type LinkListener, startKafka, stopKafka } from '../../local-dev/services/kafka.ts';
 import { stateDir } from '../../local-dev/services/paths.ts';
 import { startPostgres, stopPostgres } from '../../local-dev/services/postgres.ts';
 import { envPort } from '../../local-dev/services/process.ts';
+import { freePort } from '../support/function-process.ts';
+import { OwnRedis } from '../support/own-redis.ts';
 
 /**
  * A service of one fault file's own, for a case that stops or kills it: the suite's files
@@ -51,6 +54,32 @@ export function ownPostgres(name: string, offset: number): OwnPostgres {
     },
     async stop() {
       await stopPostgres({ stateDir: dir });
+    },
+  };
+}
+
+/**
+ * A broker, a Redis and (with a `postgres` offset) a PostgreSQL of the calling file's own,
+ * started before its tests and stopped after them. Call at the top level of the file.
+ */
+export function ownServices(name: string, offsets: { kafka: number; postgres?: number }) {
+  const kafka = ownKafka(name, offsets.kafka);
+  const postgres = offsets.postgres === undefined ? undefined : ownPostgres(name, offsets.postgres);
+  let redis: OwnRedis | undefined;
+  beforeAll(async () => {
+    redis = new OwnRedis(await freePort());
+    await Promise.all([redis.start(), kafka.start(), postgres?.start()]);
+  }, 300_000);
+  afterAll(async () => {
+    await redis?.kill();
+    await Promise.all([kafka.stop(), postgres?.stop()]);
+  }, 120_000);
+  return {
+    kafka,
+    postgres,
+    get redis(): OwnRedis {
+      if (!redis) throw new Error('the own Redis starts in beforeAll: use it inside a test');
+      return redis;
     },
   };
 }

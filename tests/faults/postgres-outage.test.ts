@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { freePort } from '../support/function-process.ts';
-import { OwnRedis } from '../support/own-redis.ts';
+import { describe, it } from 'vitest';
 import { outage, outageMs } from './outage.ts';
-import { ownKafka, ownPostgres } from './own-services.ts';
+import { type OwnPostgres, ownServices } from './own-services.ts';
 
 /** PostgreSQL stopped under the pipeline (its own server, broker and Redis: the case stops the server). */
-const kafka = ownKafka('postgres-outage', 2);
-const postgres = ownPostgres('postgres-outage', 1);
-let redis: OwnRedis;
-beforeAll(async () => {
-  redis = new OwnRedis(await freePort());
-  await Promise.all([redis.start(), kafka.start(), postgres.start()]);
-}, 300_000);
-afterAll(async () => {
-  await redis.kill();
-  await Promise.all([kafka.stop(), postgres.stop()]);
-}, 120_000);
+const own = ownServices('postgres-outage', { kafka: 2, postgres: 1 });
+const { kafka } = own;
+const postgres = own.postgres as OwnPostgres;
 
 describe('PostgreSQL outage on the real pipeline (validate → alarm → persist, kafka host)', () => {
   it(`PostgreSQL stopped (${outageMs / 1000} s)`, async () => {
     await outage(
-      { kafkaBrokers: kafka.brokers, databaseUrl: postgres.url, redisUrl: redis.url },
+      { kafkaBrokers: kafka.brokers, databaseUrl: postgres.url, redisUrl: own.redis.url },
       'postgres-outage',
       `PostgreSQL stopped ${outageMs / 1000} s`,
       postgres.stop,

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { TelemetryRaw } from '#contracts';
-import { freePort } from '../support/function-process.ts';
 import { until } from '../support/kafka.ts';
-import { OwnRedis } from '../support/own-redis.ts';
 import { recordCase } from './journal.ts';
-import { ownKafka } from './own-services.ts';
+import { ownServices } from './own-services.ts';
 import { type FunctionName, recordAndCheck, runFaultCase, startFaultPipeline } from './pipeline.ts';
 
 /**
@@ -16,22 +14,14 @@ import { type FunctionName, recordAndCheck, runFaultCase, startFaultPipeline } f
  * - device clocks 30 days ahead and 2 hours behind, through the whole pipeline.
  */
 const services = inject('faults');
-const kafka = ownKafka('processes', 12);
-let redis: OwnRedis;
-beforeAll(async () => {
-  redis = new OwnRedis(await freePort());
-  await Promise.all([redis.start(), kafka.start()]);
-}, 300_000);
-afterAll(async () => {
-  await redis.kill();
-  await kafka.stop();
-}, 120_000);
+const own = ownServices('processes', { kafka: 12 });
+const { kafka } = own;
 
 const pipelineOn = (functions?: FunctionName[]) =>
   startFaultPipeline({
     kafkaBrokers: kafka.brokers,
     databaseUrl: services.databaseUrl,
-    redisUrl: redis.url,
+    redisUrl: own.redis.url,
     ...(functions ? { functions } : {}),
   });
 

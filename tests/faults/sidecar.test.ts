@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
-import { freePort } from '../support/function-process.ts';
+import { describe, inject, it } from 'vitest';
 import { until } from '../support/kafka.ts';
-import { OwnRedis } from '../support/own-redis.ts';
-import { ownKafka } from './own-services.ts';
+import { ownServices } from './own-services.ts';
 import { recordAndCheck, runFaultCase, startFaultPipeline } from './pipeline.ts';
 
 /**
@@ -12,23 +10,15 @@ import { recordAndCheck, runFaultCase, startFaultPipeline } from './pipeline.ts'
  * acknowledged by the app is redelivered, and absorbed by persist's idempotency.
  */
 const services = inject('faults');
-const kafka = ownKafka('sidecar', 14);
-let redis: OwnRedis;
-beforeAll(async () => {
-  redis = new OwnRedis(await freePort());
-  await Promise.all([redis.start(), kafka.start()]);
-}, 300_000);
-afterAll(async () => {
-  await redis.kill();
-  await kafka.stop();
-}, 120_000);
+const own = ownServices('sidecar', { kafka: 14 });
+const { kafka } = own;
 
 describe('dapr host', () => {
   it("persist's daprd SIGKILLed mid-burst and restarted", async () => {
     const pipeline = await startFaultPipeline({
       kafkaBrokers: kafka.brokers,
       databaseUrl: services.databaseUrl,
-      redisUrl: redis.url,
+      redisUrl: own.redis.url,
       dapr: ['persist'],
     });
     try {

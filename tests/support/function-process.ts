@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { logsDir, repoRoot } from '../../local-dev/services/paths.ts';
+import { freePort } from '../../local-dev/services/process.ts';
+
+/** Re-exported: the tests ask for ports as local-dev does. */
+export { freePort };
 
 export interface FunctionProcess {
   readonly child: ChildProcess;
@@ -14,16 +17,6 @@ export interface FunctionProcess {
   stop(): Promise<number | null>;
   /** SIGKILL: the process vanishes mid-work, as on an OOM kill or a node failure. */
   kill(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Runs `node runtime/run.ts <dir>` as its own process, exactly as a container would. */
