@@ -29,8 +29,10 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
-          // An explicit order for each project that runs one file at a time: vitest otherwise
-          // runs such projects after every numbered group (the fault suite included).
+          // An explicit order for the projects that run one file at a time: vitest otherwise runs
+          // them after every numbered group (the fault suite included). integration and e2e share
+          // a group: they share the services their global setups start, which a project's
+          // teardown stops when its group ends.
           sequence: { groupOrder: 1 },
         },
       },
@@ -47,7 +49,7 @@ export default defineConfig({
           fileParallelism: true,
           maxWorkers: 3,
           // After every other project: it stops and kills services, and wants the cores.
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -59,7 +61,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 1 },
         },
       },
     ],
