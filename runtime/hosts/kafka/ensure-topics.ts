@@ -45,6 +45,9 @@ export async function ensureTopics(admin: Admin, topics: string[]): Promise<void
 /**
  * A topic just created (by us or by another process) is not known to every broker at once;
  * subscribing before it is makes kafkajs give up with "does not host this topic-partition".
+ * Metadata naming a leader is not enough either: on a broker that has just started, that
+ * leader can still answer "not the leader for that topic-partition" to a ListOffsets (a
+ * fresh clone's first bench died so), so each topic's offsets must be read too.
  */
 export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -53,6 +56,7 @@ export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs =
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
       if (metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
         return;
       }
     } catch (error) {
