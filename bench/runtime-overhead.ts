@@ -10,18 +10,22 @@
  * in turns (bare, flowline, bare, flowline, ...), and report events per second. The gap
  * between the two is the runtime's overhead per event.
  *
- *   node bench/runtime-overhead.ts [--events 100000] [--rounds 3] [--partitions 3]
+ *   node bench/runtime-overhead.ts [--events 100000] [--rounds 3] [--partitions 3] [--profile]
+ *
+ * `--profile` writes a CPU profile of each flowline round (.flowline/profiles/runtime-<run>-<round>.cpuprofile).
  *
  * Uses the local broker (started here if absent) and a topic of its own, deleted
  * afterwards. Numbers depend on the machine and on whatever else it is doing: compare the
  * lines of one run, not runs across machines.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pino from 'pino';
 import { TelemetryRaw } from '#contracts';
 import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
+import { stateDir } from '../local-dev/services/paths.ts';
 import { defineFunction } from '../runtime/define-function.ts';
 import { createEvent, encodeEvent } from '../runtime/envelope.ts';
 import { waitForLeaders } from '../runtime/hosts/kafka/ensure-topics.ts';
@@ -29,12 +33,14 @@ import { startKafkaHost } from '../runtime/hosts/kafka/host.ts';
 import { FunctionManifest } from '../runtime/manifest.ts';
 import { createRuntimeMetrics } from '../runtime/metrics.ts';
 import { bindTo } from '../runtime/process-bindings.ts';
+import { profileWhile } from './cpu-profile.ts';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
     rounds: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '3' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const total = Number(values.events);
@@ -140,7 +146,8 @@ try {
   const results = { bare: [] as number[], flowline: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     results.bare.push(await bare(round));
-    results.flowline.push(await flowline(round));
+    const profile = values.profile ? join(stateDir, 'profiles', `runtime-${run}-${round + 1}.cpuprofile`) : undefined;
+    results.flowline.push(await profileWhile(profile, () => flowline(round)));
     console.log(
       `round ${round + 1}: bare kafkajs ${fmt(results.bare.at(-1) ?? 0)} events/s, flowline ${fmt(results.flowline.at(-1) ?? 0)} events/s`,
     );

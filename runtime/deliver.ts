@@ -4,7 +4,7 @@ import { type CloudEvent, decodeEvent, type FlowlineEvent, toFlowlineEvent } fro
 import { makeContext } from './make-context.ts';
 import { classifyError, type Outcome } from './outcome.ts';
 import { backoffDelay, hasAttemptsLeft, type RetryPolicy, sleep } from './retry-policy.ts';
-import { validate } from './schema.ts';
+import { type Validation, validate } from './schema.ts';
 
 /** A message as a transport hands it over, before anything is trusted. */
 export interface InboundRecord {
@@ -55,8 +55,10 @@ export async function deliver(fn: BoundFunction, records: readonly InboundRecord
   const publishes: OutgoingEvent[] = [];
   const valid: { index: number; event: FlowlineEvent }[] = [];
 
-  const prepared = await Promise.all(records.map((record, index) => prepare(fn, record, index)));
-  for (const item of prepared) {
+  // Decoding and (synchronous) schema checks need no promise per record; only an asynchronous schema does.
+  const prepared = records.map((record, index) => prepare(fn, record, index));
+  const ready = prepared.some((p) => p instanceof Promise) ? await Promise.all(prepared) : (prepared as Prepared[]);
+  for (const item of ready) {
     if ('failed' in item) outcomes[item.index] = item.failed;
     else valid.push(item);
   }
@@ -72,21 +74,34 @@ export async function deliver(fn: BoundFunction, records: readonly InboundRecord
     await run.eachByKey(valid, outcomes, (event) => run.each(event));
   }
 
+  countOutcomes(fn, records, outcomes);
+  return { outcomes, publishes };
+}
+
+/** Counted once per topic and outcome per delivery, not once per event: label lookups cost more than the handler that does little. */
+function countOutcomes(fn: BoundFunction, records: readonly InboundRecord[], outcomes: readonly Outcome[]): void {
+  const counts = new Map<string, { topic: string; outcome: Outcome['kind']; n: number }>();
   for (const [index, outcome] of outcomes.entries()) {
-    const topic = records[index]?.topic ?? '';
-    fn.metrics.events.inc({ function: fn.manifest.name, topic, outcome: outcome.kind.replace('-', '_') });
+    const record = records[index];
+    const topic = record?.topic ?? '';
+    const key = `${topic}\u0000${outcome.kind}`;
+    const count = counts.get(key);
+    if (count) count.n++;
+    else counts.set(key, { topic, outcome: outcome.kind, n: 1 });
     if (outcome.kind === 'dead-letter') {
       fn.metrics.deadLetters.inc({ function: fn.manifest.name, topic, cause: outcome.cause });
       fn.log.warn(
-        { topic, partition: records[index]?.partition, offset: records[index]?.offset, reason: outcome.reason, cause: outcome.cause },
+        { topic, partition: record?.partition, offset: record?.offset, reason: outcome.reason, cause: outcome.cause },
         'event dead-lettered',
       );
     }
   }
-  return { outcomes, publishes };
+  for (const { topic, outcome, n } of counts.values()) {
+    fn.metrics.events.inc({ function: fn.manifest.name, topic, outcome: outcome.replace('-', '_') }, n);
+  }
 }
 
-async function prepare(fn: BoundFunction, record: InboundRecord, index: number): Promise<Prepared> {
+function prepare(fn: BoundFunction, record: InboundRecord, index: number): Prepared | Promise<Prepared> {
   const decoded = decodeEvent(record.value, record);
   if (!decoded.ok) return { index, record, failed: { kind: 'dead-letter', cause: 'undecodable', reason: decoded.reason, attempts: 0 } };
   const schema = fn.definition.schemas[record.topic];
@@ -94,12 +109,17 @@ async function prepare(fn: BoundFunction, record: InboundRecord, index: number):
     const reason = `function "${fn.manifest.name}" has no schema for topic "${record.topic}"`;
     return { index, record, failed: { kind: 'dead-letter', cause: 'invalid', reason, attempts: 0 } };
   }
-  const checked = await validate(schema, decoded.event.data);
+  const event = decoded.event;
+  const checked = validate(schema, event.data);
+  return checked instanceof Promise ? checked.then((c) => prepared(record, index, event, c)) : prepared(record, index, event, checked);
+}
+
+function prepared(record: InboundRecord, index: number, event: CloudEvent, checked: Validation): Prepared {
   if (!checked.ok) {
     const reason = `data does not match the ${record.topic} schema: ${checked.message}`;
     return { index, record, failed: { kind: 'dead-letter', cause: 'invalid', reason, attempts: 0 } };
   }
-  return { index, record, event: toFlowlineEvent(record.topic, decoded.event, record.key, checked.value) };
+  return { index, record, event: toFlowlineEvent(record.topic, event, record.key, checked.value) };
 }
 
 class Runner {
@@ -107,12 +127,18 @@ class Runner {
   private readonly fn: BoundFunction;
   private readonly options: DeliverOptions;
   private readonly publishes: OutgoingEvent[];
+  private readonly seconds: Record<'each' | 'batch', { observe(seconds: number): void }>;
 
   constructor(fn: BoundFunction, options: DeliverOptions, publishes: OutgoingEvent[]) {
     this.fn = fn;
     this.options = options;
     this.publishes = publishes;
     this.policy = options.retry ?? fn.manifest.retry;
+    const name = fn.manifest.name;
+    this.seconds = {
+      each: fn.metrics.handlerSeconds.labels({ function: name, mode: 'each' }),
+      batch: fn.metrics.handlerSeconds.labels({ function: name, mode: 'batch' }),
+    };
   }
 
   each(event: FlowlineEvent): Promise<Outcome> {
@@ -166,7 +192,8 @@ class Runner {
       const queued: OutgoingEvent[] = [];
       const origin = mode === 'each' && first ? { kind: 'event' as const, event: first } : { kind: 'batch' as const, events };
       const ctx = makeContext(fn, origin, queued, this.options.signal);
-      const stopTimer = fn.metrics.handlerSeconds.startTimer({ function: fn.manifest.name, mode });
+      const started = performance.now();
+      const stopTimer = () => this.seconds[mode].observe((performance.now() - started) / 1000);
       try {
         await call(ctx);
         stopTimer();

@@ -84,7 +84,9 @@ export function decodeEvent(payload: Uint8Array | string | object | null | undef
   let value: unknown = payload;
   if (payload === null || payload === undefined) return { ok: false, reason: 'empty message (tombstone or null value)' };
   if (typeof payload === 'string' || payload instanceof Uint8Array) {
-    const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+    // A view over the bytes, not a copy (Buffer.from(Uint8Array) copies): this runs once per event.
+    const text =
+      typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
     try {
       value = JSON.parse(text);
     } catch (error) {

@@ -101,3 +101,24 @@ describe('publish ids of batches and ticks', () => {
     expect(next?.id).not.toBe(first?.id);
   });
 });
+
+describe('the context a handler receives', () => {
+  it('may be destructured: publish, log and metrics keep working apart from the context', async () => {
+    bed = await createTestBed({
+      functions: [
+        {
+          manifest: { name: 'forwarder', subscribes: ['in'], publishes: ['out'] },
+          definition: defineFunction({ in: Reading }, async (event, { publish, log, metrics, functionName }) => {
+            log.debug({ n: event.data.n }, 'forwarding');
+            metrics.counter('forwarded_total', 'Readings forwarded.').inc();
+            publish('out', { ...event.data, device: functionName }, { key: event.data.device });
+          }),
+        },
+      ],
+      partitions: 1,
+    });
+    bed.publish('in', { device: 'x', n: 7 }, { key: 'x', id: 'reading-7' });
+    await bed.drained();
+    expect(bed.events('out').map((e) => e.data)).toEqual([{ device: 'forwarder', n: 7 }]);
+  });
+});

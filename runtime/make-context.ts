@@ -26,67 +26,112 @@ export function makeContext(
 ): TickContext;
 export function makeContext(fn: BoundFunction, origin: Origin, queued: OutgoingEvent[], signal: AbortSignal): Context;
 export function makeContext(fn: BoundFunction, origin: Origin, queued: OutgoingEvent[], signal: AbortSignal): Context | TickContext {
-  const manifest = fn.manifest;
-  const cause = origin.kind === 'event' ? origin.event : undefined;
-  const originId = idOf(origin);
-  // Built on first use: most handler calls never log, and this runs once per event.
-  let log: Context['log'] | undefined;
-  const sequences = new Map<string, number>();
-  const context: Context = {
-    functionName: manifest.name,
-    get log() {
-      log ??= cause
-        ? fn.log.child({ eventId: cause.id, traceId: traceIdOf(cause.traceparent), topic: cause.topic, key: cause.key })
-        : fn.log.child(origin.kind === 'batch' ? { batchSize: origin.events.length } : { [origin.kind]: true });
-      return log;
-    },
-    signal,
-    state: fn.state,
-    metrics: fn.functionMetrics,
-    get redis() {
-      if (!fn.redis) throw new PermanentError(`function "${manifest.name}" uses ctx.redis: add "redis" to needs in its function.yaml`);
-      return fn.redis;
-    },
-    get db() {
-      if (!fn.db) throw new PermanentError(`function "${manifest.name}" uses ctx.db: add "postgres" to needs in its function.yaml`);
-      return fn.db;
-    },
-    publish(topic: string, data: unknown, options: PublishOptions = {}) {
-      if (origin.kind === 'setup') throw new Error(`function "${manifest.name}" published from setup: nothing is being handled yet`);
-      if (!manifest.publishes.includes(topic)) {
-        throw new PermanentError(`function "${manifest.name}" may not publish to "${topic}": add it to publishes in its function.yaml`);
-      }
-      const schema = fn.publishSchemas[topic];
-      if (schema) {
-        const result = schema['~standard'].validate(data);
-        if (result instanceof Promise) throw new Error(`the schema of "${topic}" is asynchronous; publish needs a synchronous one`);
-        if (result.issues) throw new PermanentError(`published data does not match the ${topic} schema: ${formatIssues(result.issues)}`);
-        data = result.value;
-      }
-      // Numbered per cause: republishing one cause's events in the same order gives the same ids.
-      const causeId = options.cause ?? originId;
-      const sequence = (sequences.get(causeId) ?? 0) + 1;
-      sequences.set(causeId, sequence);
-      const id = options.id ?? derivedEventId([manifest.name, causeId, topic, String(sequence)]);
-      const event = createEvent({
-        source: `flowline/${manifest.name}`,
-        type: options.type ?? topic,
-        data,
-        id,
-        ...(options.subject === undefined ? {} : { subject: options.subject }),
-        ...(options.key === undefined ? {} : { partitionkey: options.key }),
-        traceparent: childTraceparent(cause?.traceparent),
-      });
-      queued.push({ topic, key: options.key, event });
-    },
+  return origin.kind === 'tick' ? new TickCallContext(fn, origin, queued, signal) : new CallContext(fn, origin, queued, signal);
+}
+
+/**
+ * One object per handler call, its methods on the prototype: this runs once per event, so
+ * nothing is built that the call may not use (the child logger, the publish counters).
+ */
+class CallContext implements Context {
+  readonly signal: AbortSignal;
+  private readonly fn: BoundFunction;
+  private readonly origin: Origin;
+  private readonly queued: OutgoingEvent[];
+  private childLog: Context['log'] | undefined;
+  private sequences: Map<string, number> | undefined;
+  private originId: string | undefined;
+
+  constructor(fn: BoundFunction, origin: Origin, queued: OutgoingEvent[], signal: AbortSignal) {
+    this.fn = fn;
+    this.origin = origin;
+    this.queued = queued;
+    this.signal = signal;
+  }
+
+  get functionName(): string {
+    return this.fn.manifest.name;
+  }
+
+  get state() {
+    return this.fn.state;
+  }
+
+  get metrics() {
+    return this.fn.functionMetrics;
+  }
+
+  get log(): Context['log'] {
+    const origin = this.origin;
+    this.childLog ??=
+      origin.kind === 'event'
+        ? this.fn.log.child({
+            eventId: origin.event.id,
+            traceId: traceIdOf(origin.event.traceparent),
+            topic: origin.event.topic,
+            key: origin.event.key,
+          })
+        : this.fn.log.child(origin.kind === 'batch' ? { batchSize: origin.events.length } : { [origin.kind]: true });
+    return this.childLog;
+  }
+
+  get redis(): Context['redis'] {
+    if (!this.fn.redis)
+      throw new PermanentError(`function "${this.fn.manifest.name}" uses ctx.redis: add "redis" to needs in its function.yaml`);
+    return this.fn.redis;
+  }
+
+  get db(): Context['db'] {
+    if (!this.fn.db)
+      throw new PermanentError(`function "${this.fn.manifest.name}" uses ctx.db: add "postgres" to needs in its function.yaml`);
+    return this.fn.db;
+  }
+
+  /** An own property, not a method: handlers destructure it (`async (event, { publish }) => …`). */
+  readonly publish = (topic: string, data: unknown, options: PublishOptions = {}): void => {
+    const { manifest } = this.fn;
+    const origin = this.origin;
+    if (origin.kind === 'setup') throw new Error(`function "${manifest.name}" published from setup: nothing is being handled yet`);
+    if (!manifest.publishes.includes(topic)) {
+      throw new PermanentError(`function "${manifest.name}" may not publish to "${topic}": add it to publishes in its function.yaml`);
+    }
+    const schema = this.fn.publishSchemas[topic];
+    if (schema) {
+      const result = schema['~standard'].validate(data);
+      if (result instanceof Promise) throw new Error(`the schema of "${topic}" is asynchronous; publish needs a synchronous one`);
+      if (result.issues) throw new PermanentError(`published data does not match the ${topic} schema: ${formatIssues(result.issues)}`);
+      data = result.value;
+    }
+    // Numbered per cause: republishing one cause's events in the same order gives the same ids.
+    const causeId = options.cause ?? (this.originId ??= idOf(origin));
+    this.sequences ??= new Map();
+    const sequence = (this.sequences.get(causeId) ?? 0) + 1;
+    this.sequences.set(causeId, sequence);
+    const id = options.id ?? derivedEventId([manifest.name, causeId, topic, String(sequence)]);
+    const event = createEvent({
+      source: `flowline/${manifest.name}`,
+      type: options.type ?? topic,
+      data,
+      id,
+      ...(options.subject === undefined ? {} : { subject: options.subject }),
+      ...(options.key === undefined ? {} : { partitionkey: options.key }),
+      traceparent: childTraceparent(origin.kind === 'event' ? origin.event.traceparent : undefined),
+    });
+    this.queued.push({ topic, key: options.key, event });
   };
-  if (origin.kind !== 'tick') return context;
-  const published = origin.published;
-  return Object.assign(context, {
-    onPublished(callback: () => Promise<void>) {
-      published.push(callback);
-    },
-  });
+}
+
+class TickCallContext extends CallContext implements TickContext {
+  private readonly published: (() => Promise<void>)[];
+
+  constructor(fn: BoundFunction, origin: { kind: 'tick' } & Origin, queued: OutgoingEvent[], signal: AbortSignal) {
+    super(fn, origin, queued, signal);
+    this.published = origin.published;
+  }
+
+  onPublished(callback: () => Promise<void>): void {
+    this.published.push(callback);
+  }
 }
 
 /** The part of a publish id that names its cause. An event's own id keeps the ids single events always had. */

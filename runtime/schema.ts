@@ -1,11 +1,17 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 
-/** Validates with any Standard Schema (zod, valibot, …); the message lists the first issues with their paths. */
-export async function validate(
-  schema: StandardSchemaV1,
-  value: unknown,
-): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
-  const result = await schema['~standard'].validate(value);
+export type Validation = { ok: true; value: unknown } | { ok: false; message: string };
+
+/**
+ * Validates with any Standard Schema (zod, valibot, …); the message lists the first issues
+ * with their paths. Synchronous when the schema is (zod's are): this runs once per event.
+ */
+export function validate(schema: StandardSchemaV1, value: unknown): Validation | Promise<Validation> {
+  const result = schema['~standard'].validate(value);
+  return result instanceof Promise ? result.then(toValidation) : toValidation(result);
+}
+
+function toValidation(result: StandardSchemaV1.Result<unknown>): Validation {
   if (!result.issues) return { ok: true, value: result.value };
   return { ok: false, message: formatIssues(result.issues) };
 }

@@ -21,6 +21,12 @@ export interface KafkaHostOptions {
   createTopics?: boolean;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /**
+   * The longest a finished chunk's offset waits to be committed while the rest of its fetch is
+   * handled (the end of a fetch always commits). One commit per fetch, as a bare consumer does,
+   * instead of one round trip per chunk; what a crash repeats stays bounded by this.
+   */
+  commitIntervalMs?: number;
 }
 
 export interface KafkaHost {
@@ -38,13 +44,15 @@ export interface KafkaHost {
  * Runs one function as a member of its Kafka consumer group. Per fetched batch:
  * chunks of `batch.maxSize` go through `deliver`, the chunk's dead letters and
  * publishes are sent and acknowledged, and only then is the chunk's offset
- * committed: a crash at any point repeats uncommitted work, never loses it.
+ * resolved; resolved offsets are committed at the end of the fetch (or after
+ * `commitIntervalMs`): a crash at any point repeats uncommitted work, never loses it.
  */
 export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOptions): Promise<KafkaHost> {
   const { kafka } = options;
   const manifest = fn.manifest;
   const group = manifest.name;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
+  const commitIntervalMs = options.commitIntervalMs ?? 1_000;
   const shutdown = new AbortController();
   let ready = false;
 
@@ -86,8 +94,21 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale } = payload;
     const size = manifest.batch.maxSize;
+    let resolved: string | undefined;
+    let committedAt = Date.now();
+    // Only offsets resolved after their chunk's effects were acknowledged are ever committed.
+    const commit = async () => {
+      if (resolved === undefined) return;
+      await commitOffsetsIfNecessary(uncommittedOffsets());
+      committedAt = Date.now();
+      fn.metrics.consumerLag.set(
+        { group, topic: batch.topic, partition: String(batch.partition) },
+        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(resolved) - 1n)),
+      );
+      resolved = undefined;
+    };
     for (let start = 0; start < batch.messages.length; start += size) {
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale()) return commit();
       const chunk = batch.messages.slice(start, start + size);
       const records: InboundRecord[] = chunk.map((m) => ({
         topic: batch.topic,
@@ -128,20 +149,17 @@ export async function startKafkaHost(fn: BoundFunction, options: KafkaHostOption
       }
 
       const { messages, committable } = settle(fn, records, result);
-      await outbox.send(messages); // throws → nothing committed → kafkajs refetches from the last commit
+      await outbox.send(messages); // throws → nothing more committed → kafkajs refetches from the last commit
       for (const p of result.publishes) fn.metrics.published.inc({ function: group, topic: p.topic });
       if (committable > 0) {
-        const last = records[committable - 1] as InboundRecord;
-        resolveOffset(last.offset);
-        await commitOffsetsIfNecessary(uncommittedOffsets());
-        fn.metrics.consumerLag.set(
-          { group, topic: batch.topic, partition: String(batch.partition) },
-          Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)),
-        );
+        resolved = (records[committable - 1] as InboundRecord).offset;
+        resolveOffset(resolved);
       }
-      if (committable < records.length) return; // the rest is redelivered after restart
+      if (committable < records.length) return commit(); // the rest is redelivered after restart
+      if (Date.now() - committedAt >= commitIntervalMs) await commit();
       await heartbeat();
     }
+    await commit();
   };
 
   await consumer.run({
