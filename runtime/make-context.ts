@@ -103,7 +103,8 @@ class CallContext implements Context {
       data = result.value;
     }
     // Numbered per cause: republishing one cause's events in the same order gives the same ids.
-    const causeId = options.cause ?? (this.originId ??= idOf(origin));
+    this.originId ??= idOf(origin);
+    const causeId = options.cause ?? this.originId;
     this.sequences ??= new Map();
     const sequence = (this.sequences.get(causeId) ?? 0) + 1;
     this.sequences.set(causeId, sequence);
