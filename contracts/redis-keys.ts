@@ -8,8 +8,13 @@
 export const redisKeys = {
   /** HASH tagId → JSON { value, quality, status, flags, timestamp, unit, deviceId }. Written by validate. */
   currentValues: (assetId: string) => `telemetry:${assetId}:current`,
-  /** ZSET of the last 100 samples of a tag, score = sample time, member JSON { t, v, q, id }. Written by validate. */
+  /** ZSET of the last 100 samples of a tag (and a chunk more), score = sample time, member JSON { t, v, q, id, s, f, r }. Written by validate. */
   tagHistory: (assetId: string, tagId: string) => `telemetry:${assetId}:history:${tagId}`,
+  /**
+   * HASH tagId → how many times that tag's history was written, bumped with every write: a
+   * reader that kept a copy knows from one field whether it is still the history. Written by validate.
+   */
+  tagHistoryVersions: (assetId: string) => `telemetry:${assetId}:history-versions`,
   /** HASH of one alarm's ISA-18.2 state and timers. Written by alarm. */
   alarmState: (alarmId: string) => `alarm:${alarmId}:state`,
   /** ZSET of the alarms an operator must see: worst severity, then latest, last. Written by alarm. */

@@ -103,8 +103,11 @@ class CallContext implements Context {
       data = result.value;
     }
     // Numbered per cause: republishing one cause's events in the same order gives the same ids.
-    this.originId ??= idOf(origin);
-    const causeId = options.cause ?? this.originId;
+    let causeId = options.cause;
+    if (causeId === undefined) {
+      this.originId ??= idOf(origin); // a batch's is a hash of all its ids: only when asked for
+      causeId = this.originId;
+    }
     this.sequences ??= new Map();
     const sequence = (this.sequences.get(causeId) ?? 0) + 1;
     this.sequences.set(causeId, sequence);

@@ -1,7 +1,7 @@
 import { qualityClass, type TelemetryFlag, type TelemetryRaw, type TelemetryStatus } from '#contracts';
 import type { ClockBound, TagRule } from '../../config/tag-rules.ts';
 
-/** A sample as kept in a tag's recent history (Redis), newest first when handed in. */
+/** A sample as kept in a tag's recent history (Redis). */
 export interface PastSample {
   t: number;
   v: number;
@@ -11,6 +11,17 @@ export interface PastSample {
   s?: TelemetryStatus;
   f?: TelemetryFlag[];
   r?: number;
+}
+
+/**
+ * The samples of a tag strictly older than the one at hand, newest first (index 0), at most
+ * `historyNeeded(rule)` of them. A view, so the in-process window and a read of Redis serve alike.
+ */
+export interface SampleWindow {
+  readonly length: number;
+  time(i: number): number;
+  value(i: number): number;
+  quality(i: number): number;
 }
 
 export interface Verdict {
@@ -30,7 +41,7 @@ const badFlags = new Set<TelemetryFlag>(['quality-bad', 'out-of-range', 'clock-s
 export function assess(
   sample: TelemetryRaw,
   rule: TagRule | undefined,
-  before: readonly PastSample[],
+  before: SampleWindow,
   context: { receivedAt: number; newerExists: boolean },
 ): Verdict {
   const flags: TelemetryFlag[] = [];
@@ -45,24 +56,36 @@ export function assess(
     if (rule.range && (value < rule.range.min || value > rule.range.max)) flags.push('out-of-range');
     if (rule.staleAfterSeconds !== undefined && context.receivedAt - timestamp > rule.staleAfterSeconds * 1000) flags.push('stale');
     // Only good samples are evidence of how the tag normally behaves.
-    const good = before.filter((s) => qualityClass(s.q) === 'good');
+    const good: number[] = [];
+    for (let i = 0; i < before.length; i++) if (qualityClass(before.quality(i)) === 'good') good.push(i);
     const previous = good[0];
-    if (rule.rateOfChange && previous && timestamp > previous.t) {
-      const perSecond = Math.abs(value - previous.v) / ((timestamp - previous.t) / 1000);
+    if (rule.rateOfChange && previous !== undefined && timestamp > before.time(previous)) {
+      const perSecond = Math.abs(value - before.value(previous)) / ((timestamp - before.time(previous)) / 1000);
       if (perSecond > rule.rateOfChange.maxPerSecond) flags.push('rate-of-change');
     }
     if (rule.spike && good.length >= rule.spike.window) {
-      const reference = median(good.slice(0, rule.spike.window).map((s) => s.v));
+      const reference = median(good.slice(0, rule.spike.window).map((i) => before.value(i)));
       if (Math.abs(value - reference) > rule.spike.maxDeviation) flags.push('spike');
     }
     if (rule.frozen && good.length >= rule.frozen.samples - 1) {
-      const run = good.slice(0, rule.frozen.samples - 1).map((s) => s.v);
       const tolerance = rule.frozen.tolerance;
-      if (run.every((v) => Math.abs(v - value) <= tolerance)) flags.push('frozen');
+      let frozen = true;
+      for (let k = 0; k < rule.frozen.samples - 1 && frozen; k++) frozen = Math.abs(before.value(good[k] as number) - value) <= tolerance;
+      if (frozen) flags.push('frozen');
     }
   }
   const status: TelemetryStatus = flags.some((f) => badFlags.has(f)) ? 'bad' : flags.length > 0 ? 'suspect' : 'good';
   return { status, flags };
+}
+
+/** A window over samples read back from Redis (already newest first and older than the sample). */
+export function windowOf(samples: readonly PastSample[]): SampleWindow {
+  return {
+    length: samples.length,
+    time: (i) => (samples[i] as PastSample).t,
+    value: (i) => (samples[i] as PastSample).v,
+    quality: (i) => (samples[i] as PastSample).q,
+  };
 }
 
 function median(values: number[]): number {

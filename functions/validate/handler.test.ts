@@ -173,6 +173,74 @@ describe('validate', () => {
     expect(historyKept - historyLength).toBeGreaterThanOrEqual(manifest.batch.maxSize);
   });
 
+  it('gives the verdicts one replica would when two share the tags: what the other wrote is read again', async () => {
+    // Two validate processes on one Redis (a rebalance, or a move between hosts): each keeps
+    // the newest samples of a tag; without the history version, each would miss the other's
+    // samples, and 30 identical values split between them would never look frozen.
+    const other = await createTestBed({ functions: [await loadFunction('functions/validate')], redis, partitions: 1 });
+    try {
+      // The first 15 to one, the next 14 to the other, the 30th to the first again: it last wrote
+      // the 15th, so only the history's version tells it of the 14 the other wrote since.
+      for (let i = 0; i < 30; i++) {
+        const target = i < 15 || i === 29 ? bed : other;
+        target.publish('scada.telemetry.raw', raw({ value: 812.5, timestamp: t0 + i * 1000 }), { key: 'rtu-w01' });
+        await target.drained();
+      }
+      const out = [
+        ...bed.events<TelemetryValidated>('scada.telemetry.validated'),
+        ...other.events<TelemetryValidated>('scada.telemetry.validated'),
+      ]
+        .map((e) => e.data)
+        .sort((a, b) => a.timestamp - b.timestamp);
+      expect(out.map((v) => v.flags.join(','))).toEqual([...Array.from({ length: 29 }, () => ''), 'frozen']);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('assesses the late samples of a chunk after its in-order ones, against the history they wrote', async () => {
+    // One chunk: two in order, then one older than both (late), then a repeat of the newest.
+    bed.publish('scada.telemetry.raw', raw({ value: 850, timestamp: t0 + 1000 }), { key: 'rtu-w01', id: 'a' });
+    bed.publish('scada.telemetry.raw', raw({ value: 860, timestamp: t0 + 2000 }), { key: 'rtu-w01', id: 'b' });
+    bed.publish('scada.telemetry.raw', raw({ value: 840, timestamp: t0 }), { key: 'rtu-w01', id: 'c' });
+    bed.publish('scada.telemetry.raw', raw({ value: 860, timestamp: t0 + 2000 }), { key: 'rtu-w01', id: 'd' });
+    await bed.drained();
+    const out = bed.events<TelemetryValidated>('scada.telemetry.validated').map((e) => `${e.data.value} ${e.data.status}:${e.data.flags}`);
+    expect(out).toEqual(['850 good:', '860 good:', '840 suspect:out-of-order']); // d: an exact duplicate of b, dropped
+    const current = JSON.parse((await redis.hget('telemetry:norte-01:current', 'tubing_pressure')) ?? '{}');
+    expect(current).toMatchObject({ value: 860, timestamp: t0 + 2000 });
+    expect(await redis.zcard('telemetry:norte-01:history:tubing_pressure')).toBe(3);
+  });
+
+  it('works the same with no samples kept in the process (VALIDATE_RECENT_TAGS=0): every chunk reads its history', async () => {
+    await bed.stop();
+    process.env.VALIDATE_RECENT_TAGS = '0';
+    try {
+      bed = await createTestBed({ functions: [await loadFunction('functions/validate')], redis, partitions: 1 });
+    } finally {
+      delete process.env.VALIDATE_RECENT_TAGS;
+    }
+    const samples = Array.from({ length: 30 }, (_, i) => raw({ value: 812.5, timestamp: t0 + i * 1000 }));
+    for (const s of samples) {
+      bed.publish('scada.telemetry.raw', s, { key: s.deviceId });
+      await bed.drained(); // one chunk each, so nothing is carried from one chunk to the next
+    }
+    const out = bed.events<TelemetryValidated>('scada.telemetry.validated').map((e) => e.data);
+    expect(out[28]?.flags).toEqual([]);
+    expect(out[29]?.flags).toEqual(['frozen']);
+  });
+
+  it('refuses a VALIDATE_RECENT_TAGS that is not a number of tags, naming it', async () => {
+    process.env.VALIDATE_RECENT_TAGS = 'lots';
+    try {
+      await expect(createTestBed({ functions: [await loadFunction('functions/validate')], redis, partitions: 1 })).rejects.toThrow(
+        /VALIDATE_RECENT_TAGS must be a whole number of tags, 0 or more \(got "lots"\)/,
+      );
+    } finally {
+      delete process.env.VALIDATE_RECENT_TAGS;
+    }
+  });
+
   it('announces each current value on the well’s live channel', async () => {
     const subscriber = (redis as unknown as { duplicate(): Redis }).duplicate();
     const messages: string[] = [];

@@ -10,36 +10,40 @@ import { declaredTopicSettings, topicConfig } from '../../../contracts/topic-set
 export async function ensureTopics(admin: Admin, topics: string[]): Promise<void> {
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      const brokers = (await admin.describeCluster()).brokers.length;
-      await admin
-        .createTopics({
-          // The contracts' partitions, replication and retention; the broker's defaults (-1) only for topics they do not declare.
-          topics: missing.map((topic) => {
-            const settings = declaredTopicSettings(topic);
-            if (!settings) return { topic, numPartitions: -1, replicationFactor: -1 };
-            const { replication, configs } = topicConfig(settings, brokers);
-            return {
-              topic,
-              numPartitions: settings.partitions,
-              replicationFactor: replication,
-              configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-            };
-          }),
-          // Not kafkajs' own wait: it gives up on a topic the broker does not know yet. Ours below retries that.
-          waitForLeaders: false,
-        })
-        .catch((error: Error & { errors?: { type?: string }[] }) => {
-          // The other functions of a first install create the same topics at the same moment.
-          if (!error.errors?.length || !error.errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) throw error;
-        });
-    }
+    await createMissingTopics(admin, topics);
     await waitForLeaders(admin, topics);
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The part of `ensureTopics` that creates, on a connected admin; a topic another process creates meanwhile is no error. */
+export async function createMissingTopics(admin: Admin, topics: string[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t));
+  if (missing.length === 0) return;
+  const brokers = (await admin.describeCluster()).brokers.length;
+  await admin
+    .createTopics({
+      // The contracts' partitions, replication and retention; the broker's defaults (-1) only for topics they do not declare.
+      topics: missing.map((topic) => {
+        const settings = declaredTopicSettings(topic);
+        if (!settings) return { topic, numPartitions: -1, replicationFactor: -1 };
+        const { replication, configs } = topicConfig(settings, brokers);
+        return {
+          topic,
+          numPartitions: settings.partitions,
+          replicationFactor: replication,
+          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        };
+      }),
+      // Not kafkajs' own wait: it gives up on a topic the broker does not know yet. waitForLeaders retries that.
+      waitForLeaders: false,
+    })
+    .catch((error: Error & { errors?: { type?: string }[] }) => {
+      // The other functions of a first install create the same topics at the same moment.
+      if (!error.errors?.length || !error.errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) throw error;
+    });
 }
 
 /**
