@@ -11,7 +11,8 @@ import { isAnnunciated } from './lifecycle.ts';
  *   alarms:shelved:{tenantId}  ZSET  shelved alarms, scored by when the shelf runs out
  *   alarms:suppressed:{tenantId} ZSET suppressed alarms, scored by when they were suppressed
  * and, for the alarm function itself:
- *   alarm:tag:{deviceId}:{tagId}  HASH  last sample time and value (rate of change, stale)
+ *   alarm:tag:{deviceId}:{tagId}  HASH  last sample time and value (rate of change, stale), and `quiet`
+ *                                       while every alarm of the tag rests (see quietMark)
  *   alarm:tags                    SET   every tag with rules seen, for the stale sweep
  *   alarm:emitted:{causeId}       what handling an event (or a sweep's transition) announced, to republish it
  *   alarm:outbox                  ZSET  the sweep's causes written but not yet known to be published, by when
@@ -74,9 +75,14 @@ export async function lastSample(redis: Redis, deviceId: string, tagId: string):
   return hash.timestamp === undefined ? undefined : { value: Number(hash.value), timestamp: Number(hash.timestamp) };
 }
 
-/** Queues the writes of changed points, keeping the active and shelved indexes in step. */
+/**
+ * Queues the writes of changed points, keeping the active and shelved indexes in step. A
+ * point written is no longer known to rest: its tag's quiet mark goes (the sample path puts
+ * it back, in the same transaction, when it has seen all the tag's points at rest).
+ */
 export function writePoints(multi: ChainableCommander, points: readonly AlarmPoint[]): void {
   for (const point of points) {
+    multi.hdel(tagKey(point.deviceId, point.tagId), 'quiet');
     multi.del(stateKey(point.alarmId)).hset(stateKey(point.alarmId), toHash(point));
     if (isAnnunciated(point.state)) multi.zadd(activeKey(point.tenantId), activeScore(point), point.alarmId);
     else multi.zrem(activeKey(point.tenantId), point.alarmId);
@@ -88,16 +94,97 @@ export function writePoints(multi: ChainableCommander, points: readonly AlarmPoi
   }
 }
 
-export function writeLastSample(
+/**
+ * What the sample path reads of a tag first, in one round trip for a chunk: its last sample
+ * and its quiet mark. The mark says every alarm of the tag was, when last written, at rest
+ * (NORMAL, inactive, no delay running) under the rule it names: then a sample for which no
+ * condition holds changes nothing, and its points need not be read.
+ */
+export async function readTags(
+  redis: Redis,
+  tags: readonly { deviceId: string; tagId: string }[],
+): Promise<{ last: { value: number; timestamp: number } | undefined; quiet: string | undefined }[]> {
+  const pipeline = redis.pipeline();
+  for (const { deviceId, tagId } of tags) pipeline.hgetall(tagKey(deviceId, tagId));
+  const replies = (await execOrThrow(pipeline, 'reading the alarm tags of a chunk')) as Record<string, string>[];
+  return replies.map((hash) => ({
+    last: hash.timestamp === undefined ? undefined : { value: Number(hash.value), timestamp: Number(hash.timestamp) },
+    quiet: hash.quiet,
+  }));
+}
+
+/** Every point of a set of tags (each with its rule's conditions), in one round trip. */
+export async function loadTagPoints(
+  redis: Redis,
+  tags: readonly { deviceId: string; tagId: string; conditions: readonly AlarmCondition[] }[],
+): Promise<Map<AlarmCondition, AlarmPoint>[]> {
+  const pipeline = redis.pipeline();
+  for (const { deviceId, tagId, conditions } of tags) for (const c of conditions) pipeline.hgetall(stateKey(alarmIdOf(deviceId, tagId, c)));
+  const replies = (await execOrThrow(pipeline, 'reading the alarm states of a chunk')) as Record<string, string>[];
+  let next = 0;
+  return tags.map(({ conditions }) => {
+    const points = new Map<AlarmCondition, AlarmPoint>();
+    for (const condition of conditions) {
+      const point = fromHash(replies[next++] ?? {});
+      if (point) points.set(condition, point);
+    }
+    return points;
+  });
+}
+
+/** Queues the tag's last sample, and its quiet mark (`undefined`: not at rest). */
+export function writeTagState(
   multi: ChainableCommander,
   deviceId: string,
   tagId: string,
-  sample: { value: number; timestamp: number },
+  last: { value: number; timestamp: number },
+  quiet: { mark: string | undefined; tracked: boolean },
 ): void {
-  multi
-    .hset(tagKey(deviceId, tagId), { value: String(sample.value), timestamp: String(sample.timestamp) })
-    .sadd(trackedTagsKey, `${deviceId}|${tagId}`);
+  const key = tagKey(deviceId, tagId);
+  multi.hset(key, { value: String(last.value), timestamp: String(last.timestamp) });
+  if (quiet.mark === undefined) multi.hdel(key, 'quiet');
+  else multi.hset(key, 'quiet', quiet.mark);
+  if (!quiet.tracked) multi.sadd(trackedTagsKey, `${deviceId}|${tagId}`);
 }
+
+/**
+ * The tags of a chunk, locked together: one SET NX each in one round trip, again for those
+ * another writer holds (up to 5 s, then retry the chunk later), one script to release them all.
+ */
+export async function withTagLocks<T>(
+  redis: Redis,
+  tags: readonly { deviceId: string; tagId: string }[],
+  work: () => Promise<T>,
+): Promise<T> {
+  const token = `${process.pid}-${Math.random()}`;
+  const deadline = Date.now() + 5_000;
+  const held: string[] = [];
+  let waiting = tags.map(({ deviceId, tagId }) => lockKey(deviceId, tagId));
+  try {
+    for (;;) {
+      const pipeline = redis.pipeline();
+      for (const key of waiting) pipeline.set(key, token, 'PX', 10_000, 'NX');
+      const replies = await execOrThrow(pipeline, 'locking the alarm tags of a chunk');
+      held.push(...waiting.filter((_, i) => replies[i] === 'OK'));
+      waiting = waiting.filter((_, i) => replies[i] !== 'OK');
+      if (waiting.length === 0) break;
+      if (Date.now() > deadline)
+        throw new RetryableError(`alarm state of ${waiting.length} tags (${waiting[0]}, …) is locked by another writer`, {
+          retryAfterMs: 500,
+        });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return await work();
+  } finally {
+    if (held.length > 0) await redis.eval(releaseAllIfOwner, held.length, ...held, token);
+  }
+}
+
+const releaseAllIfOwner = `local released = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then released = released + redis.call('DEL', key) end
+end
+return released`;
 
 /**
  * Remembers what an event announced (one day), so its redelivery announces the same

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -215,6 +215,52 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
     await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'unsuppress' });
     expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H suppressed SUPPRESSED', 'H unsuppressed NORMAL']);
     expect(await redis.zcard('alarms:suppressed:acme-energy')).toBe(0);
+  });
+});
+
+describe('alarm: tags at rest', () => {
+  const quiet = () => redis.hget('alarm:tag:rtu-w01:tubing_pressure', 'quiet');
+
+  it('marks a tag whose alarms all rest; a sample meeting a condition lifts the mark until every delay has run out', async () => {
+    expect(await feed([0, 900])).toEqual([]);
+    expect(await quiet()).not.toBeNull();
+    expect(await feed([1_000, 1300])).toEqual([]); // H's on-delay starts
+    expect(await quiet()).toBeNull();
+    expect(await feed([2_000, 900])).toEqual([]); // the blip is over: H rests again
+    expect(await quiet()).not.toBeNull();
+    // The on-delay starts over at 3 s: had the blip's timer survived the rest, H would rise at 4 s.
+    expect(await feed([3_000, 1300])).toEqual([]);
+    expect(await feed([5_999, 1300])).toEqual([]);
+    expect(await feed([6_000, 1300])).toEqual(['H raised UNACK_ACTIVE']);
+  });
+
+  it('evaluates a resting tag in full once its rule changes: the stored alarms take the new limits', async () => {
+    expect(await feed([0, 900])).toEqual([]);
+    expect(await redis.hget('alarm:rtu-w01.tubing_pressure.H:state', 'threshold')).toBe('1200');
+    const dir = mkdtempSync(join(tmpdir(), 'flowline-alarm-'));
+    cpSync(process.env.FLOWLINE_CONFIG_DIR as string, dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'alarm-rules.yaml'),
+      readFileSync(join(dir, 'alarm-rules.yaml'), 'utf8').replace('limits: { HH: 1450, H: 1200,', 'limits: { HH: 1450, H: 1000,'),
+    );
+    const configDir = process.env.FLOWLINE_CONFIG_DIR;
+    await bed.stop();
+    process.env.FLOWLINE_CONFIG_DIR = dir;
+    try {
+      bed = await createTestBed({ functions: [await loadFunction('functions/alarm')], redis, partitions: 1 });
+    } finally {
+      process.env.FLOWLINE_CONFIG_DIR = configDir;
+    }
+    expect(await feed([1_000, 900])).toEqual([]); // below both limits: nothing to announce, but a new rule
+    expect(await redis.hget('alarm:rtu-w01.tubing_pressure.H:state', 'threshold')).toBe('1000');
+  });
+
+  it('an operator shelving a resting alarm lifts the mark: the shelved alarm stays silent through a limit crossing', async () => {
+    expect(await feed([0, 900])).toEqual([]);
+    await act({ alarmId: 'rtu-w01.tubing_pressure.H', action: 'shelve', durationSeconds: 600 });
+    expect(await quiet()).toBeNull();
+    expect(await feed([1_000, 1300], [5_000, 1300])).toEqual(['H shelved SHELVED']);
+    expect(await state('H')).toBe('SHELVED');
   });
 });
 

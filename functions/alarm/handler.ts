@@ -1,7 +1,7 @@
-import { type Alarm, AlarmAction, TelemetryValidated } from '#contracts';
-import { type Context, defineFunction, execOrThrow, type FlowlineEvent, PermanentError, type TickContext } from '#runtime';
-import { AlarmRules, alarmRuleFor } from '../../config/alarm-rules.ts';
-import { type AssetIndex, AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
+import { AlarmAction, TelemetryValidated } from '#contracts';
+import { type Context, defineBatchFunction, execOrThrow, type FlowlineEvent, PermanentError, type TickContext } from '#runtime';
+import { type AlarmRule, AlarmRules, alarmRuleFor } from '../../config/alarm-rules.ts';
+import { AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
 import { type AlarmPoint, toAlarmEvent } from './alarm-point.ts';
 import {
@@ -9,7 +9,6 @@ import {
   lastSample,
   loadPoint,
   loadPoints,
-  raisedOrdinal,
   readEmitted,
   readOutbox,
   rewriteIndexes,
@@ -17,80 +16,63 @@ import {
   trackedTagsKey,
   withTagLock,
   writeEmitted,
-  writeLastSample,
   writeOutbox,
   writePoints,
 } from './alarm-store.ts';
-import { conditionsOf } from './conditions.ts';
-import { act, type Evaluation, evaluate, type Placement } from './evaluate.ts';
+import { type Announcer, announcer, placementOf, type SampleDeps } from './announce.ts';
+import { act, evaluate } from './evaluate.ts';
 import type { LifecycleInput } from './lifecycle.ts';
+import { alarmSamples } from './sample-batch.ts';
 
-interface Deps {
-  rules: AlarmRules;
-  assets: AssetIndex;
+interface Deps extends SampleDeps {
+  announcer: Announcer;
 }
 
 /**
  * scada.telemetry.validated → scada.alarms: each tag's alarm conditions, through the
  * ISA-18.2 lifecycle. Operators' actions (scada.alarm-actions) and the periodic sweep
  * (stale values, shelves running out) go through the same state, one writer per tag.
+ * Samples a chunk at a time (see sample-batch.ts); actions one at a time, in order.
  */
-export default defineFunction(
+export default defineBatchFunction(
   { 'scada.telemetry.validated': TelemetryValidated, 'scada.alarm-actions': AlarmAction },
   {
-    setup: async (): Promise<Deps> => ({
-      rules: await loadConfig('alarm-rules', AlarmRules),
-      assets: indexAssets(await loadConfig('assets', AssetRegistry)),
-    }),
-    handler: async (event, ctx, deps) => {
-      if (event.topic === 'scada.telemetry.validated') await onSample(event, ctx, deps);
-      else await onAction(event, ctx);
+    setup: async (ctx): Promise<Deps> => {
+      const rules = await loadConfig('alarm-rules', AlarmRules);
+      const known = new Map<string, AlarmRule | undefined>();
+      return {
+        rules,
+        assets: indexAssets(await loadConfig('assets', AssetRegistry)),
+        ruleOf(deviceId, tagId) {
+          const key = `${deviceId}\u0000${tagId}`;
+          if (!known.has(key)) known.set(key, alarmRuleFor(rules, deviceId, tagId));
+          return known.get(key);
+        },
+        announcer: announcer(rules, ctx.metrics),
+      };
+    },
+    handler: async (events, ctx, deps) => {
+      const samples: FlowlineEvent<'scada.telemetry.validated', TelemetryValidated>[] = [];
+      const actions: FlowlineEvent<'scada.alarm-actions', AlarmAction>[] = [];
+      for (const event of events) {
+        if (event.topic === 'scada.telemetry.validated') samples.push(event);
+        else actions.push(event);
+      }
+      await alarmSamples(samples, ctx, deps, deps.announcer);
+      for (const action of actions) await onAction(action, ctx, deps);
     },
     tick: { everyMs: 5_000, run: (ctx, deps) => sweep(ctx, deps) },
   },
 );
 
-async function onSample(event: FlowlineEvent<'scada.telemetry.validated', TelemetryValidated>, ctx: Context, deps: Deps): Promise<void> {
-  const sample = event.data;
-  const rule = alarmRuleFor(deps.rules, sample.deviceId, sample.tagId);
-  // Bad values are not measurements; out-of-order ones were already overtaken by newer ones.
-  if (!rule || sample.status === 'bad' || sample.flags.includes('out-of-order')) return;
-  await withTagLock(ctx.redis, sample.deviceId, sample.tagId, async () => {
-    if (await republished(event.id, ctx)) return;
-    const previous = await lastSample(ctx.redis, sample.deviceId, sample.tagId);
-    if (previous && sample.timestamp <= previous.timestamp) return;
-    const points = await loadPoints(
-      ctx.redis,
-      sample.deviceId,
-      sample.tagId,
-      conditionsOf(rule).map((c) => c.condition),
-    );
-    const placement = placementOf(deps, sample);
-    const result = evaluate(
-      rule,
-      points,
-      placement,
-      { kind: 'sample', value: sample.value, timestamp: sample.timestamp, previous },
-      Date.now(),
-    );
-    const alarms = await announce(result, ctx, deps);
-    const multi = ctx.redis.multi();
-    writePoints(multi, result.changed);
-    writeLastSample(multi, sample.deviceId, sample.tagId, sample);
-    writeEmitted(multi, event.id, alarms);
-    await execOrThrow(multi, `alarm state of ${sample.deviceId}/${sample.tagId}`);
-    publishAll(ctx, alarms);
-  });
-}
-
-async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>, ctx: Context): Promise<void> {
+async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>, ctx: Context, deps: Deps): Promise<void> {
   const action = event.data;
   const known = await loadPoint(ctx.redis, action.alarmId);
   if (!known) throw new PermanentError(`no alarm "${action.alarmId}" to ${action.action}`);
   if (known.tenantId !== action.tenantId)
     throw new PermanentError(`alarm "${action.alarmId}" does not belong to tenant "${action.tenantId}"`);
   await withTagLock(ctx.redis, known.deviceId, known.tagId, async () => {
-    if (await republished(event.id, ctx)) return;
+    if (await republished(event.id, ctx, deps)) return;
     const point = (await loadPoint(ctx.redis, action.alarmId)) as AlarmPoint;
     const result = act(point, { kind: action.action } as LifecycleInput, action.timestamp);
     if (!result) {
@@ -110,7 +92,7 @@ async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>
     writePoints(multi, [result.point]);
     writeEmitted(multi, event.id, [alarm]);
     await execOrThrow(multi, `alarm state of ${action.alarmId}`);
-    publishAll(ctx, [alarm]);
+    deps.announcer.publish(ctx, [alarm], event.id);
   });
 }
 
@@ -126,12 +108,12 @@ async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
   ctx.onPublished(() => clearOutbox(ctx.redis, published));
   for (const { causeId, alarms } of await readOutbox(ctx.redis)) {
     await rewriteIndexes(ctx.redis, alarms);
-    publishAll(ctx, alarms, causeId);
+    deps.announcer.publish(ctx, alarms, causeId);
     published.push(causeId);
   }
   for (const member of await ctx.redis.smembers(trackedTagsKey)) {
     const [deviceId = '', tagId = ''] = member.split('|');
-    const rule = alarmRuleFor(deps.rules, deviceId, tagId);
+    const rule = deps.ruleOf(deviceId, tagId);
     const last = await lastSample(ctx.redis, deviceId, tagId);
     if (!rule?.stale || !last || now - last.timestamp <= rule.stale.afterSeconds * 1000) continue;
     const place = deps.assets.placementOf(deviceId);
@@ -141,13 +123,13 @@ async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
       if (points.get('STALE')?.active) return;
       const placement = placementOf(deps, { deviceId, tagId, ...place });
       const result = evaluate(rule, points, placement, { kind: 'silence', lastTimestamp: last.timestamp }, now);
-      const alarms = await announce(result, ctx, deps);
+      const alarms = await deps.announcer.announce(result, ctx);
       const causeId = `stale:${deviceId}:${tagId}:${now}`;
       const multi = ctx.redis.multi();
       writePoints(multi, result.changed);
       writeOutbox(multi, causeId, alarms, now);
       await execOrThrow(multi, `alarm state of ${deviceId}/${tagId}`);
-      publishAll(ctx, alarms, causeId);
+      deps.announcer.publish(ctx, alarms, causeId);
       published.push(causeId);
     });
   }
@@ -166,7 +148,7 @@ async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
         writePoints(multi, [result.point]);
         writeOutbox(multi, causeId, [alarm], now);
         await execOrThrow(multi, `alarm state of ${alarmId}`);
-        publishAll(ctx, [alarm], causeId);
+        deps.announcer.publish(ctx, [alarm], causeId);
         published.push(causeId);
       });
     }
@@ -177,53 +159,10 @@ async function sweep(ctx: TickContext, deps: Deps): Promise<void> {
  * Redelivery of an event already handled: announce exactly what it announced the first
  * time, with the alarm lists rewritten in case that attempt's MULTI failed part-way.
  */
-async function republished(eventId: string, ctx: Context): Promise<boolean> {
+async function republished(eventId: string, ctx: Context, deps: Deps): Promise<boolean> {
   const earlier = await readEmitted(ctx.redis, eventId);
   if (!earlier) return false;
   await rewriteIndexes(ctx.redis, earlier);
-  publishAll(ctx, earlier);
+  deps.announcer.publish(ctx, earlier, eventId);
   return true;
-}
-
-/**
- * The events for a set of transitions. Raised alarms count (once, however often the
- * event is retried) toward the tenant's flood limit; past it they are still stored and announced, flagged `flood` so notify
- * summarises instead of paging people once per alarm.
- */
-async function announce(result: Evaluation, ctx: Context, deps: Deps): Promise<Alarm[]> {
-  const alarms: Alarm[] = [];
-  for (const { point, transition } of result.transitions) {
-    let flood = false;
-    if (transition === 'raised') {
-      flood = (await raisedOrdinal(ctx.redis, point, point.lastTransitionAt ?? Date.now())) > deps.rules.flood.maxRaisedPerMinute;
-      if (flood)
-        ctx.metrics
-          .counter('flood_alarms_total', 'Alarms raised while their tenant was in an alarm flood.', ['tenant'])
-          .inc({ tenant: point.tenantId });
-    }
-    ctx.metrics
-      .counter('transitions_total', 'Alarm transitions, by kind and severity.', ['transition', 'severity'])
-      .inc({ transition, severity: point.severity });
-    alarms.push(toAlarmEvent(point, transition, point.lastTransitionAt ?? Date.now(), flood ? { flood } : {}));
-  }
-  return alarms;
-}
-
-/** `causeId`: what the sweep announces (an outbox entry); an event's own announcements take their ids from the event. */
-function publishAll(ctx: Context, alarms: readonly Alarm[], causeId?: string): void {
-  for (const alarm of alarms) ctx.publish('scada.alarms', alarm, { key: alarm.deviceId, ...(causeId ? { cause: causeId } : {}) });
-}
-
-function placementOf(
-  deps: Deps,
-  s: { deviceId: string; tagId: string; tenantId: string; fieldId?: string | undefined; wellId?: string | undefined },
-): Placement {
-  return {
-    tenantId: s.tenantId,
-    fieldId: s.fieldId,
-    wellId: s.wellId,
-    deviceId: s.deviceId,
-    tagId: s.tagId,
-    label: (s.wellId && deps.assets.well(s.wellId)?.name) || s.deviceId,
-  };
 }
