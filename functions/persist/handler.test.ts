@@ -22,9 +22,7 @@ beforeAll(async () => {
 afterAll(() => db.close());
 beforeEach(async () => {
   bed = await createTestBed({ functions: [await loadFunction('functions/persist')], db, partitions: 1 });
-  await db.exec(
-    'TRUNCATE telemetry, telemetry_quarantine, telemetry_1m, telemetry_5m, telemetry_1h, alarm_events, calculations, audit_log',
-  );
+  await db.exec('TRUNCATE telemetry, telemetry_quarantine, telemetry_1m, telemetry_1h, alarm_events, calculations, audit_log');
 });
 afterEach(() => bed.stop());
 
@@ -46,6 +44,7 @@ describe('persist: migrations', () => {
       '5 calculations',
       '6 audit_log',
       '7 clock_skew',
+      '8 rollups_from_1m',
     ]);
     const { rows: parts } = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'telemetry'::regclass",
@@ -171,12 +170,12 @@ describe('persist: writes', () => {
   });
 
   it('dead-letters the one event PostgreSQL rejects, and stores the rest of its batch', async () => {
-    const poison = sample(10_000, 5, { unit: 'psi\u0000' }); // PostgreSQL text cannot hold NUL (SQLSTATE 22P05)
+    const poison = sample(10_000, 5, { unit: 'psi\u0000' }); // PostgreSQL text cannot hold NUL (SQLSTATE 22021, a data exception)
     for (const s of [sample(0, 1), poison, sample(20_000, 2)]) bed.publish('scada.telemetry.validated', s, { key: s.deviceId });
     await bed.drained();
     expect(await count('telemetry')).toBe(2);
     const [letter] = bed.deadLetters('scada.telemetry.validated');
-    expect(letter?.headers[deadLetterHeader.reason]).toMatch(/^PermanentError: PostgreSQL rejected the data \(SQLSTATE 22P05\)/);
+    expect(letter?.headers[deadLetterHeader.reason]).toMatch(/^PermanentError: PostgreSQL rejected the data \(SQLSTATE 22021\)/);
   });
 });
 
@@ -184,7 +183,7 @@ describe('persist: history', () => {
   it('chooses the stored resolution that keeps a span within the point budget', () => {
     expect(planHistory(10 * 60_000, 600)).toEqual({ bucketSeconds: 1, resolution: 'raw' });
     expect(planHistory(6 * 3600_000, 500)).toEqual({ bucketSeconds: 60, resolution: '1m' });
-    expect(planHistory(3 * 86400_000, 500)).toEqual({ bucketSeconds: 600, resolution: '5m' });
+    expect(planHistory(3 * 86400_000, 500)).toEqual({ bucketSeconds: 600, resolution: '1m' });
     expect(planHistory(30 * 86400_000, 1000)).toEqual({ bucketSeconds: 3600, resolution: '1h' });
   });
 
@@ -213,7 +212,7 @@ describe('persist: history', () => {
       to: t0 + 7_200_000,
       maxPoints: 20,
     });
-    expect(hours.resolution).toBe('5m');
+    expect(hours.resolution).toBe('1m'); // 10-minute buckets read the 1 min rollup (no 5 min one is kept)
     expect(hours.points).toHaveLength(12); // 10-minute buckets over two hours
     expect(hours.points[0]).toEqual({ t: t0, min: 0, max: 59, avg: 29.5, count: 60 });
     expect(hours.points.reduce((n, p) => n + p.count, 0)).toBe(720);

@@ -1,7 +1,7 @@
 import type { Queryable } from '#runtime';
 
 /** Where a history answer came from: raw samples or a rollup. */
-export type Resolution = 'raw' | '1m' | '5m' | '1h';
+export type Resolution = 'raw' | '1m' | '1h';
 
 export interface HistoryQuery {
   tenantId: string;
@@ -30,11 +30,15 @@ export interface History {
 
 const niceBuckets = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
 
-/** The bucket for a span and a point budget, and the coarsest stored resolution that can serve it. */
+/**
+ * The bucket for a span and a point budget, and the coarsest stored resolution that can serve
+ * it. Buckets of 5 min up to an hour read the 1 min rollup: persist keeps no 5 min one (a third
+ * upsert per batch, for at most five times the rows read here).
+ */
 export function planHistory(spanMs: number, maxPoints: number): { bucketSeconds: number; resolution: Resolution } {
   const wanted = spanMs / 1000 / Math.max(1, maxPoints);
   const bucketSeconds = niceBuckets.find((b) => b >= wanted) ?? Math.ceil(wanted / 86400) * 86400;
-  const resolution: Resolution = bucketSeconds >= 3600 ? '1h' : bucketSeconds >= 300 ? '5m' : bucketSeconds >= 60 ? '1m' : 'raw';
+  const resolution: Resolution = bucketSeconds >= 3600 ? '1h' : bucketSeconds >= 60 ? '1m' : 'raw';
   return { bucketSeconds, resolution };
 }
 

@@ -20,6 +20,6 @@ export async function maintain(db: Db, flavor: StorageFlavor, retention: Retenti
   if (flavor !== 'native') return; // TimescaleDB creates chunks and applies retention itself
   await db.query('SELECT flowline_ensure_telemetry_partitions(current_date - 1, 9)');
   await db.query('SELECT flowline_drop_telemetry_partitions($1)', [retention.PERSIST_RETENTION_DAYS]);
-  for (const table of ['telemetry_1m', 'telemetry_5m', 'telemetry_1h'])
+  for (const table of ['telemetry_1m', 'telemetry_1h'])
     await db.query(`DELETE FROM ${table} WHERE bucket < now() - make_interval(days => $1)`, [retention.PERSIST_ROLLUP_RETENTION_DAYS]);
 }

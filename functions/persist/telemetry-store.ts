@@ -2,12 +2,14 @@ import type { TelemetryValidated } from '#contracts';
 import type { Queryable } from '#runtime';
 import type { StorageFlavor } from './migrate.ts';
 
-const columns = `device_id text, tag_id text, ts timestamptz, value double precision, quality smallint, status text, flags text[],
-  unit text, tenant_id text, field_id text, well_id text, source_protocol text, received_at timestamptz`;
+// One statement per batch: the rows travel as one typed array per column (unnest), the same
+// on pg and the embedded PGlite; conflicts on the natural key are skipped, and the rollups
+// are fed only from rows this statement actually inserted. 5 min spans read the 1 min
+// rollup (migration 008), so only 1 min and 1 h are kept up here.
+const input = `unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::int2[], $6::text[], $7::text[],
+  $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+  AS x(device_id, tag_id, ts, value, quality, status, flags, unit, tenant_id, field_id, well_id, source_protocol, received_at)`;
 
-// One statement per batch: the rows travel as one JSON parameter (the same on pg and
-// the embedded PGlite), conflicts on the natural key are skipped, and the rollups
-// are fed only from rows this statement actually inserted.
 const rollup = (table: string, width: string) => `
   ${table} AS (
     INSERT INTO ${table} AS r (device_id, tag_id, bucket, tenant_id, well_id, count, sum, min, max)
@@ -19,17 +21,15 @@ const rollup = (table: string, width: string) => `
     RETURNING 1)`;
 
 const insertSql = (flavor: StorageFlavor) => `
-  WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${columns})),
-  inserted AS (
+  WITH inserted AS (
     INSERT INTO telemetry (device_id, tag_id, ts, value, quality, status, flags, unit, tenant_id, field_id, well_id, source_protocol, received_at)
-    SELECT device_id, tag_id, ts, value, quality, status, coalesce(flags, '{}'), unit, tenant_id, field_id, well_id, source_protocol, received_at FROM input
+    SELECT device_id, tag_id, ts, value, quality, status, flags::text[], unit, tenant_id, field_id, well_id, source_protocol, received_at FROM ${input}
     ON CONFLICT DO NOTHING
     RETURNING device_id, tag_id, ts, value, status, tenant_id, well_id)
   ${
     flavor === 'native'
       ? `, good AS (SELECT * FROM inserted WHERE status <> 'bad'),
     ${rollup('telemetry_1m', '1 minute')},
-    ${rollup('telemetry_5m', '5 minutes')},
     ${rollup('telemetry_1h', '1 hour')}`
       : ''
   }
@@ -37,8 +37,7 @@ const insertSql = (flavor: StorageFlavor) => `
 
 const quarantineSql = `
   INSERT INTO telemetry_quarantine (device_id, tag_id, ts, value, quality, flags, tenant_id, well_id, source_protocol, received_at)
-  SELECT device_id, tag_id, ts, value, quality, coalesce(flags, '{}'), tenant_id, well_id, source_protocol, received_at
-  FROM jsonb_to_recordset($1::jsonb) AS x(${columns})
+  SELECT device_id, tag_id, ts, value, quality, flags::text[], tenant_id, well_id, source_protocol, received_at FROM ${input}
   ON CONFLICT DO NOTHING`;
 
 /** A sample whose timestamp cannot be right: quarantined, never history (it would sit in no partition and in every chart). */
@@ -47,31 +46,34 @@ export const isClockSkewed = (s: TelemetryValidated): boolean => s.flags.include
 /** Stores samples validate found clock-skewed; returns how many were new. */
 export async function quarantineTelemetry(db: Queryable, samples: readonly TelemetryValidated[]): Promise<number> {
   if (samples.length === 0) return 0;
-  const { rowCount } = await db.query(quarantineSql, [JSON.stringify(samples.map(toRow))]);
+  const { rowCount } = await db.query(quarantineSql, columnsOf(samples));
   return rowCount;
 }
 
 /** Stores validated samples; returns how many were new (the rest were already stored). */
 export async function insertTelemetry(db: Queryable, samples: readonly TelemetryValidated[], flavor: StorageFlavor): Promise<number> {
   if (samples.length === 0) return 0;
-  const { rows: result } = await db.query<{ inserted: number }>(insertSql(flavor), [JSON.stringify(samples.map(toRow))]);
+  const { rows: result } = await db.query<{ inserted: number }>(insertSql(flavor), columnsOf(samples));
   return result[0]?.inserted ?? 0;
 }
 
-function toRow(s: TelemetryValidated) {
-  return {
-    device_id: s.deviceId,
-    tag_id: s.tagId,
-    ts: new Date(s.timestamp).toISOString(),
-    value: s.value,
-    quality: s.quality,
-    status: s.status,
-    flags: s.flags,
-    unit: s.unit ?? null,
-    tenant_id: s.tenantId,
-    field_id: s.fieldId ?? null,
-    well_id: s.wellId ?? null,
-    source_protocol: s.sourceProtocol,
-    received_at: new Date(s.receivedAt).toISOString(),
-  };
+/** The samples as one array per column, in the order of `input`; flags as array literals (unnest takes no ragged arrays). */
+function columnsOf(samples: readonly TelemetryValidated[]): unknown[][] {
+  const column = <T>(pick: (s: TelemetryValidated) => T): T[] => samples.map(pick);
+  return [
+    column((s) => s.deviceId),
+    column((s) => s.tagId),
+    column((s) => new Date(s.timestamp).toISOString()),
+    column((s) => s.value),
+    column((s) => s.quality),
+    column((s) => s.status),
+    // Flags are enum words ([a-z-]): nothing to quote inside the literal.
+    column((s) => `{${s.flags.join(',')}}`),
+    column((s) => s.unit ?? null),
+    column((s) => s.tenantId),
+    column((s) => s.fieldId ?? null),
+    column((s) => s.wellId ?? null),
+    column((s) => s.sourceProtocol),
+    column((s) => new Date(s.receivedAt).toISOString()),
+  ];
 }

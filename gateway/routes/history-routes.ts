@@ -14,7 +14,9 @@ const HistoryAnswer = z
     tagId: z.string(),
     from: z.number().int(),
     to: z.number().int(),
-    resolution: z.enum(['raw', '1m', '5m', '1h']).describe('raw samples, or the rollup that served the span'),
+    resolution: z
+      .enum(['raw', '1m', '1h'])
+      .describe('raw samples, or the rollup that served the span (buckets of 5 min up to an hour read the 1 min one)'),
     bucketSeconds: z.number().int(),
     points: z.array(z.object({ t: z.number().int(), avg: z.number(), min: z.number(), max: z.number(), count: z.number().int() })),
   })
