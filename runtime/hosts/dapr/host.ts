@@ -122,14 +122,35 @@ export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprC
     );
   }
 
+  /**
+   * One bulk publish per topic (Dapr's bulk publish API; pubsub.kafka sends the entries in one
+   * produce call, each with its partition key), in the order published: two events with the
+   * same key reach Kafka in that order. Any entry refused fails the whole settlement.
+   */
   async function publishThroughSidecar(publishes: OutgoingEvent[]): Promise<void> {
-    // In order: two events with the same key must reach Kafka in the order published.
+    const byTopic = new Map<string, OutgoingEvent[]>();
     for (const p of publishes) {
-      const result = await client.pubsub.publish(connection.pubsubName, p.topic, p.event, {
-        contentType: 'application/cloudevents+json',
-        metadata: p.key === undefined ? {} : { partitionKey: p.key },
-      });
-      if (result.error) throw result.error;
+      const list = byTopic.get(p.topic);
+      if (list) list.push(p);
+      else byTopic.set(p.topic, [p]);
+    }
+    for (const [topic, events] of byTopic) {
+      const result = await client.pubsub.publishBulk(
+        connection.pubsubName,
+        topic,
+        events.map((p, i) => ({
+          entryID: String(i),
+          event: p.event,
+          contentType: 'application/cloudevents+json',
+          metadata: p.key === undefined ? {} : { partitionKey: p.key },
+        })),
+      );
+      const [failed] = result.failedMessages;
+      if (failed) {
+        throw new Error(
+          `the sidecar refused ${result.failedMessages.length} of ${events.length} events for ${topic}: ${failed.error.message}`,
+        );
+      }
     }
   }
 
