@@ -79,7 +79,9 @@ export function daprApp(fn: BoundFunction, client: DaprClient, connection: DaprC
   const shutdown = new AbortController();
   const delivery = { onExhausted: 'dead-letter' as const, signal: shutdown.signal };
 
-  app.get('/dapr/subscribe', (c) => c.json(subscriptionsOf(fn.manifest, connection.pubsubName, { bulk: fn.definition.kind === 'batch' })));
+  // Bulk for every function: one request carries up to batch.maxSize events, a chunk as on the
+  // kafka host (deliver keeps one key's events in order), instead of one request per event.
+  app.get('/dapr/subscribe', (c) => c.json(subscriptionsOf(fn.manifest, connection.pubsubName, { bulk: true })));
   app.get('/dapr/config', (c) => c.json({}));
 
   for (const topic of fn.manifest.subscribes) {

@@ -15,8 +15,8 @@ export interface DaprSubscription {
 export const routeOf = (topic: string): string => `/dapr/events/${topic}`;
 
 /**
- * The subscriptions a function's manifest implies. Batch functions ask for bulk
- * delivery so one request carries up to `batch.maxSize` events, as on the kafka host.
+ * The subscriptions a function's manifest implies. With `bulk`, one request carries up to
+ * `batch.maxSize` events, as a chunk on the kafka host.
  */
 export function subscriptionsOf(manifest: FunctionManifest, pubsubName: string, options: { bulk: boolean }): DaprSubscription[] {
   return manifest.subscribes.map((topic) => ({
