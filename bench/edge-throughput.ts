@@ -67,7 +67,7 @@ const admin = kafka.admin();
 await admin.connect();
 // Not kafkajs' own leader wait: on a broker that has just started it gives up on a topic the
 // broker does not know yet ("This server does not host this topic-partition"); ours retries.
-await admin.createTopics({ topics: [{ topic, numPartitions: 6 }] });
+await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: false });
 await waitForLeaders(admin, [topic]);
 
 const dir = join(stateDir, 'tmp', `edge-bench-${process.pid}`);

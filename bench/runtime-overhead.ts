@@ -1,51 +1,54 @@
 /**
- * What the function runtime costs on the kafka host, against the floor a bare kafkajs
- * consumer sets on the same broker, topic and records, in one run:
+ * What the function runtime costs, host by host, against the floor a bare kafkajs consumer
+ * sets on the same broker, topic and records, in one run:
  *
- *   bare kafkajs   eachBatch, JSON.parse of every value, commit per batch
- *   flowline       the kafka host delivering to a handler that does nothing: envelope and
- *                  schema validation (TelemetryRaw), context, outcome mapping, commits
+ *   bare kafkajs   eachBatch, JSON.parse of every value, commit per batch: the floor
+ *   kafka host     a function that does nothing, on the kafka host: envelope and schema
+ *                  validation (TelemetryRaw), context, outcome mapping, commits
+ *   dapr host      the same function behind a real daprd (pubsub.kafka, bulk subscribe),
+ *                  the production path on Kubernetes
+ *   memory host    the same function on the in-process bus (`npm start`'s path), the same
+ *                  encoded events: no broker at all, so no ratio to the floor
  *
- * Both read the same pre-filled topic from the beginning with a fresh consumer group each,
- * in turns (bare, flowline, bare, flowline, ...), and report events per second. The gap
- * between the two is the runtime's overhead per event.
+ * Each reads the same pre-filled topic from the beginning with a fresh consumer group, in
+ * turns (bare, kafka, dapr, memory, bare, ...), and reports events per second; the table
+ * gives medians and each host's ratio to the floor (and dapr's to kafka).
  *
- *   node bench/runtime-overhead.ts [--events 100000] [--rounds 3] [--partitions 3] [--profile]
+ *   node bench/runtime-overhead.ts [--events 100000] [--rounds 3] [--partitions 3]
+ *                                  [--hosts kafka,dapr,memory] [--profile]
  *
- * `--profile` writes a CPU profile of each flowline round (.flowline/profiles/runtime-<run>-<round>.cpuprofile).
- *
- * Uses the local broker (started here if absent) and a topic of its own, deleted
- * afterwards. Numbers depend on the machine and on whatever else it is doing: compare the
- * lines of one run, not runs across machines.
+ * `--profile` writes a CPU profile of each kafka-host round (.flowline/profiles/runtime-<run>-<round>.cpuprofile).
+ * Uses the local broker (started here if absent) and a topic of its own, deleted afterwards;
+ * daprd is built once (local-dev). Numbers depend on the machine and on whatever else it is
+ * doing: compare the lines of one run, not runs across machines.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import pino from 'pino';
-import { TelemetryRaw } from '#contracts';
 import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
 import { stateDir } from '../local-dev/services/paths.ts';
-import { defineFunction } from '../runtime/define-function.ts';
 import { createEvent, encodeEvent } from '../runtime/envelope.ts';
 import { waitForLeaders } from '../runtime/hosts/kafka/ensure-topics.ts';
-import { startKafkaHost } from '../runtime/hosts/kafka/host.ts';
-import { FunctionManifest } from '../runtime/manifest.ts';
-import { createRuntimeMetrics } from '../runtime/metrics.ts';
-import { bindTo } from '../runtime/process-bindings.ts';
 import { profileWhile } from './cpu-profile.ts';
+import { daprHostRound, kafkaHostRound, memoryHostRound } from './runtime/host-rounds.ts';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
     rounds: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '3' },
+    hosts: { type: 'string', default: 'kafka,dapr,memory' },
     profile: { type: 'boolean', default: false },
   },
 });
 const total = Number(values.events);
 const rounds = Number(values.rounds);
 const partitions = Number(values.partitions);
+const hostNames = ['kafka', 'dapr', 'memory'] as const;
+type HostName = (typeof hostNames)[number];
+const hosts = (values.hosts ?? '').split(',').map((h) => h.trim()) as HostName[];
+for (const h of hosts) if (!hostNames.includes(h)) throw new Error(`--hosts takes ${hostNames.join(', ')}; got "${h}"`);
 
 const kafkaService = await startKafka();
 const run = randomUUID().slice(0, 8);
@@ -55,8 +58,11 @@ const admin = kafka.admin();
 await admin.connect();
 // Not kafkajs' own leader wait: on a broker that has just started it gives up on a topic the
 // broker does not know yet ("This server does not host this topic-partition"); ours retries.
-await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false });
 await waitForLeaders(admin, [topic]);
+
+/** The events, as encoded once: the memory host's bus is given the very bytes the broker holds. */
+const encoded: { key: string; value: Buffer }[] = [];
 
 async function fill(): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -75,7 +81,9 @@ async function fill(): Promise<void> {
         sourceProtocol: 'MODBUS',
       };
       const event = createEvent({ source: 'bench', type: 'scada.telemetry.raw', data, partitionkey: deviceId });
-      messages.push({ key: deviceId, value: encodeEvent(event) });
+      const message = { key: deviceId, value: encodeEvent(event) };
+      messages.push(message);
+      encoded.push(message);
     }
     await producer.send({ topic, messages });
   }
@@ -113,51 +121,43 @@ async function bare(round: number): Promise<number> {
   return total / seconds;
 }
 
-/** The same through the kafka host and a handler that does nothing; resolves with events per second. */
-async function flowline(round: number): Promise<number> {
-  let seen = 0;
-  let started = 0;
-  let resolveDone: () => void = () => {};
-  const done = new Promise<void>((resolve) => {
-    resolveDone = resolve;
-  });
-  const definition = defineFunction({ [topic]: TelemetryRaw }, async () => {
-    if (started === 0) started = performance.now();
-    seen += 1;
-    if (seen >= total) resolveDone();
-  });
-  const name = `bench-fn-${run}-${round}`;
-  const manifest = FunctionManifest.parse({ name, subscribes: [topic], startFrom: 'earliest' });
-  const log = pino({ level: 'warn' });
-  const resources = { redis: undefined, db: undefined, checks: {}, close: async () => {} };
-  const fn = await bindTo({ dir: '.', manifest, definition }, resources, log, createRuntimeMetrics());
-  const host = await startKafkaHost(fn, { kafka, createTopics: false });
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  await host.stop();
-  return total / seconds;
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 try {
   await fill();
-  const results = { bare: [] as number[], flowline: [] as number[] };
+  const results: Record<'bare' | HostName, number[]> = { bare: [], kafka: [], dapr: [], memory: [] };
   for (let round = 0; round < rounds; round++) {
     results.bare.push(await bare(round));
-    const profile = values.profile ? join(stateDir, 'profiles', `runtime-${run}-${round + 1}.cpuprofile`) : undefined;
-    results.flowline.push(await profileWhile(profile, () => flowline(round)));
+    for (const host of hosts) {
+      const name = `bench-${host}-${run}-${round}`;
+      if (host === 'kafka') {
+        const profile = values.profile ? join(stateDir, 'profiles', `runtime-${run}-${round + 1}.cpuprofile`) : undefined;
+        results.kafka.push(await profileWhile(profile, () => kafkaHostRound(kafka, topic, total, name)));
+      } else if (host === 'dapr') results.dapr.push(await daprHostRound(kafkaService.brokers, topic, total, name));
+      else results.memory.push(await memoryHostRound(encoded, topic, name));
+    }
     console.log(
-      `round ${round + 1}: bare kafkajs ${fmt(results.bare.at(-1) ?? 0)} events/s, flowline ${fmt(results.flowline.at(-1) ?? 0)} events/s`,
+      `round ${round + 1}: bare kafkajs ${fmt(results.bare.at(-1) ?? 0)} events/s, ${hosts.map((h) => `${h} host ${fmt(results[h].at(-1) ?? 0)}`).join(', ')}`,
     );
   }
   const b = median(results.bare);
-  const f = median(results.flowline);
-  console.log(`\n${fmt(total)} events, ${partitions} partitions, ${rounds} rounds (median):`);
-  console.log(`  bare kafkajs  ${fmt(b)} events/s   ${(1e6 / b).toFixed(1)} µs/event`);
-  console.log(`  flowline      ${fmt(f)} events/s   ${(1e6 / f).toFixed(1)} µs/event`);
-  console.log(`  runtime overhead: ${(1e6 / f - 1e6 / b).toFixed(1)} µs/event (${((b / f - 1) * 100).toFixed(0)} % more time per event)`);
+  console.log(`\n${fmt(total)} events, ${partitions} partitions, ${rounds} rounds (median):\n`);
+  console.log('| path | events/s | µs/event | of the bare consumer |');
+  console.log('| --- | ---: | ---: | ---: |');
+  console.log(`| bare kafkajs (floor) | ${fmt(b)} | ${(1e6 / b).toFixed(1)} | 1.00 |`);
+  for (const host of hosts) {
+    const r = median(results[host]);
+    const ratio = host === 'memory' ? '– (no broker)' : (r / b).toFixed(2);
+    console.log(`| ${host} host | ${fmt(r)} | ${(1e6 / r).toFixed(1)} | ${ratio} |`);
+  }
+  if (hosts.includes('kafka') && hosts.includes('dapr')) {
+    console.log(`\ndapr host / kafka host: ${(median(results.dapr) / median(results.kafka)).toFixed(2)}`);
+  }
+  if (hosts.includes('kafka')) {
+    const k = median(results.kafka);
+    console.log(`runtime overhead on the kafka host: ${(1e6 / k - 1e6 / b).toFixed(1)} µs/event (goal: at least 0.80 of the floor)`);
+  }
 } finally {
   await admin.deleteTopics({ topics: [topic] }).catch(() => {});
   await admin.disconnect();
