@@ -35,6 +35,10 @@ export function kubeApi(credentials: KubeCredentials, timeoutMs = 30_000): KubeA
         url,
         {
           method,
+          // A connection of its own per call: Node's global agent keeps sockets alive between
+          // calls, and one the API server had closed during a long wait (a first run builds
+          // KEDA for minutes between two calls) failed the next large write with EPIPE.
+          agent: false,
           ca: credentials.ca,
           cert: credentials.cert,
           key: credentials.key,

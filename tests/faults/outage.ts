@@ -15,6 +15,7 @@ export async function outage(
   fault: string,
   stop: () => Promise<unknown>,
   start: () => Promise<unknown>,
+  options: { alarmStateLost?: boolean } = {},
 ): Promise<void> {
   const pipeline = await startFaultPipeline(services);
   try {
@@ -27,7 +28,13 @@ export async function outage(
       notReadyAtEnd = await pipeline.readyz();
       await start();
     });
-    recordAndCheck(name, fault, result);
+    if (options.alarmStateLost) {
+      // Redis back empty takes the alarm state with it (no persistence): an alarm active then
+      // is raised anew, one clearing then never clears. Exactly that, once per device, and
+      // nothing else: each device's transitions are the wave's with its state reset at one step.
+      const { expected, explanation } = await pipeline.alarmsAfterStateLoss();
+      recordAndCheck(name, fault, { ...result, alarmsExpected: expected }, `alarm state lost with Redis: ${explanation}`);
+    } else recordAndCheck(name, fault, result);
     expect(notReadyAtEnd).toBe(503);
     await until(async () => (await pipeline.readyz()) === 200, 'readiness back', 30_000);
   } finally {

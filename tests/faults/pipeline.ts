@@ -7,6 +7,7 @@ import { repoRoot } from '../../local-dev/services/paths.ts';
 import { type FunctionProcess, freePort, startFunctionProcess } from '../support/function-process.ts';
 import { connectTestKafka, type TestKafka, type TopicMessage, until } from '../support/kafka.ts';
 import { createTestTenant } from '../support/test-tenant.ts';
+import { resetThatExplains, STEP_MS, type Transition, waveTransitions, waveValue } from './alarm-wave.ts';
 import { recordCase } from './journal.ts';
 
 /** Every topic validate, alarm and persist subscribe to (their manifests), and so every dead-letter topic they write. */
@@ -23,15 +24,6 @@ export const subscribedTopics = [
 const deadLetterTopics = subscribedTopics.map((t) => `${t}.dlq`);
 export const functionNames = ['validate', 'alarm', 'persist'] as const;
 export type FunctionName = (typeof functionNames)[number];
-
-/** Samples are 100 ms apart in device time, whatever pace they are produced at. */
-const STEP_MS = 100;
-/** Tubing pressure climbs 1000 → 1400 and back by 20 psi a step (200 psi/s, under the tag's rate-of-change rule): H (1200, deadband 25) raises and clears once a cycle. */
-const waveValue = (seq: number) => {
-  const phase = seq % 40;
-  return 1000 + 20 * (phase <= 20 ? phase : 40 - phase);
-};
-const H = { limit: 1200, deadband: 25 };
 
 /**
  * validate → alarm → persist as deployed: each function its own process on the kafka host
@@ -67,6 +59,12 @@ export interface FaultPipeline {
   storedAlarms(): Promise<number>;
   /** The H transitions the acknowledged samples call for, worked out from the wave. */
   expectedAlarms(): number;
+  /**
+   * When the alarm state was lost once (Redis back empty): the transitions the wave calls for
+   * with each device's state reset at the one step that explains exactly what was stored (a
+   * re-raise, or a clear that never comes); the unreset count when no single step does.
+   */
+  alarmsAfterStateLoss(): Promise<{ expected: number; explanation: string }>;
   /** Rows stored more than once: telemetry by (device, tag, time), alarm transitions by (alarm, transition, time). */
   duplicates(): Promise<number>;
   /** Dead letters written since the pipeline started, by topic and `flowline-error-cause`. */
@@ -294,16 +292,23 @@ export async function startFaultPipeline(options: {
     quarantined: () => count('SELECT count(*)::int AS n FROM telemetry_quarantine WHERE tenant_id = $1'),
     storedAlarms: () =>
       count(`SELECT count(*)::int AS n FROM alarm_events WHERE tenant_id = $1 AND condition = 'H' AND transition IN ('raised', 'cleared')`),
-    expectedAlarms() {
-      let transitions = 0;
-      let active = false;
-      for (let s = 0; s < acknowledgedSteps; s++) {
-        const v = waveValue(s);
-        const holds: boolean = active ? v >= H.limit - H.deadband : v > H.limit;
-        if (holds !== active) transitions++;
-        active = holds;
+    expectedAlarms: () => waveTransitions(acknowledgedSteps).length * devices.length,
+    async alarmsAfterStateLoss() {
+      const rows = await query<{ device_id: string; transition: Transition['transition']; ts: Date }>(
+        `SELECT device_id, transition, ts FROM alarm_events WHERE tenant_id = $1 AND condition = 'H' AND transition IN ('raised', 'cleared') ORDER BY ts`,
+        [tenant],
+      );
+      let expected = 0;
+      const resets: string[] = [];
+      for (const device of devices) {
+        const stored = rows
+          .filter((r) => r.device_id === device)
+          .map((r) => ({ transition: r.transition, step: Math.round((new Date(r.ts).getTime() - t0) / STEP_MS) }));
+        const k = resetThatExplains(stored, acknowledgedSteps);
+        expected += k === undefined ? waveTransitions(acknowledgedSteps).length : stored.length;
+        resets.push(k === undefined ? `${device}: no single reset explains its transitions` : `${device}: state lost at step ${k}`);
       }
-      return transitions * devices.length;
+      return { expected, explanation: resets.join('; ') };
     },
     async duplicates() {
       const [rows] = await query<{ telemetry: number; alarms: number }>(

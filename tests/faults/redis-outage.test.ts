@@ -15,6 +15,7 @@ describe('Redis outage on the real pipeline (validate → alarm → persist, kaf
       `Redis SIGKILLed ${outageMs / 1000} s, back empty`,
       () => own.redis.kill(),
       () => own.redis.start(),
+      { alarmStateLost: true },
     );
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeApi, kubeApi } from '../../keda/kube-api.ts';
+import { installDaprControlPlane } from '../../local-dev/services/dapr-control-plane-binaries.ts';
 import {
   type DaprInjectorService,
   daprSystemNamespace,
@@ -54,9 +55,12 @@ let api: KubeApi;
 
 beforeAll(async () => {
   helm(['version']); // builds helm on a machine's first run
+  // Sentry and the injector are built (a machine's first run: minutes, the event loop blocked)
+  // before the control plane starts: a first run once found it stopped under it at the end of that build.
+  installDaprControlPlane();
   cluster = await startKubernetes(); // builds the control plane on a machine's first run (minutes)
   api = kubeApi(cluster.credentials);
-  injector = await startDaprInjector(cluster); // builds Sentry and the injector on a machine's first run
+  injector = await startDaprInjector(cluster);
   await applyCrds(api, [...kedaCrds(), ...daprCrds()]);
   // A kept cluster (FLOWLINE_KEEP_SERVICES=1) still has the release of the last run.
   helmOn(cluster.kubeconfig, ['uninstall', release, '--namespace', namespace, '--ignore-not-found', '--wait']);

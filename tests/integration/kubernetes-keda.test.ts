@@ -8,7 +8,7 @@ import { createOrReplace, type KubeApi, kubeApi } from '../../keda/kube-api.ts';
 import { type FunctionLag, type LagTarget, readFunctionLag } from '../../keda/lag.ts';
 import { main } from '../../keda/lag-command.ts';
 import { readLagTargets } from '../../keda/lag-targets-file.ts';
-import { startKeda, stopKeda } from '../../local-dev/services/keda.ts';
+import { installKeda, startKeda, stopKeda } from '../../local-dev/services/keda.ts';
 import { type KubernetesService, startKubernetes, stopKubernetes } from '../../local-dev/services/kubernetes.ts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
 import { chartWithFunctions } from '../support/chart-copy.ts';
@@ -181,9 +181,12 @@ async function chartWithBackfill(): Promise<void> {
 beforeAll(async () => {
   helm(['version']);
   await chartWithBackfill();
+  // A machine's first run builds KEDA (minutes, the event loop blocked) before the control plane
+  // starts: a first run once found its control plane stopped under it at the end of that build.
+  installKeda();
   cluster = await startKubernetes();
   api = kubeApi(cluster.credentials);
-  kedaStarted = (await startKeda(cluster)).started; // builds KEDA on a machine's first run (minutes)
+  kedaStarted = (await startKeda(cluster)).started;
   kafka = await connectTestKafka(kafkaBrokers);
   helm(['uninstall', release, '--namespace', namespace, '--ignore-not-found', '--wait', '--kubeconfig', cluster.kubeconfig]); // a kept cluster
   // What a platform team does before installing: the topics exist (KEDA cannot describe a
