@@ -15,7 +15,7 @@
  * figures are medians. Writes bench/results/<name>.json and bench/results/<name>.svg.
  *
  *   node bench/pipeline.ts [--loads 500,2000,5000,10000] [--seconds 20] [--flat-out 50000]
- *                          [--rounds 2] [--wells 400] [--name pipeline] [--long]
+ *                          [--rounds 2] [--wells 400] [--name pipeline] [--results bench/results] [--long]
  *
  * `--profile` runs each function under `node --cpu-prof` (profiles in .flowline/profiles/<run>/,
  * written when the bench stops them; open them in Chrome DevTools).
@@ -55,6 +55,7 @@ const { values } = parseArgs({
     name: { type: 'string', default: 'pipeline' },
     long: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    results: { type: 'string', default: join(repoRoot, 'bench', 'results') },
   },
 });
 const positive = (name: string, raw: string | undefined) => {
@@ -231,7 +232,7 @@ try {
   const summary = summarise(results, idleRssMb, idleAfterRssMb);
   const machine = `${(await import('node:os')).cpus().length} cores, Node ${process.versions.node}`;
   printReport(summary, { wells, tags: fleet.tags.length, seconds, rounds, machine, commitClock: commitClock.clock });
-  const resultsDir = join(repoRoot, 'bench', 'results');
+  const resultsDir = values.results ?? join(repoRoot, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(
     join(resultsDir, `${name}.json`),
@@ -265,7 +266,7 @@ try {
       `${wells} RTUs × ${fleet.tags.length} tags, ${seconds} s a load, median of ${rounds}, ${machine}`,
     ),
   );
-  console.log(`\nwrote bench/results/${name}.json and bench/results/${name}.svg`);
+  console.log(`\nwrote ${join(resultsDir, `${name}.json`)} and ${name}.svg beside it`);
   if (values.profile) console.log(`CPU profiles: ${join(stateDir, 'profiles', fleet.id)} (written as the functions stop)`);
 } finally {
   await cleanup?.();
