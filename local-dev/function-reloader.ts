@@ -102,7 +102,7 @@ export function createFunctionReloader(options: FunctionReloaderOptions): Functi
       const list = names === 'all' ? new Set([...functionFolderNames(functionsDir), ...current.keys()]) : new Set(names);
       await Promise.all([...list].map(enqueue));
     },
-    running: () => [...current.values()].map((r) => r.bound),
+    running: () => [...current.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r.bound),
     async stop() {
       stopped = true;
       await Promise.all(queues.values());
