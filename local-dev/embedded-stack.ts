@@ -59,7 +59,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   // The gateway and the operators' console, on the same port: the API under /v1, the UI at /.
   const { gateway, demoUsers } = await createEmbeddedGateway({
     bus,
-    functions: options.functions(),
+    functions: options.functions,
     send: options.send,
     redis: resources.redis ?? (await openRedis(embeddedResourceUrls(env, options.run).redis)),
     db: resources.db,
