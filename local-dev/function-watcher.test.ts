@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,28 +38,49 @@ describe('the functions folder watcher', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Starts the watcher; `next()` resolves with the next burst it reports. */
+  function start(): { next(): Promise<FunctionChanges> } {
+    const waiting: ((changes: FunctionChanges) => void)[] = [];
+    const early: FunctionChanges[] = [];
+    watcher = watchFunctions(dir, (changes) => (waiting.shift() ?? ((c) => early.push(c)))(changes), { debounceMs: 100 });
+    return { next: () => new Promise((r) => (early.length > 0 ? r(early.shift() as FunctionChanges) : waiting.push(r))) };
+  }
+
   it('reports a burst of writes once, with the functions it touched and not those whose tests alone changed', async () => {
     dir = mkdtempSync(join(tmpdir(), 'flowline-watch-'));
     mkdirSync(join(dir, 'a'));
     mkdirSync(join(dir, 'b'));
-    const bursts: FunctionChanges[] = [];
-    let seen: () => void = () => {};
-    const first = new Promise<void>((r) => {
-      seen = r;
-    });
-    watcher = watchFunctions(
-      dir,
-      (changes) => {
-        bursts.push(changes);
-        seen();
-      },
-      { debounceMs: 100 },
-    );
+    const bursts = start();
     writeFileSync(join(dir, 'b', 'handler.test.ts'), 'test'); // before the others: in the same burst or an earlier one
     writeFileSync(join(dir, 'a', 'handler.ts'), 'one');
     writeFileSync(join(dir, 'a', 'helper.ts'), 'two');
     writeFileSync(join(dir, 'a', 'handler.ts'), 'three');
-    await first;
-    expect(bursts).toEqual([new Set(['a'])]);
+    expect(await bursts.next()).toEqual(new Set(['a']));
+  });
+
+  it('keeps hearing a file that an editor saves by renaming a new file over it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flowline-watch-'));
+    mkdirSync(join(dir, 'a'));
+    writeFileSync(join(dir, 'a', 'handler.ts'), 'one');
+    const bursts = start();
+    for (const text of ['two', 'three']) {
+      writeFileSync(join(dir, 'a', '.handler.ts.swp'), text);
+      renameSync(join(dir, 'a', '.handler.ts.swp'), join(dir, 'a', 'handler.ts'));
+      expect(await bursts.next()).toEqual(new Set(['a']));
+    }
+    writeFileSync(join(dir, 'a', 'handler.ts'), 'four'); // and an ordinary save after those
+    expect(await bursts.next()).toEqual(new Set(['a']));
+  });
+
+  it('hears a new folder, the files later written in its subfolders, and its deletion', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flowline-watch-'));
+    const bursts = start();
+    mkdirSync(join(dir, 'fresh', 'formulas'), { recursive: true });
+    writeFileSync(join(dir, 'fresh', 'function.yaml'), 'name: fresh');
+    expect(await bursts.next()).toEqual(new Set(['fresh']));
+    writeFileSync(join(dir, 'fresh', 'formulas', 'ipr.ts'), 'export {}');
+    expect(await bursts.next()).toEqual(new Set(['fresh']));
+    rmSync(join(dir, 'fresh'), { recursive: true });
+    expect(await bursts.next()).toEqual(new Set(['fresh']));
   });
 });

@@ -1,4 +1,5 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
+import { join } from 'node:path';
 import { isFunctionFolderName } from './function-folders.ts';
 
 export interface FunctionWatcher {
@@ -9,9 +10,13 @@ export interface FunctionWatcher {
 export type FunctionChanges = ReadonlySet<string> | 'all';
 
 /**
- * Watches the functions folder (recursively) and calls `onChange` once a burst of writes
- * has been quiet for `debounceMs`: an editor's save is often several events (write, rename,
- * chmod), and `flowline new function` writes three files.
+ * Watches the functions folder and calls `onChange` once a burst of writes has been quiet
+ * for `debounceMs`: an editor's save is often several events (write, rename, chmod), and
+ * `flowline new function` writes three files.
+ *
+ * One watcher per directory, not `fs.watch(…, { recursive: true })`: on Linux, Node builds
+ * that from a watcher per file, which goes deaf once an editor saves by writing a new file
+ * and renaming it over the old one. A directory's watcher keeps hearing about its entries.
  */
 export function watchFunctions(
   functionsDir: string,
@@ -19,9 +24,11 @@ export function watchFunctions(
   options: { debounceMs?: number; onError?: (error: Error) => void } = {},
 ): FunctionWatcher {
   const debounceMs = options.debounceMs ?? 100;
+  const watchers = new Map<string, FSWatcher>(); // by path relative to functionsDir ('' is the folder itself)
   let touched = new Set<string>();
   let everything = false;
   let timer: NodeJS.Timeout | undefined;
+
   const flush = () => {
     timer = undefined;
     const changes: FunctionChanges = everything ? 'all' : touched;
@@ -29,23 +36,71 @@ export function watchFunctions(
     everything = false;
     onChange(changes);
   };
-  const watcher: FSWatcher = watch(functionsDir, { recursive: true }, (_event, filename) => {
-    if (filename === null) everything = true;
-    else {
-      const name = functionOfChange(filename);
-      if (name === undefined) return;
-      touched.add(name);
-    }
+  const schedule = () => {
     clearTimeout(timer);
     timer = setTimeout(flush, debounceMs);
-  });
-  watcher.on('error', (error) => options.onError?.(error));
+  };
+
+  const unwatch = (relative: string) => {
+    for (const [path, watcher] of watchers) {
+      if (relative === '' || path === relative || path.startsWith(`${relative}/`)) {
+        watcher.close();
+        watchers.delete(path);
+      }
+    }
+  };
+
+  const watchDirectory = (relative: string) => {
+    if (watchers.has(relative)) return;
+    const absolute = join(functionsDir, relative);
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(absolute, (_event, filename) => heard(relative, filename));
+    } catch (error) {
+      if (relative === '') throw error;
+      return; // gone again before it could be watched: its parent's event covers it
+    }
+    watcher.on('error', (error) => {
+      if (relative === '') options.onError?.(error);
+      unwatch(relative);
+    });
+    watchers.set(relative, watcher);
+    for (const entry of readdirSync(absolute, { withFileTypes: true })) {
+      if (entry.isDirectory() && !entry.name.startsWith('.')) watchDirectory(relative ? `${relative}/${entry.name}` : entry.name);
+    }
+  };
+
+  const heard = (directory: string, filename: string | null) => {
+    if (filename === null) {
+      everything = true;
+      schedule();
+      return;
+    }
+    const path = directory ? `${directory}/${filename}` : filename;
+    if (isDirectory(join(functionsDir, path))) {
+      if (!filename.startsWith('.')) watchDirectory(path);
+    } else if (watchers.has(path)) unwatch(path);
+    const name = functionOfChange(path);
+    if (name === undefined) return;
+    touched.add(name);
+    schedule();
+  };
+
+  watchDirectory('');
   return {
     close() {
       clearTimeout(timer);
-      watcher.close();
+      unwatch('');
     },
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
