@@ -70,7 +70,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   });
 
   const app = new Hono();
-  app.route('/', opsRoutes({ registry: metrics.registry, checks: resources.checks, about: { host: 'memory', functions: names() } }));
+  // A getter: /healthz spreads it per request, so it names the functions running now (npm run dev changes them).
+  const about = {
+    host: 'memory',
+    get functions() {
+      return names();
+    },
+  };
+  app.route('/', opsRoutes({ registry: metrics.registry, checks: resources.checks, about }));
   app.route('/', gateway.app);
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1', websocket: gateway.websocket }, (info) => {
     const url = `http://127.0.0.1:${info.port}`;
