@@ -26,8 +26,11 @@ import { registryMetricsSource } from './status/metrics-source.ts';
 
 export interface EmbeddedGatewayOptions {
   bus: MemoryBus;
-  /** The functions bound in this process, and how their invocation's publishes reach the bus (MemoryHost.publish). */
-  functions: readonly BoundFunction[];
+  /**
+   * The functions bound in this process (or how to read the ones running now, for a process
+   * that reloads them), and how their invocation's publishes reach the bus (MemoryHost.publish).
+   */
+  functions: readonly BoundFunction[] | (() => readonly BoundFunction[]);
   send: (publishes: OutgoingEvent[]) => Promise<void>;
   redis: Redis;
   db?: Db | undefined;
@@ -70,15 +73,14 @@ export async function createEmbeddedGateway(options: EmbeddedGatewayOptions): Pr
       demoUsers.map(async (u) => ({ username: u.username, passwordHash: await hashPassword(u.password), role: u.role, tenantId })),
     ));
   const assets = indexAssets(registry);
+  const functions = options.functions;
+  const functionsNow = typeof functions === 'function' ? functions : () => functions;
   const gateway = createGateway({
     redis: options.redis,
     db: options.db,
     publisher: memoryPublisher(options.bus),
     invoker: memoryInvoker(options.functions, options.send),
-    lag: memoryLagSource(
-      options.bus,
-      options.functions.map((f) => f.manifest),
-    ),
+    lag: memoryLagSource(options.bus, () => functionsNow().map((f) => f.manifest)),
     metricsSource: registryMetricsSource(options.registry),
     edgeSites: options.edgeSites ?? [],
     assets,

@@ -27,11 +27,24 @@ export async function loadManifest(dir: string): Promise<FunctionManifest> {
   return manifest;
 }
 
-/** A function folder: its manifest and the definition `handler.ts` exports by default. */
-export async function loadFunction(dir: string): Promise<LoadedFunction> {
+/**
+ * The query parameter that asks for a fresh instance of a function's modules. ESM caches a
+ * module per URL for the life of the process, so a reload imports `handler.ts?<param>=<n>`;
+ * the dev loader's resolve hook (local-dev/reload-hooks.ts) passes it on to the modules
+ * the handler imports from its own folder.
+ */
+export const reloadVersionParam = 'flowline-reload';
+
+/**
+ * A function folder: its manifest and the definition `handler.ts` exports by default.
+ * With `version`, handler.ts is imported as a new module instance (see reloadVersionParam).
+ */
+export async function loadFunction(dir: string, options: { version?: number } = {}): Promise<LoadedFunction> {
   const manifest = await loadManifest(dir);
   const file = join(dir, 'handler.ts');
-  const module = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+  const url = pathToFileURL(resolve(file));
+  if (options.version !== undefined) url.searchParams.set(reloadVersionParam, String(options.version));
+  const module = (await import(url.href)) as { default?: unknown };
   if (!isFunctionDefinition(module.default)) {
     throw new Error(`${file} must \`export default defineFunction(...)\` (or defineBatchFunction)`);
   }

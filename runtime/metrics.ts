@@ -70,27 +70,49 @@ export interface FunctionMetrics {
   histogram(name: string, help: string, labelNames?: readonly string[], buckets?: number[]): Histogram<string>;
 }
 
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+/**
+ * A function's own metrics live in the process registry, so a function bound again in the
+ * same process (reloaded by `npm run dev`) gets the series it registered before, counts
+ * kept, instead of a "metric already registered" error from its setup.
+ */
 export function functionMetrics(registry: Registry, functionName: string): FunctionMetrics {
   const prefix = `flowline_fn_${functionName.replaceAll('-', '_')}_`;
-  const made = new Map<string, Counter<string> | Gauge<string> | Histogram<string>>();
-  function once<M extends Counter<string> | Gauge<string> | Histogram<string>>(name: string, make: (full: string) => M): M {
+  function once<M extends AnyMetric>(
+    name: string,
+    kind: abstract new (...args: never[]) => M,
+    labelNames: readonly string[],
+    make: (full: string) => M,
+  ): M {
     const full = prefix + name;
-    let metric = made.get(full);
-    if (!metric) {
-      metric = make(full);
-      made.set(full, metric);
+    const existing: unknown = registry.getSingleMetric(full);
+    if (existing === undefined) return make(full);
+    const registeredLabels = labelNamesOf(existing);
+    if (!(existing instanceof kind) || registeredLabels.join() !== [...labelNames].join()) {
+      throw new Error(
+        `function "${functionName}": metric "${name}" is already registered in this process as a ${existing?.constructor.name ?? 'metric'} with labels [${registeredLabels.join(', ')}]; use another name, or restart the process to change its kind or labels`,
+      );
     }
-    return metric as M;
+    return existing;
   }
   return {
     counter: (name, help, labelNames = []) =>
-      once(name, (full) => new Counter({ name: full, help, labelNames: [...labelNames], registers: [registry] })),
+      once(name, Counter, labelNames, (full) => new Counter({ name: full, help, labelNames: [...labelNames], registers: [registry] })),
     gauge: (name, help, labelNames = []) =>
-      once(name, (full) => new Gauge({ name: full, help, labelNames: [...labelNames], registers: [registry] })),
+      once(name, Gauge, labelNames, (full) => new Gauge({ name: full, help, labelNames: [...labelNames], registers: [registry] })),
     histogram: (name, help, labelNames = [], buckets) =>
       once(
         name,
+        Histogram,
+        labelNames,
         (full) => new Histogram({ name: full, help, labelNames: [...labelNames], registers: [registry], ...(buckets ? { buckets } : {}) }),
       ),
   };
+}
+
+// prom-client keeps a metric's label names on the instance without typing them.
+function labelNamesOf(metric: unknown): string[] {
+  const names = (metric as { labelNames?: unknown } | undefined)?.labelNames;
+  return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
 }

@@ -3,11 +3,12 @@ import { consumerGroupOf, type FunctionManifest } from '../../runtime/manifest.t
 import { deadLetterTopicOf } from '../../runtime/topics.ts';
 import { boundsOf, type LagSource } from './lag-source.ts';
 
-/** The embedded default: every function runs once, in this process, on the memory bus. */
-export function memoryLagSource(bus: MemoryBus, manifests: readonly FunctionManifest[]): LagSource {
+/** The embedded default: every function runs once, in this process, on the memory bus (the set may change under `npm run dev`). */
+export function memoryLagSource(bus: MemoryBus, manifests: readonly FunctionManifest[] | (() => readonly FunctionManifest[])): LagSource {
+  const current = typeof manifests === 'function' ? manifests : () => manifests;
   return {
     async read() {
-      return manifests.map((manifest) => ({
+      return current().map((manifest) => ({
         function: manifest.name,
         lag: bus.lag(consumerGroupOf(manifest)),
         topics: [],

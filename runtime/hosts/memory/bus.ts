@@ -33,6 +33,8 @@ interface PartitionLog {
 export class MemoryBus {
   private readonly topics = new Map<string, PartitionLog[]>();
   private readonly groups = new Map<string, GroupConsumer>();
+  /** Committed offsets per group (`topic/partition` → next offset): they outlive the group's consumer, as in Kafka. */
+  private readonly offsets = new Map<string, Map<string, number>>();
   private readonly partitions: number;
   private readonly retention: number;
   private roundRobin = 0;
@@ -72,6 +74,11 @@ export class MemoryBus {
     return this.logsOf(topic).flatMap((log) => log.records);
   }
 
+  /**
+   * One consumer for `group` on `topics`. Its committed offsets stay on the bus after
+   * `stop()`: the in-flight chunk finishes and commits, and the next consumer of the
+   * same group starts exactly there.
+   */
   subscribe(
     group: string,
     topics: readonly string[],
@@ -79,13 +86,17 @@ export class MemoryBus {
     options: { maxChunk: number; fromBeginning: boolean },
   ): BusSubscription {
     if (this.groups.has(group)) throw new Error(`consumer group "${group}" already has a consumer on this bus`);
-    const starts = new Map<string, number>();
+    // A group that subscribes again (a function reloaded in `npm run dev`) resumes where it
+    // committed; `fromBeginning` only places the partitions it has never committed on.
+    const committed = this.offsets.get(group) ?? new Map<string, number>();
+    this.offsets.set(group, committed);
     for (const topic of topics) {
       this.logsOf(topic).forEach((log, partition) => {
-        starts.set(`${topic}/${partition}`, options.fromBeginning ? log.base : log.base + log.records.length);
+        const id = `${topic}/${partition}`;
+        if (!committed.has(id)) committed.set(id, options.fromBeginning ? log.base : log.base + log.records.length);
       });
     }
-    const consumer = new GroupConsumer(this, [...topics], handler, options.maxChunk, starts);
+    const consumer = new GroupConsumer(this, [...topics], handler, options.maxChunk, committed);
     this.groups.set(group, consumer);
     consumer.wake();
     return {

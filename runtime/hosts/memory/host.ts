@@ -1,8 +1,8 @@
 import type { BoundFunction } from '../../bound-function.ts';
-import { deliver, type InboundRecord, type OutgoingEvent } from '../../deliver.ts';
-import { settle, toOutbound } from '../../settle.ts';
-import { startTicker } from '../../ticker.ts';
-import type { BusSubscription, MemoryBus } from './bus.ts';
+import type { OutgoingEvent } from '../../deliver.ts';
+import { toOutbound } from '../../settle.ts';
+import type { MemoryBus } from './bus.ts';
+import { runOnBus } from './function-on-bus.ts';
 
 export interface MemoryHost {
   /** Puts events (from an invocation) on the bus. */
@@ -16,35 +16,12 @@ export interface MemoryHost {
  * the broker.
  */
 export function startMemoryHost(bus: MemoryBus, functions: readonly BoundFunction[]): MemoryHost {
-  const shutdown = new AbortController();
-  const subscriptions: BusSubscription[] = functions.map((fn) =>
-    bus.subscribe(
-      fn.manifest.name,
-      fn.manifest.subscribes,
-      async (chunk) => {
-        const records: InboundRecord[] = chunk.map((r) => ({
-          topic: r.topic,
-          partition: r.partition,
-          offset: String(r.offset),
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-        }));
-        const result = await deliver(fn, records, { onExhausted: 'dead-letter', signal: shutdown.signal });
-        const { messages, committable } = settle(fn, records, result);
-        bus.publish(messages);
-        for (const p of result.publishes) fn.metrics.published.inc({ function: fn.manifest.name, topic: p.topic });
-        return committable;
-      },
-      { maxChunk: fn.manifest.batch.maxSize, fromBeginning: fn.manifest.startFrom === 'earliest' },
-    ),
-  );
-  const tickers = functions.map((fn) => startTicker(fn, async (publishes) => bus.publish(publishes.map(toOutbound)), shutdown.signal));
+  const running = functions.map((fn) => runOnBus(bus, fn));
   return {
     publish: async (publishes) => bus.publish(publishes.map(toOutbound)),
     async stop() {
-      shutdown.abort();
-      await Promise.all([...subscriptions, ...tickers].map((s) => s.stop()));
+      // The process is ending: cut retries short at once, as before; uncommitted events stay on the bus.
+      await Promise.all(running.map((r) => r.stop({ graceMs: 0 })));
     },
   };
 }
