@@ -242,6 +242,7 @@ describe('Sparkplug B on Mosquitto', () => {
     expect(decoded(dcmd)).toEqual([
       expect.objectContaining({ metrics: [expect.objectContaining({ name: 'Separator/LevelSetpoint', datatype: 'UInt16', value: 555 })] }),
     ]);
+    await until(async () => node.received.writes.length > 0 || undefined, 'the DCMD at the node');
     expect(node.received.writes).toEqual([{ deviceId: 'separator', metric: 'Separator/LevelSetpoint', value: 555 }]);
     await sink.waitFor('the new setpoint read back', () =>
       sink.of('separator-01', 'separator_level_setpoint').some((s: TelemetryRaw) => Math.abs(s.value - 55.5) < 1e-9),
