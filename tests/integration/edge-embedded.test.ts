@@ -88,4 +88,26 @@ describe('the embedded edge', () => {
       all.some((s) => s.deviceId === 'separator-01' && s.tagId === 'separator_level_setpoint' && Math.abs(s.value - 55.5) < 1e-9),
     );
   });
+
+  it('counts and reports the faults of the MQTT simulators, injected as on the control port, and keeps running', async () => {
+    const { faults } = edge.simulators.pad;
+    faults.inject('malformed', 'mqtt', 1000);
+    faults.inject('malformed', 'sparkplug', 1000);
+    faults.inject('seq-gap', 'sparkplug', 1000);
+    await until(async () => {
+      const devices = edge.health().devices;
+      const fc = devices['fc-01']?.faults ?? {};
+      const separator = devices['separator-01']?.faults ?? {};
+      return ((fc.malformed ?? 0) >= 3 && (separator.malformed ?? 0) >= 1 && (separator['seq-gap'] ?? 0) >= 1) || undefined;
+    }, 'the faults counted on /healthz');
+    const before = Date.now();
+    faults.inject('disconnect', 'sparkplug', 1500);
+    await sink.waitFor('the separator bad while its gateway is gone', (all) =>
+      all.some((s) => s.deviceId === 'separator-01' && s.timestamp >= before && s.quality === Quality.BAD_NOT_CONNECTED),
+    );
+    await sink.waitFor('the separator good again after its rebirth', (all) =>
+      all.some((s) => s.deviceId === 'separator-01' && s.timestamp > before + 1500 && s.quality === Quality.GOOD),
+    );
+    expect(edge.health().devices['separator-01']?.state).toBe('connected');
+  });
 });
