@@ -7,9 +7,12 @@ import { Quality } from '../../contracts/quality.ts';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 import { type CommandSource, startKafkaCommandSource } from '../../edge-adapter/commands/kafka-command-source.ts';
 import { type EdgeAdapter, startEdgeAdapter } from '../../edge-adapter/edge-adapter.ts';
+import { BrokerConnection } from '../../edge-adapter/mqtt/broker-connection.ts';
+import { createEdgeMetrics } from '../../edge-adapter/ops/edge-metrics.ts';
 import { SparkplugEdgeNode } from '../../edge-adapter/simulators/sparkplug-edge-node.ts';
 import { callbackSink } from '../../edge-adapter/sinks/callback-sink.ts';
 import { kafkaConnectionOf } from '../../edge-adapter/sinks/kafka-connection.ts';
+import { SparkplugHost } from '../../edge-adapter/sparkplug/sparkplug-host.ts';
 import { type DecodedPayload, decodeSparkplug, encodeSparkplug } from '../../edge-adapter/sparkplug/sparkplug-payload.ts';
 import { createKafka } from '../../runtime/hosts/kafka/client.ts';
 import { collectingSink, edgeConfig, projectTempDir, testLog } from '../support/edge-harness.ts';
@@ -255,5 +258,46 @@ describe('Sparkplug B on Mosquitto', () => {
       async () => seen.some((m) => m.topic === `spBv1.0/STATE/${hostId}` && JSON.parse(String(m.payload)).online === false) || undefined,
       'STATE offline',
     );
+  });
+
+  it('leaves a will that says offline, with its online STATE’s timestamp, when it vanishes without a word', async () => {
+    const willHost = `${hostId}-will`;
+    const states: { online: boolean; timestamp: number }[] = [];
+    const observer = await connectAsync(mqttUrl, { clientId: `test-will-observer-${run}` });
+    observer.on('message', (_, payload) => {
+      if (payload.length > 0) states.push(JSON.parse(String(payload))); // empty: the retained STATE being cleared
+    });
+    await observer.subscribeAsync(`spBv1.0/STATE/${willHost}`, { qos: 1 });
+    // A second host, assembled from the adapter's own parts, that can vanish as a killed process would.
+    const [settings] = edgeConfig(
+      {
+        site: 'x',
+        connections: [{ id: 'c', protocol: 'mqtt', url: mqttUrl, sparkplug: { hostId: willHost } }],
+        devices: [
+          { id: 'd', protocol: 'sparkplug', connection: 'c', groupId: group, edgeNodeId: 'gateway', tags: [{ id: 't', metric: 'm' }] },
+        ],
+      },
+      dir,
+    ).connections;
+    if (!settings) throw new Error('the configuration lost its connection');
+    const connection = new BrokerConnection({
+      connection: settings,
+      clientId: `test-will-host-${run}`,
+      log: testLog,
+    });
+    const metrics = createEdgeMetrics(
+      { bufferDepth: () => 0, bufferCapacity: () => 0, bufferBytes: () => 0, sinkUp: () => true, devices: () => [] },
+      { processMetrics: false },
+    );
+    const host = new SparkplugHost({ connection, hostId: willHost, rebirthMinIntervalMs: 1000, metrics, log: testLog });
+    host.start();
+    connection.start();
+    await until(async () => states.find((s) => s.online) ?? undefined, 'STATE online');
+    await connection.stop(false); // the socket closes without DISCONNECT: the broker publishes the will
+    await until(async () => states.find((s) => !s.online) ?? undefined, 'the will: STATE offline');
+    const online = states.find((s) => s.online);
+    expect(states.find((s) => !s.online)).toEqual({ online: false, timestamp: online?.timestamp });
+    await observer.publishAsync(`spBv1.0/STATE/${willHost}`, '', { qos: 1, retain: true }); // leave no retained STATE behind
+    await observer.endAsync();
   });
 });
