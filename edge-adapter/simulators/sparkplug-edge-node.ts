@@ -16,6 +16,8 @@ export interface SparkplugEdgeNodeOptions {
   groupId: string;
   edgeNodeId: string;
   devices: { deviceId: string; metrics: SimulatedMetric[] }[];
+  /** The node's own metrics (NBIRTH/NDATA, written by NCMD). */
+  nodeMetrics?: SimulatedMetric[];
   publishIntervalMs?: number;
 }
 
@@ -41,6 +43,7 @@ export class SparkplugEdgeNode {
   constructor(options: SparkplugEdgeNodeOptions) {
     this.options = options;
     let alias = 0;
+    for (const m of options.nodeMetrics ?? []) this.aliases.set(`/${m.name}`, ++alias);
     for (const d of options.devices) for (const m of d.metrics) this.aliases.set(`${d.deviceId}/${m.name}`, ++alias);
   }
 
@@ -133,6 +136,7 @@ export class SparkplugEdgeNode {
       metrics: [
         { name: 'bdSeq', type: 'UInt64', value: this.bdSeq, timestamp: now },
         { name: 'Node Control/Rebirth', type: 'Boolean', value: false, timestamp: now },
+        ...(this.options.nodeMetrics ?? []).map((m) => this.metric(undefined, m, now, true)),
       ],
     });
     for (const d of devices) {
@@ -147,6 +151,13 @@ export class SparkplugEdgeNode {
   private publishData(): void {
     if (!this.client?.connected) return;
     const now = Date.now();
+    const own = this.options.nodeMetrics ?? [];
+    if (own.length > 0)
+      this.send('NDATA', undefined, {
+        timestamp: now,
+        seq: this.nextSeq(),
+        metrics: own.map((m) => this.metric(undefined, m, now, false)),
+      });
     for (const d of this.options.devices) {
       this.send('DDATA', d.deviceId, {
         timestamp: now,
@@ -156,12 +167,12 @@ export class SparkplugEdgeNode {
     }
   }
 
-  private metric(deviceId: string, m: SimulatedMetric, now: number, birth: boolean) {
+  private metric(deviceId: string | undefined, m: SimulatedMetric, now: number, birth: boolean) {
     const reading = m.read();
     const value = m.datatype === 'Boolean' ? reading.value !== 0 : reading.value;
     return {
       ...(birth ? { name: m.name } : {}),
-      alias: this.aliases.get(`${deviceId}/${m.name}`),
+      alias: this.aliases.get(`${deviceId ?? ''}/${m.name}`),
       type: m.datatype,
       value,
       timestamp: now,
@@ -184,16 +195,16 @@ export class SparkplugEdgeNode {
         this.birth();
         continue;
       }
-      const device = this.options.devices.find((d) => d.deviceId === deviceId);
-      const target = device?.metrics.find((x) => x.name === m.name || this.aliases.get(`${deviceId}/${x.name}`) === m.alias);
-      if (!device || !target?.write || m.value === undefined) continue;
+      const scope = deviceId === undefined ? this.options.nodeMetrics : this.options.devices.find((d) => d.deviceId === deviceId)?.metrics;
+      const target = scope?.find((x) => x.name === m.name || this.aliases.get(`${deviceId ?? ''}/${x.name}`) === m.alias);
+      if (!target?.write || m.value === undefined) continue;
       this.received.writes.push({ deviceId, metric: target.name, value: m.value });
       if (target.write(m.value)) {
         const now = Date.now();
-        this.send('DDATA', device.deviceId, {
+        this.send(deviceId === undefined ? 'NDATA' : 'DDATA', deviceId, {
           timestamp: now,
           seq: this.nextSeq(),
-          metrics: [this.metric(device.deviceId, target, now, false)],
+          metrics: [this.metric(deviceId, target, now, false)],
         });
       }
     }

@@ -7,12 +7,9 @@ import { Quality } from '../../contracts/quality.ts';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 import { type CommandSource, startKafkaCommandSource } from '../../edge-adapter/commands/kafka-command-source.ts';
 import { type EdgeAdapter, startEdgeAdapter } from '../../edge-adapter/edge-adapter.ts';
-import { BrokerConnection } from '../../edge-adapter/mqtt/broker-connection.ts';
-import { createEdgeMetrics } from '../../edge-adapter/ops/edge-metrics.ts';
 import { SparkplugEdgeNode } from '../../edge-adapter/simulators/sparkplug-edge-node.ts';
 import { callbackSink } from '../../edge-adapter/sinks/callback-sink.ts';
 import { kafkaConnectionOf } from '../../edge-adapter/sinks/kafka-connection.ts';
-import { SparkplugHost } from '../../edge-adapter/sparkplug/sparkplug-host.ts';
 import { type DecodedPayload, decodeSparkplug, encodeSparkplug } from '../../edge-adapter/sparkplug/sparkplug-payload.ts';
 import { createKafka } from '../../runtime/hosts/kafka/client.ts';
 import { collectingSink, edgeConfig, projectTempDir, testLog } from '../support/edge-harness.ts';
@@ -37,12 +34,24 @@ const topics = {
 };
 const dir = projectTempDir('edge-sparkplug');
 const sink = collectingSink();
-const plc = { pressure: 10.5, level: 48, setpoint: 500 };
+const plc = { pressure: 10.5, level: 48, setpoint: 500, scanMs: 250 };
 const node = new SparkplugEdgeNode({
   url: mqttUrl,
   groupId: group,
   edgeNodeId: 'gateway',
   publishIntervalMs: 200,
+  // The gateway's own metrics: NBIRTH/NDATA, written by NCMD.
+  nodeMetrics: [
+    {
+      name: 'Gateway/ScanRateMs',
+      datatype: 'UInt32',
+      read: () => ({ value: plc.scanMs, good: true }),
+      write: (v) => {
+        plc.scanMs = v;
+        return true;
+      },
+    },
+  ],
   devices: [
     {
       deviceId: 'separator',
@@ -108,6 +117,22 @@ beforeAll(async () => {
             { id: 'separator_level_setpoint', metric: 'Separator/LevelSetpoint', scale: 0.1, writable: { min: 20, max: 80 } },
           ],
         },
+        {
+          // The edge node's own metrics: no deviceId.
+          id: 'gateway-01',
+          protocol: 'sparkplug',
+          connection: 'broker',
+          groupId: group,
+          edgeNodeId: 'gateway',
+          tags: [
+            {
+              id: 'scan_rate',
+              metric: 'Gateway/ScanRateMs',
+              unit: 'ms',
+              writable: { min: 100, max: 5000, roles: ['supervisor', 'admin'] },
+            },
+          ],
+        },
       ],
     },
     dir,
@@ -148,6 +173,9 @@ const counted = async () =>
     ]),
   );
 const decoded = (topic: string): DecodedPayload[] => seen.filter((m) => m.topic === topic).map((m) => decodeSparkplug(m.payload));
+/** Commands come from Kafka; the answers leave through the buffer, here into the collecting sink. */
+const answers = () =>
+  sink.records.filter((r) => r.topic === topics.commandResults).map((r) => JSON.parse(String(r.value)).data as CommandResult);
 const rebirthRequests = () =>
   decoded(`spBv1.0/${group}/NCMD/gateway`).filter((p) => p.metrics.some((m) => m.name === 'Node Control/Rebirth' && m.value === 1));
 
@@ -228,9 +256,6 @@ describe('Sparkplug B on Mosquitto', () => {
     await send('viewer', 55, 'viewer');
     await send('too-fine', 55.55); // 555.5 tenths: the birth says UInt16
     await send('applied', 55.5);
-    // Commands come from Kafka; the answers leave through the buffer, here into the collecting sink.
-    const answers = () =>
-      sink.records.filter((r) => r.topic === topics.commandResults).map((r) => JSON.parse(String(r.value)).data as CommandResult);
     await until(async () => answers().length >= 4 || undefined, 'four answers', 60_000);
     const results = answers();
     expect(Object.fromEntries(results.map((r) => [r.commandId.replace(`-${run}`, ''), r.code]))).toEqual({
@@ -252,52 +277,47 @@ describe('Sparkplug B on Mosquitto', () => {
     );
   });
 
+  it('writes a node metric by NCMD, for the roles its tag allows only', async () => {
+    const ncmd = `spBv1.0/${group}/NCMD/gateway`;
+    const scanWrites = () => decoded(ncmd).filter((p) => p.metrics.some((m) => m.name === 'Gateway/ScanRateMs'));
+    const command = (id: string, role: 'operator' | 'supervisor') => ({
+      key: 'gateway-01',
+      data: {
+        commandId: `${id}-${run}`,
+        timestamp: Date.now(),
+        siteId: 'pad-7',
+        deviceId: 'gateway-01',
+        tagId: 'scan_rate',
+        value: 500,
+        requestedBy: { userId: 'sam', role },
+      },
+    });
+    await kafka.produce(topics.commands, [command('ncmd-operator', 'operator'), command('ncmd-supervisor', 'supervisor')]);
+    await until(async () => answers().filter((r) => r.commandId.startsWith('ncmd-')).length === 2 || undefined, 'both answers', 60_000);
+    expect(
+      Object.fromEntries(
+        answers()
+          .filter((r) => r.commandId.startsWith('ncmd-'))
+          .map((r) => [r.commandId.replace(`-${run}`, ''), r.code]),
+      ),
+    ).toEqual({
+      'ncmd-operator': 'role-not-permitted',
+      'ncmd-supervisor': 'applied',
+    });
+    await until(async () => node.received.writes.some((w) => w.metric === 'Gateway/ScanRateMs') || undefined, 'the NCMD at the node');
+    expect(node.received.writes.filter((w) => w.metric === 'Gateway/ScanRateMs')).toEqual([
+      { deviceId: undefined, metric: 'Gateway/ScanRateMs', value: 500 },
+    ]);
+    expect(scanWrites()).toHaveLength(1);
+    expect(scanWrites()[0]?.metrics[0]).toMatchObject({ datatype: 'UInt32', value: 500 });
+    await sink.waitFor('the new scan rate read back from NDATA', () => sink.of('gateway-01', 'scan_rate').some((s) => s.value === 500));
+  });
+
   it('says offline in its retained STATE when it stops', async () => {
     await adapter.stop();
     await until(
       async () => seen.some((m) => m.topic === `spBv1.0/STATE/${hostId}` && JSON.parse(String(m.payload)).online === false) || undefined,
       'STATE offline',
     );
-  });
-
-  it('leaves a will that says offline, with its online STATE’s timestamp, when it vanishes without a word', async () => {
-    const willHost = `${hostId}-will`;
-    const states: { online: boolean; timestamp: number }[] = [];
-    const observer = await connectAsync(mqttUrl, { clientId: `test-will-observer-${run}` });
-    observer.on('message', (_, payload) => {
-      if (payload.length > 0) states.push(JSON.parse(String(payload))); // empty: the retained STATE being cleared
-    });
-    await observer.subscribeAsync(`spBv1.0/STATE/${willHost}`, { qos: 1 });
-    // A second host, assembled from the adapter's own parts, that can vanish as a killed process would.
-    const [settings] = edgeConfig(
-      {
-        site: 'x',
-        connections: [{ id: 'c', protocol: 'mqtt', url: mqttUrl, sparkplug: { hostId: willHost } }],
-        devices: [
-          { id: 'd', protocol: 'sparkplug', connection: 'c', groupId: group, edgeNodeId: 'gateway', tags: [{ id: 't', metric: 'm' }] },
-        ],
-      },
-      dir,
-    ).connections;
-    if (!settings) throw new Error('the configuration lost its connection');
-    const connection = new BrokerConnection({
-      connection: settings,
-      clientId: `test-will-host-${run}`,
-      log: testLog,
-    });
-    const metrics = createEdgeMetrics(
-      { bufferDepth: () => 0, bufferCapacity: () => 0, bufferBytes: () => 0, sinkUp: () => true, devices: () => [] },
-      { processMetrics: false },
-    );
-    const host = new SparkplugHost({ connection, hostId: willHost, rebirthMinIntervalMs: 1000, metrics, log: testLog });
-    host.start();
-    connection.start();
-    await until(async () => states.find((s) => s.online) ?? undefined, 'STATE online');
-    await connection.stop(false); // the socket closes without DISCONNECT: the broker publishes the will
-    await until(async () => states.find((s) => !s.online) ?? undefined, 'the will: STATE offline');
-    const online = states.find((s) => s.online);
-    expect(states.find((s) => !s.online)).toEqual({ online: false, timestamp: online?.timestamp });
-    await observer.publishAsync(`spBv1.0/STATE/${willHost}`, '', { qos: 1, retain: true }); // leave no retained STATE behind
-    await observer.endAsync();
   });
 });
