@@ -159,7 +159,7 @@ export class SparkplugTracker {
 
   private nodeBirth(key: string, payload: DecodedPayload, old: NodeSession | undefined, now: number): Effect[] {
     const bdSeq = payload.metrics.find((m) => m.name === 'bdSeq')?.value;
-    const session: NodeSession = { ...emptySession(), ...definitions(payload.metrics), lastRebirthAt: old?.lastRebirthAt ?? 0 };
+    const session: NodeSession = { ...emptySession(), ...definitions(payload.metrics), lastRebirthAt: old?.lastRebirthAt ?? -Infinity };
     this.nodes.set(key, session);
     if (bdSeq === undefined) {
       // Without bdSeq no NDEATH can ever be matched to this session: its values cannot be trusted to stay current.
@@ -179,14 +179,13 @@ export class SparkplugTracker {
 
   private nodeDeath(key: string, topic: SparkplugTopic, payload: DecodedPayload, session: NodeSession | undefined, now: number): Effect[] {
     const bdSeq = payload.metrics.find((m) => m.name === 'bdSeq')?.value;
-    const at = now;
     if (!session?.online) return [{ kind: 'event', node: key, event: 'death', detail: 'NDEATH of a node not online' }];
     session.online = false;
     for (const device of session.devices.values()) device.online = false;
     if (bdSeq !== undefined && bdSeq === session.bdSeq) {
       return [
         { kind: 'event', node: key, event: 'death', detail: `NDEATH bdSeq ${bdSeq}` },
-        { kind: 'offline', node: key, deviceId: undefined, quality: Quality.BAD_NOT_CONNECTED, reason: 'NDEATH', at },
+        { kind: 'offline', node: key, deviceId: undefined, quality: Quality.BAD_NOT_CONNECTED, reason: 'NDEATH', at: now },
       ];
     }
     // A death that names another session (or none): the node may be alive under a session we
@@ -195,7 +194,7 @@ export class SparkplugTracker {
     const detail = `NDEATH bdSeq ${bdSeq ?? 'missing'}, the NBIRTH had ${session.bdSeq}`;
     return [
       { kind: 'event', node: key, event: 'bdseq-mismatch', detail },
-      { kind: 'offline', node: key, deviceId: undefined, quality: Quality.BAD_NOT_CONNECTED, reason: detail, at },
+      { kind: 'offline', node: key, deviceId: undefined, quality: Quality.BAD_NOT_CONNECTED, reason: detail, at: now },
       ...this.rebirth(topic.groupId, topic.edgeNodeId, 'NDEATH with a mismatched bdSeq', now),
     ];
   }
