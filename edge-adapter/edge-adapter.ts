@@ -144,13 +144,17 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
     } else if (device.protocol === 'opcua') {
       drivers.set(device.id, new OpcUaDriver({ device, pki, emit, status, metrics, log: deviceLog }));
     } else {
-      // The configuration was checked: every mqtt/sparkplug device names a connection, a Sparkplug host for sparkplug.
-      const { connection, host } = brokers.get(device.connection) as { connection: BrokerConnection; host: SparkplugHost | undefined };
-      if (device.protocol === 'mqtt') drivers.set(device.id, new MqttDriver({ device, connection, emit, status, metrics, log: deviceLog }));
-      else {
+      // EdgeConfig checks both; a configuration assembled in code without it is stopped here, by name.
+      const broker = brokers.get(device.connection);
+      if (!broker) throw new Error(`device ${device.id}: no connection ${device.connection} under connections`);
+      if (device.protocol === 'mqtt') {
+        drivers.set(device.id, new MqttDriver({ device, connection: broker.connection, emit, status, metrics, log: deviceLog }));
+      } else {
+        if (!broker.host)
+          throw new Error(`device ${device.id}: connection ${device.connection} is not a Sparkplug host (sparkplug: { hostId })`);
         drivers.set(
           device.id,
-          new SparkplugDriver({ device, host: host as SparkplugHost, connection, emit, status, metrics, log: deviceLog }),
+          new SparkplugDriver({ device, host: broker.host, connection: broker.connection, emit, status, metrics, log: deviceLog }),
         );
       }
     }
