@@ -1,4 +1,5 @@
 import type { TelemetryRaw } from '../contracts/telemetry.ts';
+import type { DeviceProtocol } from './config/edge-config.ts';
 
 /** Where a driver hands what it read: called with one batch per poll cycle or publish response. */
 export type EmitSamples = (samples: TelemetryRaw[]) => void;
@@ -6,7 +7,7 @@ export type EmitSamples = (samples: TelemetryRaw[]) => void;
 /** What the adapter needs from a device, whatever its protocol. */
 export interface DeviceDriver {
   readonly id: string;
-  readonly protocol: 'modbus' | 'opcua';
+  readonly protocol: DeviceProtocol;
   /** Begins polling or subscribing; connection problems are reported as status and bad-quality samples, never thrown. */
   start(): void;
   stop(): Promise<void>;

@@ -6,12 +6,16 @@ import type { Writable } from './config/writable.ts';
 import type { DeviceDriver } from './device-driver.ts';
 import { ModbusDriver } from './modbus/modbus-driver.ts';
 import { linkKey, ModbusLink } from './modbus/modbus-link.ts';
+import { BrokerConnection } from './mqtt/broker-connection.ts';
+import { MqttDriver } from './mqtt/mqtt-driver.ts';
 import { OpcUaDriver } from './opcua/opcua-driver.ts';
 import { EdgePki } from './opcua/pki.ts';
 import { DeviceStatusBoard } from './ops/device-status.ts';
 import { type EdgeHealth, healthStatus } from './ops/edge-health.ts';
 import { createEdgeMetrics, type EdgeMetrics } from './ops/edge-metrics.ts';
 import type { Sink } from './sinks/sink.ts';
+import { SparkplugDriver } from './sparkplug/sparkplug-driver.ts';
+import { SparkplugHost } from './sparkplug/sparkplug-host.ts';
 import { Forwarder } from './store-and-forward/forwarder.ts';
 import { SampleIntake } from './store-and-forward/sample-intake.ts';
 import { openSampleJournal } from './store-and-forward/sample-journal.ts';
@@ -107,6 +111,25 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
   const links = new Map<string, ModbusLink>();
   const drivers = new Map<string, DeviceDriver>();
   const emit = (samples: Parameters<SampleIntake['push']>[0]) => intake.push(samples);
+  // One MQTT connection per entry of `connections`, shared by its devices; a Sparkplug host on those that are one.
+  const brokers = new Map<string, { connection: BrokerConnection; host: SparkplugHost | undefined }>();
+  for (const c of config.connections) {
+    const connection = new BrokerConnection({
+      connection: c,
+      clientId: c.clientId ?? `flowline-edge-${config.site}-${c.id}`,
+      log: log.child({ connection: c.id, protocol: 'mqtt' }),
+    });
+    const host =
+      c.sparkplug &&
+      new SparkplugHost({
+        connection,
+        hostId: c.sparkplug.hostId,
+        rebirthMinIntervalMs: c.sparkplug.rebirthMinIntervalMs,
+        metrics,
+        log: log.child({ connection: c.id, protocol: 'sparkplug' }),
+      });
+    brokers.set(c.id, { connection, host });
+  }
   for (const device of config.devices) {
     const deviceLog = log.child({ device: device.id, protocol: device.protocol });
     status.register(device.id, device.protocol);
@@ -118,8 +141,22 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
         links.set(key, link);
       }
       drivers.set(device.id, new ModbusDriver({ device, link, emit, status, metrics, log: deviceLog }));
-    } else {
+    } else if (device.protocol === 'opcua') {
       drivers.set(device.id, new OpcUaDriver({ device, pki, emit, status, metrics, log: deviceLog }));
+    } else {
+      // EdgeConfig checks both; a configuration assembled in code without it is stopped here, by name.
+      const broker = brokers.get(device.connection);
+      if (!broker) throw new Error(`device ${device.id}: no connection ${device.connection} under connections`);
+      if (device.protocol === 'mqtt') {
+        drivers.set(device.id, new MqttDriver({ device, connection: broker.connection, emit, status, metrics, log: deviceLog }));
+      } else {
+        if (!broker.host)
+          throw new Error(`device ${device.id}: connection ${device.connection} is not a Sparkplug host (sparkplug: { hostId })`);
+        drivers.set(
+          device.id,
+          new SparkplugDriver({ device, host: broker.host, connection: broker.connection, emit, status, metrics, log: deviceLog }),
+        );
+      }
     }
   }
 
@@ -146,6 +183,11 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
 
   forwarder.start();
   for (const driver of drivers.values()) driver.start();
+  // After the drivers: they register their subscriptions and listeners before the first connect.
+  for (const { connection, host } of brokers.values()) {
+    host?.start();
+    connection.start();
+  }
   log.info(
     {
       site: config.site,
@@ -192,6 +234,13 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
         // Devices first, so the last samples read are in the buffer before the forwarder's final send.
         await Promise.allSettled([...drivers.values()].map((d) => d.stop()));
         await Promise.allSettled([...links.values()].map((l) => l.close()));
+        // A Sparkplug host says offline itself before leaving; the graceful disconnect then drops its will.
+        await Promise.allSettled(
+          [...brokers.values()].map(async ({ connection, host }) => {
+            await host?.stop();
+            await connection.stop();
+          }),
+        );
         intake.flush();
         const linkUp = forwarder.snapshot().state === 'connected';
         await forwarder.stop();

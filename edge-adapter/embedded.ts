@@ -30,8 +30,9 @@ export interface EmbeddedEdge {
 }
 
 /**
- * The edge side of `npm start`: both well-pad simulators on free loopback ports and an
- * adapter reading them, its output going to `publish` instead of Kafka. The buffer is
+ * The edge side of `npm start`: the well-pad simulators on free loopback ports (Modbus,
+ * OPC UA, and an in-process MQTT broker with the Sparkplug B gateway and the flow computer)
+ * and an adapter reading them, its output going to `publish` instead of Kafka. The buffer is
  * in memory, as the bus it feeds: nothing downstream of it outlives the process either.
  */
 export async function startEmbeddedEdge(options: EmbeddedEdgeOptions): Promise<EmbeddedEdge> {
@@ -41,6 +42,7 @@ export async function startEmbeddedEdge(options: EmbeddedEdgeOptions): Promise<E
   const simulators = await startWellPadSimulators({
     modbusPort: 0,
     opcuaPort: 0,
+    mqttPort: 0,
     pkiDir: join(stateDir, 'simulators', 'opcua-pki'),
     ...(options.chaosMeanIntervalMs ? { chaosMeanIntervalMs: options.chaosMeanIntervalMs } : {}),
   });
@@ -59,7 +61,10 @@ export async function startEmbeddedEdge(options: EmbeddedEdgeOptions): Promise<E
     await simulators.stop();
     throw error;
   }
-  log.info({ modbus: simulators.modbus.port, opcua: simulators.opcua.endpoint }, 'embedded well-pad simulators serving the edge adapter');
+  log.info(
+    { modbus: simulators.modbus.port, opcua: simulators.opcua.endpoint, mqtt: simulators.mqtt?.broker.url },
+    'embedded well-pad simulators serving the edge adapter',
+  );
   return {
     simulators,
     config,
@@ -74,13 +79,16 @@ export async function startEmbeddedEdge(options: EmbeddedEdgeOptions): Promise<E
 
 /** The example config names the simulators' default ports; point it at the ports they actually took. */
 function pointAtSimulators(config: ResolvedEdgeConfig, simulators: WellPadSimulators): ResolvedEdgeConfig {
+  const broker = simulators.mqtt?.broker.url;
   return {
     ...config,
     buffer: { ...config.buffer, path: ':memory:' },
-    devices: config.devices.map((device) =>
-      device.protocol === 'modbus'
-        ? { ...device, transport: 'tcp' as const, host: simulators.modbus.host, port: simulators.modbus.port }
-        : { ...device, endpoint: simulators.opcua.endpoint },
-    ),
+    connections: config.connections.map((c) => (broker ? { ...c, url: broker } : c)),
+    devices: config.devices.map((device) => {
+      if (device.protocol === 'modbus')
+        return { ...device, transport: 'tcp' as const, host: simulators.modbus.host, port: simulators.modbus.port };
+      if (device.protocol === 'opcua') return { ...device, endpoint: simulators.opcua.endpoint };
+      return device;
+    }),
   };
 }

@@ -86,7 +86,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
         '',
         options.title,
         `  functions:  ${names().join(', ') || '(none yet: add a folder under functions/)'}`,
-        `  telemetry:  ${edge ? `edge adapter ← simulators (Modbus 127.0.0.1:${edge.edge.simulators.modbus.port}, ${edge.edge.simulators.opcua.endpoint}); ` : ''}${source.describe()}`,
+        `  telemetry:  ${edge ? `edge adapter ← simulators (Modbus 127.0.0.1:${edge.edge.simulators.modbus.port}, ${edge.edge.simulators.opcua.endpoint}, MQTT/Sparkplug B ${edge.edge.simulators.mqtt?.broker.url}); ` : ''}${source.describe()}`,
         `  console:    ${url}/   sign in as ${demoUsers.map((u) => `${u.username}/${u.password}`).join(', ')}`,
         `  API:        ${url}/v1/openapi.json   live: ws://127.0.0.1:${info.port}/v1/live`,
         `  health:     ${url}/healthz   metrics: ${url}/metrics`,

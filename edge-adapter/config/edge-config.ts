@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { Identifier } from '../../contracts/telemetry.ts';
 import { ModbusDevice } from './modbus-device.ts';
+import { MqttConnection } from './mqtt-connection.ts';
+import { MqttDevice } from './mqtt-device.ts';
 import { OpcUaDevice } from './opcua-device.ts';
+import { SparkplugDevice } from './sparkplug-device.ts';
 import { WriterRoles } from './writable.ts';
 
-export const Device = z.discriminatedUnion('protocol', [ModbusDevice, OpcUaDevice], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'protocol must be modbus or opcua' : undefined),
+export const Device = z.discriminatedUnion('protocol', [ModbusDevice, OpcUaDevice, MqttDevice, SparkplugDevice], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'protocol must be modbus, opcua, mqtt or sparkplug' : undefined),
 });
 export type Device = z.infer<typeof Device>;
+export type DeviceProtocol = Device['protocol'];
 
 const TopicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, . _ - (at most 249)');
 
@@ -99,6 +103,8 @@ export const EdgeConfig = z
       })
       .strict()
       .default({ enabled: true, roles: ['operator', 'supervisor', 'admin'], maxAgeSeconds: 60 }),
+    /** Broker connections that mqtt and sparkplug devices share. */
+    connections: z.array(MqttConnection).default([]),
     devices: z.array(Device).min(1, 'configure at least one device'),
   })
   .strict()
@@ -113,5 +119,51 @@ export const EdgeConfig = z
         });
       } else seen.set(device.id, index);
     });
+    checkConnections(config, ctx);
   });
 export type EdgeConfig = z.infer<typeof EdgeConfig>;
+
+/** Every mqtt/sparkplug device names a connection that exists and suits it; no two devices read the same Sparkplug source. */
+function checkConnections(config: { connections: MqttConnection[]; devices: Device[] }, ctx: z.RefinementCtx): void {
+  const connections = new Map<string, number>();
+  config.connections.forEach((c, index) => {
+    if (connections.has(c.id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connections', index, 'id'],
+        message: `duplicate connection id ${c.id} (first at connections.${connections.get(c.id)})`,
+      });
+    } else connections.set(c.id, index);
+  });
+  const sources = new Map<string, number>();
+  config.devices.forEach((device, index) => {
+    if (device.protocol !== 'mqtt' && device.protocol !== 'sparkplug') return;
+    const at = connections.get(device.connection);
+    const connection = at === undefined ? undefined : config.connections[at];
+    if (!connection) {
+      const known = [...connections.keys()];
+      ctx.addIssue({
+        code: 'custom',
+        path: ['devices', index, 'connection'],
+        message: `no connection ${device.connection}: ${known.length > 0 ? `use one of ${known.join(', ')}` : 'add it under connections (id, protocol: mqtt, url)'}`,
+      });
+      return;
+    }
+    if (device.protocol !== 'sparkplug') return;
+    if (!connection.sparkplug) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['devices', index, 'connection'],
+        message: `connection ${connection.id} is not a Sparkplug host: give it sparkplug: { hostId: <this adapter's host id> }`,
+      });
+    }
+    const source = [device.connection, device.groupId, device.edgeNodeId, device.deviceId ?? ''].join('/');
+    if (sources.has(source)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['devices', index, 'deviceId'],
+        message: `devices.${sources.get(source)} already reads ${device.groupId}/${device.edgeNodeId}${device.deviceId ? `/${device.deviceId}` : ''}: list all its tags there`,
+      });
+    } else sources.set(source, index);
+  });
+}

@@ -17,3 +17,10 @@ export const engineeringFields = {
   description: z.string().max(200).optional(),
   writable: Writable.optional(),
 };
+
+/** Engineering units as published → the device's own units (the inverse of scale and offset), for writes. */
+export function toDeviceUnits(value: number, tag: { scale: number; offset: number }): number {
+  const raw = (value - tag.offset) / tag.scale;
+  // A whole number that scaling blurred by float noise is still meant whole.
+  return Math.abs(raw - Math.round(raw)) < 1e-9 * Math.max(1, Math.abs(raw)) ? Math.round(raw) : raw;
+}

@@ -38,7 +38,8 @@ describe('loadEdgeConfig', () => {
   it('accepts the shipped example and fills the defaults', () => {
     const config = loadEdgeConfig(join(import.meta.dirname, '..', 'examples', 'well-pad.yaml'), { FLOWLINE_STATE_DIR: join(dir, 'state') });
     expect(config.site).toBe('pad-7');
-    expect(config.devices.map((d) => d.id)).toEqual(['rtu-w01', 'rtu-w02', 'rtu-w03', 'rtu-w04', 'rig-07']);
+    expect(config.devices.map((d) => d.id)).toEqual(['rtu-w01', 'rtu-w02', 'rtu-w03', 'rtu-w04', 'rig-07', 'separator-01', 'fc-01']);
+    expect(config.connections[0]).toMatchObject({ id: 'pad-broker', clean: true, sparkplug: { hostId: 'flowline-pad-7' } });
     expect(config.buffer).toMatchObject({
       path: join(dir, 'state', 'edge', 'pad-7', 'buffer.sqlite'),
       maxSamples: 10_000_000,
@@ -114,5 +115,74 @@ devices:
     expect(() => load(yaml).load()).toThrow(new RegExp(`kafka.ssl.caFile: ${join(dir, 'ca.pem').replaceAll('.', '\\.')} does not exist`));
     writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
     expect(load(yaml).load().buffer.path).toBe(join(dir, 'data', 'buffer.sqlite'));
+  });
+
+  it('points at the line of each MQTT and Sparkplug mistake, with what to do', () => {
+    const found = problems(`site: pad-7
+connections:
+  - id: pad-broker
+    protocol: mqtt
+    url: mqtt://10.0.0.9:1883
+    sparkplug: { hostId: flowline/pad-7 }
+    clean: false
+  - id: secure
+    protocol: mqtt
+    url: mqtt://10.0.0.9:1883
+    tls: { caFile: ca.pem }
+    passwordEnv: MQTT_PASSWORD
+devices:
+  - id: separator-01
+    protocol: sparkplug
+    connection: secure
+    groupId: campo-norte
+    edgeNodeId: pad-7-gateway
+    tags:
+      - { id: level, metric: Separator/Level }
+      - { id: level_again, metric: Separator/Level }
+      - { id: rebirth, metric: Node Control/Rebirth, writable: { min: 0, max: 1 } }
+  - id: fc-01
+    protocol: mqtt
+    connection: nowhere
+    subscriptions:
+      - { topic: "pad7/fc-01/#/x", tag: { level: 2 } }
+      - { topic: pad7/fc-01/+, tag: { level: 5 }, value: value }
+    tags:
+      - { id: gas_rate, key: GasRate, writable: { min: 0, max: 10 } }
+`);
+    const at = (path: string) => found.find((p) => p.path === path);
+    expect(at('connections.0.sparkplug.hostId')).toMatchObject({ line: 6, message: expect.stringContaining('none of + / #') });
+    expect(at('connections.0.clean')).toMatchObject({ message: expect.stringContaining('clean session (Sparkplug 3.0)') });
+    expect(at('connections.1.tls')).toMatchObject({ line: 11, message: expect.stringContaining('mqtts://') });
+    expect(at('connections.1.username')).toMatchObject({ message: 'a password goes with a username' });
+    expect(at('devices.0.connection')).toMatchObject({ line: 16, message: expect.stringContaining('not a Sparkplug host') });
+    expect(at('devices.0.tags.1.metric')).toMatchObject({ line: 21, message: 'tags.0 already reads metric Separator/Level' });
+    expect(at('devices.0.tags.2.writable')).toMatchObject({ line: 22, message: expect.stringContaining('never written by commands') });
+    expect(at('devices.1.connection')).toMatchObject({ line: 25, message: 'no connection nowhere: use one of pad-broker, secure' });
+    expect(at('devices.1.subscriptions.0.topic')).toMatchObject({
+      line: 27,
+      message: expect.stringContaining('# must be a level of its own'),
+    });
+    expect(at('devices.1.subscriptions.1.tag.level')).toMatchObject({ line: 28, message: 'pad7/fc-01/+ has 3 levels (0–2)' });
+    expect(at('devices.1.subscriptions.1.value')).toMatchObject({ line: 28, message: expect.stringContaining('starts with $') });
+    expect(at('devices.1.tags.0.writable')).toMatchObject({ line: 30, message: expect.stringContaining('make it a sparkplug device') });
+  });
+
+  it('reads an MQTT password from the environment and checks the TLS files', () => {
+    const yaml = `${base}connections:
+  - { id: b, protocol: mqtt, url: "mqtts://broker:8883", username: edge, passwordEnv: EDGE_MQTT_PASSWORD, tls: { certFile: edge.pem, keyFile: edge.key } }
+`;
+    expect(() => load(yaml).load()).toThrow(/connections.0.passwordEnv: the environment variable EDGE_MQTT_PASSWORD is not set/);
+    expect(() => load(yaml).load()).toThrow(
+      new RegExp(`connections.0.tls.certFile: ${join(dir, 'edge.pem').replaceAll('.', '\\.')} does not exist`),
+    );
+    writeFileSync(join(dir, 'edge.pem'), 'cert');
+    writeFileSync(join(dir, 'edge.key'), 'key');
+    const config = load(yaml, { EDGE_MQTT_PASSWORD: 'pw' }).load();
+    // A plain MQTT connection keeps a persistent session unless told otherwise.
+    expect(config.connections[0]).toMatchObject({
+      password: 'pw',
+      clean: false,
+      tls: { certFile: join(dir, 'edge.pem'), rejectUnauthorized: true },
+    });
   });
 });

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../../runtime/config.ts';
 import { loadYamlConfig } from '../../runtime/yaml-config.ts';
 import { type Device, EdgeConfig } from './edge-config.ts';
+import type { MqttConnection } from './mqtt-connection.ts';
 
 /** The configuration with every path absolute and every secret read from the environment. */
 export type ResolvedEdgeConfig = EdgeConfig & {
@@ -82,12 +83,24 @@ export function resolveEdgeConfig(config: EdgeConfig, options: ResolveOptions): 
         }
       : {}),
   };
+  const connections: MqttConnection[] = config.connections.map((connection, index) => {
+    const where = `connections.${index}`;
+    const password = connection.passwordEnv ? secret(`${where}.passwordEnv`, connection.passwordEnv) : connection.password;
+    const tls = connection.tls && {
+      ...connection.tls,
+      caFile: file(`${where}.tls.caFile`, connection.tls.caFile),
+      certFile: file(`${where}.tls.certFile`, connection.tls.certFile),
+      keyFile: file(`${where}.tls.keyFile`, connection.tls.keyFile),
+    };
+    return { ...connection, ...(password === undefined ? {} : { password }), ...(tls ? { tls } : {}) };
+  });
   const kafkaSaslPassword = config.kafka?.sasl ? secret('kafka.sasl.passwordEnv', config.kafka.sasl.passwordEnv) : undefined;
   if (problems.length > 0)
     throw new ConfigError(`the edge adapter configuration is not usable:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     ...config,
     ...(kafka ? { kafka } : {}),
+    connections,
     devices,
     stateDir,
     // ':memory:' is SQLite's own name for a buffer that lives and dies with the process.

@@ -14,6 +14,7 @@ import {
 import type { Logger } from 'pino';
 import { Quality, qualityClass } from '../../contracts/quality.ts';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
+import { toDeviceUnits } from '../config/engineering-fields.ts';
 import type { OpcUaDevice, OpcUaTag } from '../config/opcua-device.ts';
 import type { DeviceDriver, EmitSamples } from '../device-driver.ts';
 import type { DeviceStatusBoard } from '../ops/device-status.ts';
@@ -83,7 +84,7 @@ export class OpcUaDriver implements DeviceDriver {
     const tag = this.options.device.tags.find((t) => t.id === tagId);
     if (!tag) return `device ${this.id} has no tag ${tagId}`;
     const type = this.builtInTypes.get(tagId);
-    return type === undefined ? undefined : checkVariantValue(serverValue(value, tag), type);
+    return type === undefined ? undefined : checkVariantValue(toDeviceUnits(value, tag), type);
   }
 
   async write(tagId: string, value: number): Promise<void> {
@@ -94,7 +95,7 @@ export class OpcUaDriver implements DeviceDriver {
       throw new Error(`not connected to ${this.options.device.endpoint}`);
     }
     const dataType = await this.builtInType(session, tag);
-    const raw = serverValue(value, tag);
+    const raw = toDeviceUnits(value, tag);
     const problem = checkVariantValue(raw, dataType);
     if (problem) throw new RangeError(problem);
     const status = await session.write({
@@ -266,11 +267,4 @@ export class OpcUaDriver implements DeviceDriver {
     this.lastTimestamp.set(tagId, at);
     return { timestamp: at, deviceId: this.id, tagId, value, quality, sourceProtocol: 'OPCUA' };
   }
-}
-
-/** Engineering units as published → the server's own units. */
-function serverValue(value: number, tag: OpcUaTag): number {
-  const raw = (value - tag.offset) / tag.scale;
-  // A whole number that scaling blurred by float noise is still meant whole.
-  return Math.abs(raw - Math.round(raw)) < 1e-9 * Math.max(1, Math.abs(raw)) ? Math.round(raw) : raw;
 }

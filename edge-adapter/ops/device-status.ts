@@ -1,8 +1,10 @@
+import type { DeviceProtocol } from '../config/edge-config.ts';
+
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
 export interface DeviceStatus {
   id: string;
-  protocol: 'modbus' | 'opcua';
+  protocol: DeviceProtocol;
   state: ConnectionState;
   since: string;
   lastError: string | undefined;
@@ -11,6 +13,8 @@ export interface DeviceStatus {
   badSamples: number;
   /** Text read from the device (firmware, serial number): strings are not telemetry. */
   attributes: Record<string, string>;
+  /** Faults the device's data showed (malformed payloads, Sparkplug seq gaps, deaths…), counted by kind since start. */
+  faults: Record<string, number>;
 }
 
 /** The connection state of every device, as /healthz and the metrics report it. */
@@ -28,6 +32,7 @@ export class DeviceStatusBoard {
       samples: 0,
       badSamples: 0,
       attributes: {},
+      faults: {},
     });
   }
 
@@ -51,6 +56,14 @@ export class DeviceStatusBoard {
     device.lastSampleAt = new Date(at).toISOString();
   }
 
+  /** Counts one fault of `kind` and keeps `message` as the device's last error; the connection state is left as it is. */
+  fault(id: string, kind: string, message: string): void {
+    const device = this.devices.get(id);
+    if (!device) return;
+    device.faults[kind] = (device.faults[kind] ?? 0) + 1;
+    device.lastError = message;
+  }
+
   setAttribute(id: string, name: string, value: string): void {
     const device = this.devices.get(id);
     if (device) device.attributes[name] = value;
@@ -58,10 +71,10 @@ export class DeviceStatusBoard {
 
   get(id: string): DeviceStatus | undefined {
     const device = this.devices.get(id);
-    return device && { ...device, attributes: { ...device.attributes } };
+    return device && { ...device, attributes: { ...device.attributes }, faults: { ...device.faults } };
   }
 
   all(): DeviceStatus[] {
-    return [...this.devices.values()].map((d) => ({ ...d, attributes: { ...d.attributes } }));
+    return [...this.devices.values()].map((d) => ({ ...d, attributes: { ...d.attributes }, faults: { ...d.faults } }));
   }
 }

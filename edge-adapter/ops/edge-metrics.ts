@@ -14,6 +14,8 @@ export interface EdgeMetrics {
   readonly sinkFailures: Counter;
   readonly bufferDropped: Counter<'reason'>;
   readonly commands: Counter<'status' | 'code'>;
+  readonly mqttMessages: Counter<'device' | 'outcome'>;
+  readonly sparkplugEvents: Counter<'node' | 'event'>;
 }
 
 export interface LiveState {
@@ -124,6 +126,18 @@ export function createEdgeMetrics(live: LiveState, options: { processMetrics?: b
       name: 'flowline_edge_commands_total',
       help: 'Commands decided, by status (applied, refused, failed) and code.',
       labelNames: ['status', 'code'],
+      registers,
+    }),
+    mqttMessages: new Counter({
+      name: 'flowline_edge_mqtt_messages_total',
+      help: 'Plain MQTT messages per device, by outcome: sample, malformed (the payload did not fit the mapping) or unknown-tag.',
+      labelNames: ['device', 'outcome'],
+      registers,
+    }),
+    sparkplugEvents: new Counter({
+      name: 'flowline_edge_sparkplug_events_total',
+      help: 'Sparkplug B session events per edge node (group/node): birth, death, seq-gap, bdseq-missing, bdseq-mismatch, no-birth, unknown-alias, rebirth-requested, malformed.',
+      labelNames: ['node', 'event'],
       registers,
     }),
   };

@@ -2,10 +2,12 @@ import { type FaultInjector, type FaultKind, faultKinds } from './faults.ts';
 import { gaussian } from './noise.ts';
 
 const targets: Record<FaultKind, readonly string[]> = {
-  disconnect: ['modbus', 'opcua'],
+  disconnect: ['modbus', 'opcua', 'sparkplug', 'mqtt'],
   'bad-quality': ['W1.TubingPressure', 'W2.FlowlineTemperature', 'ESP.IntakePressure', 'Rig.HookLoad', 'Separator.LiquidLevel'],
   frozen: ['W1.CasingPressure', 'ESP.MotorTemperature', 'Rig.StandpipePressure', 'Separator.Pressure'],
   spike: ['W2.TubingPressure', 'ESP.MotorCurrent', 'Rig.Torque', 'Separator.GasRate'],
+  'seq-gap': ['sparkplug'],
+  malformed: ['sparkplug', 'mqtt'],
 };
 
 /**

@@ -4,10 +4,13 @@
  *   bad-quality  the instrument reports a failure (Modbus exception 4, OPC UA BadSensorFailure)
  *   frozen       the value stops changing (a stuck transmitter)
  *   spike        the value jumps to several times its size, then comes back
- * A fault targets one value (W1.TubingPressure), a unit (W1, Rig) or everything (*).
+ *   seq-gap      the Sparkplug edge node's sequence skips (messages lost on the way)
+ *   malformed    an MQTT device publishes payloads that are not what its mapping expects
+ * A fault targets one value (W1.TubingPressure), a unit (W1, Rig), a protocol
+ * (modbus, opcua, sparkplug, mqtt) or everything (*).
  */
-export type FaultKind = 'disconnect' | 'bad-quality' | 'frozen' | 'spike';
-export const faultKinds: readonly FaultKind[] = ['disconnect', 'bad-quality', 'frozen', 'spike'];
+export type FaultKind = 'disconnect' | 'bad-quality' | 'frozen' | 'spike' | 'seq-gap' | 'malformed';
+export const faultKinds: readonly FaultKind[] = ['disconnect', 'bad-quality', 'frozen', 'spike', 'seq-gap', 'malformed'];
 
 export interface Fault {
   kind: FaultKind;

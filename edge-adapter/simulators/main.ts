@@ -2,12 +2,13 @@
  * The well-pad simulators on their own, for local development against the example config:
  *
  *   node edge-adapter/simulators/main.ts [--modbus-port 5020] [--rtu-port 5021] [--opcua-port 4840]
- *                                        [--control-port 8502] [--chaos 60]
+ *                                        [--mqtt-port 1883] [--control-port 8502] [--chaos 60]
  *
  * Fault injection over HTTP on the control port:
  *   curl -XPOST localhost:8502/faults -d '{"kind":"frozen","target":"W1.TubingPressure","durationMs":30000}'
  *   curl localhost:8502/faults        curl -XDELETE localhost:8502/faults        curl localhost:8502/values
- * Kinds: disconnect (target modbus | opcua | *), bad-quality, frozen, spike (target a value, a unit or *).
+ * Kinds: disconnect (target modbus | opcua | sparkplug | mqtt | *), bad-quality, frozen, spike (target a value, a unit or *),
+ * seq-gap (target sparkplug), malformed (target sparkplug | mqtt).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     'modbus-port': { type: 'string', default: '5020' },
     'rtu-port': { type: 'string', default: '5021' },
     'opcua-port': { type: 'string', default: '4840' },
+    'mqtt-port': { type: 'string', default: '1883' },
     'control-port': { type: 'string', default: '8502' },
     chaos: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
@@ -42,6 +44,7 @@ const simulators = await startWellPadSimulators({
   modbusPort: port('modbus-port', values['modbus-port']),
   rtuOverTcpPort: port('rtu-port', values['rtu-port']),
   opcuaPort: port('opcua-port', values['opcua-port']),
+  mqttPort: port('mqtt-port', values['mqtt-port']),
   pkiDir: join(stateDir, 'simulators', 'opcua-pki'),
   ...(values.chaos ? { chaosMeanIntervalMs: Number(values.chaos) * 1000 } : {}),
 });
@@ -72,6 +75,7 @@ console.log(
     `Modbus TCP      ${values.host}:${simulators.modbus.port} (unit 1 wellhead RTU, unit 2 ESP drive)`,
     `Modbus RTU/TCP  ${values.host}:${simulators.modbus.rtuOverTcpPort}`,
     `OPC UA          ${simulators.opcua.endpoint} (rig, separator; None, Sign, SignAndEncrypt)`,
+    `MQTT            ${simulators.mqtt?.broker.url} (Sparkplug B spBv1.0/campo-norte/+/pad-7-gateway/#, JSON pad7/flow-computer/fc-01/+)`,
     `fault control   http://${values.host}:${values['control-port']}/faults`,
   ].join('\n'),
 );
