@@ -5,7 +5,9 @@
  *
  *   throughput   samples/s from scada.telemetry.raw to committed telemetry rows
  *   latency      sample timestamp → row committed (PostgreSQL's commit timestamp of the
- *                row's transaction) and sample → validate (received_at), p50 / p99
+ *                row's transaction), sample → validate (received_at), and sample → a viewer
+ *                of the field's live room through the gateway (`node gateway/main.ts`, over
+ *                the browser's WebSocket API), p50 / p99
  *   stage behind peak lag per consumer group and topic during the round
  *   footprint    per function process: peak RSS, CPU seconds (/proc), idle RSS
  *   floors       in the same run, after each round: a bare kafkajs consumer reading the
@@ -35,12 +37,14 @@ import { startRedis, stopRedis } from '../local-dev/services/redis.ts';
 import { StartedServices } from '../local-dev/services/started.ts';
 import { loadManifest } from '../runtime/load-function.ts';
 import { type FunctionProcess, startFunctionProcess } from '../tests/support/function-process.ts';
+import { type GatewayProcess, startGatewayProcess } from '../tests/support/gateway-process.ts';
 import { countRows, ensureCommitClock, resetCommitClock, roundLatency } from './pipeline/commit-latency.ts';
 import { createFleet } from './pipeline/fleet.ts';
 import { bareConsumer, bareCopy, createCopyFloorTable, endOffsets } from './pipeline/floors.ts';
 import { sampleProcess, watchFootprint } from './pipeline/footprint.ts';
 import { readLag, type Subscription, watchLag } from './pipeline/lag.ts';
 import { latencyChart } from './pipeline/latency-chart.ts';
+import { benchJwtSecret, type LiveViewer, openLiveViewer } from './pipeline/live-latency.ts';
 import { produce } from './pipeline/paced-producer.ts';
 import { goals, printReport, type RoundResult, summarise } from './pipeline/report.ts';
 import { topicsReady } from './pipeline/topics-ready.ts';
@@ -79,6 +83,8 @@ const COPY_FLOOR_ROWS = 50_000;
 
 const services = new StartedServices();
 const processes: Partial<Record<(typeof functionNames)[number], FunctionProcess>> = {};
+let gateway: GatewayProcess | undefined;
+let viewer: LiveViewer | undefined;
 let cleanup: (() => Promise<void>) | undefined;
 process.once('SIGINT', () => {
   console.error('interrupted: stopping what the bench started');
@@ -103,6 +109,8 @@ const kafkaAdmin = kafka.admin();
 const db = new pg.Client({ connectionString: databaseUrl });
 
 cleanup = async () => {
+  viewer?.close();
+  await gateway?.stop().catch(() => {});
   await Promise.all(Object.values(processes).map((p) => p.stop().catch(() => {})));
   await kafkaAdmin.disconnect().catch(() => {});
   await db.end().catch(() => {});
@@ -158,6 +166,19 @@ try {
     }),
   );
   await Promise.all(Object.values(processes).map((p) => p.ready(120_000)));
+  // The operators' side: the gateway as deployed, and one viewer of the whole field's live room.
+  const jwtSecret = benchJwtSecret();
+  gateway = await startGatewayProcess({
+    FLOWLINE_HOST: 'kafka',
+    KAFKA_BROKERS: kafkaService.brokers,
+    REDIS_URL: redis.url,
+    DATABASE_URL: databaseUrl,
+    FLOWLINE_CONFIG_DIR: fleet.configDir,
+    GATEWAY_JWT_SECRET: jwtSecret,
+    GATEWAY_KAFKA_GROUP: `bench-pipeline-${fleet.id}-gateway`,
+    LOG_LEVEL: 'warn',
+  });
+  viewer = await openLiveViewer({ gatewayUrl: gateway.url, secret: jwtSecret, tenant: fleet.tenant, room: `field:${fleet.field}` });
   await db.connect();
   await createCopyFloorTable(db);
   const pids = Object.fromEntries(Object.entries(processes).map(([fn, p]) => [fn, p.child.pid as number]));
@@ -200,6 +221,7 @@ try {
       await lag.stop();
       footprint.stop();
       const latency = await roundLatency(db, fleet.tenant, produced.firstTimestamp, produced.lastTimestamp, commitClock.clock);
+      const live = liveRound(viewer, produced.firstTimestamp, produced.lastTimestamp);
       const consumerFloor = await bareConsumer(kafka, 'scada.telemetry.raw', from, to);
       const copyFloor = await bareCopy(db, fleet, Math.min(COPY_FLOOR_ROWS, produced.sent), PERSIST_BATCH);
       const result: RoundResult = {
@@ -215,12 +237,14 @@ try {
         functions: footprint.read(),
         wallSeconds,
         floors: { consumer: consumerFloor, copy: copyFloor },
+        live,
       };
       results.push(result);
       const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v)} ms`);
       console.log(
         `round ${round} ${label.padEnd(9)} sent ${produced.sent.toLocaleString('en-US')}, stored ${latency.rows.toLocaleString('en-US')}` +
           `, ${Math.round(latency.throughput ?? 0).toLocaleString('en-US')} samples/s end to end, p50 ${ms(latency.commit?.p50)} p99 ${ms(latency.commit?.p99)}` +
+          `, live p99 ${ms(live.p99)} (${live.received.toLocaleString('en-US')} seen)` +
           `; floors: consumer ${Math.round(consumerFloor).toLocaleString('en-US')}/s, COPY ${Math.round(copyFloor).toLocaleString('en-US')} rows/s`,
       );
     }
@@ -270,4 +294,12 @@ try {
   if (values.profile) console.log(`CPU profiles: ${join(stateDir, 'profiles', fleet.id)} (written as the functions stop)`);
 } finally {
   await cleanup?.();
+}
+
+/** The viewer's latencies for a round's samples: p50 and p99, and how many it saw. */
+function liveRound(viewer: LiveViewer | undefined, from: number, to: number): RoundResult['live'] {
+  const latencies = (viewer?.latencies(from, to) ?? []).sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies.length === 0 ? undefined : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { received: latencies.length, p50: at(0.5), p99: at(0.99), resyncs: viewer?.resyncs ?? 0 };
 }

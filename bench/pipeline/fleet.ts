@@ -15,6 +15,7 @@ import { repoRoot, stateDir } from '../../local-dev/services/paths.ts';
 export interface Fleet {
   readonly id: string;
   readonly tenant: string;
+  readonly field: string;
   readonly devices: readonly string[];
   readonly tags: readonly string[];
   readonly configDir: string;
@@ -88,6 +89,7 @@ export function createFleet(options: { wells: number }): Fleet {
   return {
     id,
     tenant,
+    field,
     devices,
     tags,
     configDir,

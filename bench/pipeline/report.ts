@@ -2,7 +2,15 @@ import type { CommitClock, RoundLatency } from './commit-latency.ts';
 import type { LagByGroupTopic } from './lag.ts';
 
 /** Issue 14's goals for the pipeline, printed beside the figures. */
-export const goals = { throughput: 10_000, p99Ms: 250, atLoad: 2_000, idleRssMb: 80 } as const;
+export const goals = { throughput: 10_000, p99Ms: 250, liveP99Ms: 500, atLoad: 2_000, idleRssMb: 80 } as const;
+
+/** What a viewer of the field's live room saw of a round's samples (bench/pipeline/live-latency.ts). */
+export interface LiveRound {
+  received: number;
+  p50: number | undefined;
+  p99: number | undefined;
+  resyncs: number;
+}
 
 export interface RoundResult extends RoundLatency {
   round: number;
@@ -18,6 +26,7 @@ export interface RoundResult extends RoundLatency {
   functions: Record<string, { peakRssMb: number; cpuSeconds: number }>;
   wallSeconds: number;
   floors: { consumer: number; copy: number };
+  live: LiveRound;
 }
 
 export interface LoadSummary {
@@ -28,6 +37,9 @@ export interface LoadSummary {
   commitP50: number | undefined;
   commitP99: number | undefined;
   validateP99: number;
+  liveP99: number | undefined;
+  /** Share of the round's samples the live viewer received (median over rounds). */
+  liveReceived: number;
   drained: string;
   /** The group and topic with the highest peak lag (median over rounds), and that lag. */
   behind: { stage: string; lag: number } | undefined;
@@ -74,6 +86,8 @@ export function summarise(
       commitP50: maybe(rs.map((r) => r.commit?.p50)),
       commitP99: maybe(rs.map((r) => r.commit?.p99)),
       validateP99: median(rs.map((r) => r.validate.p99)),
+      liveP99: maybe(rs.map((r) => r.live.p99)),
+      liveReceived: median(rs.map((r) => r.live.received / Math.max(1, r.sent))),
       drained: `${rs.filter((r) => r.drained).length}/${rs.length}`,
       behind: top && (lagOf[top] ?? 0) > 0 ? { stage: top, lag: lagOf[top] ?? 0 } : undefined,
       functions: Object.fromEntries(
@@ -129,6 +143,7 @@ export function printReport(
         'p50 → commit',
         'p99 → commit',
         'p99 → validate',
+        'p99 → browser',
         'drained',
         'stage behind (peak lag)',
         'floor: consumer/s',
@@ -141,6 +156,7 @@ export function printReport(
         ms(l.commitP50),
         ms(l.commitP99),
         ms(l.validateP99),
+        `${ms(l.liveP99)}${l.liveReceived < 0.999 ? ` (${(l.liveReceived * 100).toFixed(0)} % seen)` : ''}`,
         l.drained,
         l.behind ? `${l.behind.stage} (${int(l.behind.lag)})` : 'none',
         int(l.floors.consumer),
@@ -186,6 +202,9 @@ export function printReport(
       `  p99 sample → row committed < ${goals.p99Ms} ms at ${int(goals.atLoad)}/s: ${ms(atGoalLoad?.commitP99)} — ${atGoalLoad ? verdict((atGoalLoad.commitP99 ?? Number.POSITIVE_INFINITY) < goals.p99Ms) : 'no round at that load'}`,
     );
   }
+  console.log(
+    `  p99 sample → a browser's WebSocket < ${goals.liveP99Ms} ms at ${int(goals.atLoad)}/s: ${ms(atGoalLoad?.liveP99)} — ${atGoalLoad ? verdict((atGoalLoad.liveP99 ?? Number.POSITIVE_INFINITY) < goals.liveP99Ms) : 'no round at that load'}`,
+  );
   console.log(
     `  idle RSS of a function process < ${goals.idleRssMb} MB: largest ${int(worstIdle)} MB (${fns.map((fn) => `${fn} ${int(idleRssMb[fn])}`).join(', ')}) — ${verdict(worstIdle < goals.idleRssMb)}`,
   );

@@ -306,7 +306,13 @@ export async function startFaultPipeline(options: {
           .map((r) => ({ transition: r.transition, step: Math.round((new Date(r.ts).getTime() - t0) / STEP_MS) }));
         const k = resetThatExplains(stored, acknowledgedSteps);
         expected += k === undefined ? waveTransitions(acknowledgedSteps).length : stored.length;
-        resets.push(k === undefined ? `${device}: no single reset explains its transitions` : `${device}: state lost at step ${k}`);
+        resets.push(
+          k === undefined
+            ? `${device}: no single reset explains its transitions`
+            : k === 0
+              ? `${device}: the loss changed none of its transitions`
+              : `${device}: state lost at step ${k}`,
+        );
       }
       return { expected, explanation: resets.join('; ') };
     },
