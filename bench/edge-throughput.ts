@@ -3,7 +3,8 @@
  * Modbus simulators → `node edge-adapter/main.ts` (a process of its own) → its
  * store-and-forward buffer → Kafka (acks from all replicas, idempotent, gzip); and, in
  * the same run, a bare kafkajs producer sending the same records the same way, as the
- * ceiling this machine and broker allow.
+ * ceiling this machine and broker allow, and a bare @platformatic/kafka producer (the other
+ * client issue 14 asks about) doing the same.
  *
  *   node bench/edge-throughput.ts [--seconds 20] [--devices 4] [--tags 1000] [--sync full|normal] [--compression gzip|none]
  *
@@ -25,6 +26,7 @@ import { WellPad } from '../edge-adapter/simulators/well-pad.ts';
 import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
 import { repoRoot, stateDir } from '../local-dev/services/paths.ts';
 import { waitForLeaders } from '../runtime/hosts/kafka/ensure-topics.ts';
+import { platformaticProducerRound } from './runtime/platformatic-client.ts';
 
 const { values } = parseArgs({
   options: {
@@ -162,6 +164,8 @@ try {
   }
   const baselineElapsed = (performance.now() - baselineStart) / 1000;
   await producer.disconnect();
+  // The other candidate client (issue 14), the same records the same way.
+  const platformatic = await platformaticProducerRound(kafkaService.brokers, topic, batch, seconds, gzip);
 
   const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-US');
   console.log(
@@ -173,6 +177,7 @@ try {
         ? `  adapter, replaying its backlog with the devices quiet: ${rate(replayEnd.forwarded - replayStart.forwarded, replayElapsed)} tags/s (backlog ${replayStart.depth} → ${replayEnd.depth})`
         : `  adapter, replaying its backlog: none worth measuring (${replayStart.depth} samples; publishing kept up with reading)`,
       `  bare kafkajs producer, same records, batches of ${maxBatch}, one in flight: ${rate(sent, baselineElapsed)} records/s`,
+      `  bare @platformatic/kafka producer, the same: ${rate(platformatic, 1)} records/s`,
       '',
     ].join('\n'),
   );

@@ -9,13 +9,15 @@
  *                  the production path on Kubernetes
  *   memory host    the same function on the in-process bus (`npm start`'s path), the same
  *                  encoded events: no broker at all, so no ratio to the floor
+ *   @platformatic/kafka  the other client issue 14 asks about, doing the floor's bare work
+ *                  (JSON.parse of every value, commits every 100 ms): `--no-platformatic` skips it
  *
  * Each reads the same pre-filled topic from the beginning with a fresh consumer group, in
  * turns (bare, kafka, dapr, memory, bare, ...), and reports events per second; the table
  * gives medians and each host's ratio to the floor (and dapr's to kafka).
  *
  *   node bench/runtime-overhead.ts [--events 100000] [--rounds 3] [--partitions 3]
- *                                  [--hosts kafka,dapr,memory] [--profile]
+ *                                  [--hosts kafka,dapr,memory] [--no-platformatic] [--profile]
  *
  * `--profile` writes a CPU profile of each kafka-host round (.flowline/profiles/runtime-<run>-<round>.cpuprofile).
  * Uses the local broker (started here if absent) and a topic of its own, deleted afterwards;
@@ -32,6 +34,7 @@ import { createEvent, encodeEvent } from '../runtime/envelope.ts';
 import { waitForLeaders } from '../runtime/hosts/kafka/ensure-topics.ts';
 import { profileWhile } from './cpu-profile.ts';
 import { daprHostRound, kafkaHostRound, memoryHostRound } from './runtime/host-rounds.ts';
+import { platformaticConsumerRound } from './runtime/platformatic-client.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +42,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '3' },
     hosts: { type: 'string', default: 'kafka,dapr,memory' },
+    /** Also a bare @platformatic/kafka consumer beside the bare kafkajs one (issue 14: which client). */
+    platformatic: { type: 'boolean', default: true },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -126,9 +131,10 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 try {
   await fill();
-  const results: Record<'bare' | HostName, number[]> = { bare: [], kafka: [], dapr: [], memory: [] };
+  const results: Record<'bare' | 'platformatic' | HostName, number[]> = { bare: [], platformatic: [], kafka: [], dapr: [], memory: [] };
   for (let round = 0; round < rounds; round++) {
     results.bare.push(await bare(round));
+    if (values.platformatic) results.platformatic.push(await platformaticConsumerRound(kafkaService.brokers, topic, total));
     for (const host of hosts) {
       const name = `bench-${host}-${run}-${round}`;
       if (host === 'kafka') {
@@ -138,7 +144,7 @@ try {
       else results.memory.push(await memoryHostRound(encoded, topic, name));
     }
     console.log(
-      `round ${round + 1}: bare kafkajs ${fmt(results.bare.at(-1) ?? 0)} events/s, ${hosts.map((h) => `${h} host ${fmt(results[h].at(-1) ?? 0)}`).join(', ')}`,
+      `round ${round + 1}: bare kafkajs ${fmt(results.bare.at(-1) ?? 0)} events/s${values.platformatic ? `, bare @platformatic/kafka ${fmt(results.platformatic.at(-1) ?? 0)}` : ''}, ${hosts.map((h) => `${h} host ${fmt(results[h].at(-1) ?? 0)}`).join(', ')}`,
     );
   }
   const b = median(results.bare);
@@ -146,6 +152,10 @@ try {
   console.log('| path | events/s | µs/event | of the bare consumer |');
   console.log('| --- | ---: | ---: | ---: |');
   console.log(`| bare kafkajs (floor) | ${fmt(b)} | ${(1e6 / b).toFixed(1)} | 1.00 |`);
+  if (values.platformatic) {
+    const p = median(results.platformatic);
+    console.log(`| bare @platformatic/kafka | ${fmt(p)} | ${(1e6 / p).toFixed(1)} | ${(p / b).toFixed(2)} |`);
+  }
   for (const host of hosts) {
     const r = median(results[host]);
     const ratio = host === 'memory' ? '– (no broker)' : (r / b).toFixed(2);

@@ -1,6 +1,7 @@
 import type { BoundFunction } from './bound-function.ts';
 import type { Context } from './context.ts';
 import { type CloudEvent, decodeEvent, type FlowlineEvent, toFlowlineEvent } from './envelope.ts';
+import type { HistogramChild } from './handler-histogram.ts';
 import { makeContext } from './make-context.ts';
 import { classifyError, type Outcome } from './outcome.ts';
 import { backoffDelay, hasAttemptsLeft, type RetryPolicy, sleep } from './retry-policy.ts';
@@ -127,7 +128,7 @@ class Runner {
   private readonly fn: BoundFunction;
   private readonly options: DeliverOptions;
   private readonly publishes: OutgoingEvent[];
-  private readonly seconds: Record<'each' | 'batch', { observe(seconds: number): void }>;
+  private readonly seconds: Record<'each' | 'batch', HistogramChild>;
 
   constructor(fn: BoundFunction, options: DeliverOptions, publishes: OutgoingEvent[]) {
     this.fn = fn;

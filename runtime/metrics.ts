@@ -1,4 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { HandlerHistogram } from './handler-histogram.ts';
+
+/** flowline_handler_duration_seconds' buckets: from half a millisecond (one event) to 10 s (a batch waiting on a slow database). */
+export const handlerBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The runtime's own series, one set per process (the memory host runs several functions in one). */
 export interface RuntimeMetrics {
@@ -8,7 +12,7 @@ export interface RuntimeMetrics {
   readonly dependencyWaitSeconds: Counter<'function' | 'dependency'>;
   readonly deadLetters: Counter<'function' | 'topic' | 'cause'>;
   readonly published: Counter<'function' | 'topic'>;
-  readonly handlerSeconds: Histogram<'function' | 'mode'>;
+  readonly handlerSeconds: HandlerHistogram;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
 }
 
@@ -47,11 +51,11 @@ export function createRuntimeMetrics(options: { processMetrics?: boolean } = {})
       labelNames: ['function', 'topic'],
       registers: [registry],
     }),
-    handlerSeconds: new Histogram({
+    handlerSeconds: new HandlerHistogram({
       name: 'flowline_handler_duration_seconds',
       help: 'Time spent in one handler call (one event, or one batch in batch mode).',
       labelNames: ['function', 'mode'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: handlerBuckets,
       registers: [registry],
     }),
     consumerLag: new Gauge({
