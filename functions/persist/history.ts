@@ -45,7 +45,7 @@ export function planHistory(spanMs: number, maxPoints: number): { bucketSeconds:
 /**
  * A tag's history downsampled to at most `maxPoints` buckets of min/avg/max (the
  * envelope a trend chart needs, so a spike never vanishes in an average). Short spans
- * read raw samples; long ones read the 1 min, 5 min or 1 h rollups. Bad samples are
+ * read raw samples; long ones read the 1 min or 1 h rollups. Bad samples are
  * left out. Always scoped to the tenant.
  */
 export async function queryHistory(db: Queryable, q: HistoryQuery): Promise<History> {

@@ -43,7 +43,7 @@ export function historyRoutes(s: GatewayServices) {
       method: 'get',
       path: '/v1/history',
       tags: ['history'],
-      summary: 'A tag’s history over a range, as min/avg/max buckets (raw samples or 1 min / 5 min / 1 h rollups)',
+      summary: 'A tag’s history over a range, as min/avg/max buckets (raw samples or the 1 min / 1 h rollups)',
       request: {
         query: z.object({
           deviceId: Identifier,
