@@ -13,6 +13,8 @@ import { freePort } from '../support/function-process.ts';
  * bench` of a fresh clone died at once ("This server does not host this topic-partition",
  * then "not the leader for that topic-partition"), the second worked. Figures are not checked
  * here (speed is measured by the benches, never asserted); that each one finishes is.
+ * In the fault suite's group: on services of its own, like every file there, it runs beside
+ * the slow cases instead of adding its minutes to the integration files' one-at-a-time run.
  */
 const made: string[] = [];
 afterAll(() => {
