@@ -3,7 +3,8 @@ import kafkajs, { type Admin } from 'kafkajs';
 // kafkajs is CommonJS: Node's ESM loader does not see this export by name.
 const { ConfigResourceTypes } = kafkajs;
 
-import { deadLetterSettings, type TopicSettings, topicConfig } from '../contracts/topic-settings.ts';
+import { deadLetterSettings, type TopicSettings, topicConfig, topicCreation } from '../contracts/topic-settings.ts';
+import { waitForLeaders } from '../runtime/hosts/kafka/ensure-topics.ts';
 
 export interface TopicChange {
   topic: string;
@@ -35,18 +36,15 @@ export async function applyTopics(
 
   const missing = [...wanted].filter(([topic]) => !existing.has(topic));
   if (missing.length > 0 && !options.dryRun) {
+    // Not kafkajs' own leader wait: it gives up on a topic a broker does not know yet; the runtime's retries that.
     await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map(([topic, settings]) => {
-        const { replication, configs } = topicConfig(settings, brokers);
-        return {
-          topic,
-          numPartitions: settings.partitions,
-          replicationFactor: replication,
-          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-        };
-      }),
+      waitForLeaders: false,
+      topics: missing.map(([topic, settings]) => topicCreation(topic, settings, brokers)),
     });
+    await waitForLeaders(
+      admin,
+      missing.map(([topic]) => topic),
+    );
   }
   for (const [topic, settings] of missing) {
     const { replication, configs } = topicConfig(settings, brokers);

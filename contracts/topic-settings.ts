@@ -48,6 +48,21 @@ export function topicConfig(settings: TopicSettings, brokers: number): { replica
   };
 }
 
+/** What creating a topic with its settings asks of a cluster of `brokers` brokers (a CreateTopics entry). */
+export function topicCreation(
+  topic: string,
+  settings: TopicSettings,
+  brokers: number,
+): { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } {
+  const { replication, configs } = topicConfig(settings, brokers);
+  return {
+    topic,
+    numPartitions: settings.partitions,
+    replicationFactor: replication,
+    configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+  };
+}
+
 /** The declared settings of a topic or of its dead-letter topic (`<topic>.dlq`); undefined for a topic not in the contracts. */
 export function declaredTopicSettings(topic: string): TopicSettings | undefined {
   const own = (topicSettings as Record<string, TopicSettings>)[topic];

@@ -4,6 +4,7 @@ import { ModbusDevice } from './modbus-device.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { MqttDevice } from './mqtt-device.ts';
 import { OpcUaDevice } from './opcua-device.ts';
+import { reportRepeats } from './repeated-values.ts';
 import { SparkplugDevice } from './sparkplug-device.ts';
 import { WriterRoles } from './writable.ts';
 
@@ -109,31 +110,29 @@ export const EdgeConfig = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.devices.forEach((device, index) => {
-      if (seen.has(device.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['devices', index, 'id'],
-          message: `duplicate device id ${device.id} (first at devices.${seen.get(device.id)})`,
-        });
-      } else seen.set(device.id, index);
-    });
+    reportRepeats(
+      ctx,
+      config.devices,
+      { listPath: 'devices', field: 'id' },
+      (d) => d.id,
+      (id, first) => `duplicate device id ${id} (first at devices.${first})`,
+    );
     checkConnections(config, ctx);
   });
 export type EdgeConfig = z.infer<typeof EdgeConfig>;
 
 /** Every mqtt/sparkplug device names a connection that exists and suits it; no two devices read the same Sparkplug source. */
 function checkConnections(config: { connections: MqttConnection[]; devices: Device[] }, ctx: z.RefinementCtx): void {
+  reportRepeats(
+    ctx,
+    config.connections,
+    { listPath: 'connections', field: 'id' },
+    (c) => c.id,
+    (id, first) => `duplicate connection id ${id} (first at connections.${first})`,
+  );
   const connections = new Map<string, number>();
   config.connections.forEach((c, index) => {
-    if (connections.has(c.id)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['connections', index, 'id'],
-        message: `duplicate connection id ${c.id} (first at connections.${connections.get(c.id)})`,
-      });
-    } else connections.set(c.id, index);
+    if (!connections.has(c.id)) connections.set(c.id, index);
   });
   const sources = new Map<string, number>();
   config.devices.forEach((device, index) => {

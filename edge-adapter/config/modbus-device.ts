@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Identifier } from '../../contracts/telemetry.ts';
 import { ModbusDataTypes, registerCount } from '../modbus/register-codec.ts';
 import { engineeringFields } from './engineering-fields.ts';
+import { reportRepeatedTagIds } from './repeated-values.ts';
 
 const Endianness = z.enum(['big', 'little']);
 
@@ -112,15 +113,8 @@ export const ModbusDevice = z
     if (device.transport !== 'tcp' && (device.unitId < 1 || device.unitId > 247)) {
       ctx.addIssue({ code: 'custom', path: ['unitId'], message: 'an RTU unit id is 1–247 (0 is broadcast, which never answers)' });
     }
-    const seen = new Map<string, number>();
+    reportRepeatedTagIds(ctx, device.tags);
     device.tags.forEach((tag, index) => {
-      if (seen.has(tag.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tags', index, 'id'],
-          message: `duplicate tag id ${tag.id} (first at tags.${seen.get(tag.id)})`,
-        });
-      else seen.set(tag.id, index);
       const width = tag.type === undefined ? 1 : registerCount({ type: tag.type, length: tag.length });
       const bitTable = tag.table === 'coil' || tag.table === 'discrete-input';
       if (!bitTable && width > device.maxRegistersPerRequest) {

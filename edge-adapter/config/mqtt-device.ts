@@ -3,6 +3,7 @@ import { Identifier } from '../../contracts/telemetry.ts';
 import { parsePayloadPath } from '../mqtt/payload-path.ts';
 import { topicFilterProblem } from '../mqtt/topic-filter.ts';
 import { engineeringFields } from './engineering-fields.ts';
+import { reportRepeatedTagIds, reportRepeats } from './repeated-values.ts';
 
 export const PayloadPathText = z.string().superRefine((text, ctx) => {
   const parsed = parsePayloadPath(text);
@@ -92,21 +93,19 @@ export const MqttDevice = z
   })
   .strict()
   .superRefine((device, ctx) => {
-    const ids = new Map<string, number>();
-    const keys = new Map<string, number>();
+    reportRepeatedTagIds(ctx, device.tags);
+    // A repeated id is reported once, above; a key is checked only for a tag whose id is new.
+    const firstWithId = new Map<string, number>();
     device.tags.forEach((tag, index) => {
-      const key = tag.key ?? tag.id;
-      if (ids.has(tag.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tags', index, 'id'],
-          message: `duplicate tag id ${tag.id} (first at tags.${ids.get(tag.id)})`,
-        });
-      } else ids.set(tag.id, index);
-      // A repeated id is reported once, above; a key is checked only for a tag whose id is new.
-      if (keys.has(key) && ids.get(tag.id) === index) {
-        ctx.addIssue({ code: 'custom', path: ['tags', index, 'key'], message: `tags.${keys.get(key)} already has the key ${key}` });
-      } else keys.set(key, index);
+      if (!firstWithId.has(tag.id)) firstWithId.set(tag.id, index);
     });
+    reportRepeats(
+      ctx,
+      device.tags,
+      { listPath: 'tags', field: 'key' },
+      (t) => t.key ?? t.id,
+      (key, first) => `tags.${first} already has the key ${key}`,
+      (tag, index) => firstWithId.get(tag.id) === index,
+    );
   });
 export type MqttDevice = z.infer<typeof MqttDevice>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Identifier } from '../../contracts/telemetry.ts';
 import { engineeringFields } from './engineering-fields.ts';
+import { reportRepeatedTagIds } from './repeated-values.ts';
 
 /** ns=<index>;… or nsu=<uri>;… followed by i= / s= / g= / b= (OPC UA Part 6, 5.3.1.10). */
 const NodeIdText = z
@@ -105,15 +106,6 @@ export const OpcUaDevice = z
         message: 'a certificate identity must be signed: use securityMode Sign or SignAndEncrypt',
       });
     }
-    const seen = new Map<string, number>();
-    device.tags.forEach((tag, index) => {
-      if (seen.has(tag.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tags', index, 'id'],
-          message: `duplicate tag id ${tag.id} (first at tags.${seen.get(tag.id)})`,
-        });
-      else seen.set(tag.id, index);
-    });
+    reportRepeatedTagIds(ctx, device.tags);
   });
 export type OpcUaDevice = z.infer<typeof OpcUaDevice>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Identifier } from '../../contracts/telemetry.ts';
 import { engineeringFields } from './engineering-fields.ts';
 import { SparkplugId } from './mqtt-connection.ts';
+import { reportRepeatedTagIds, reportRepeats } from './repeated-values.ts';
 
 export const SparkplugTag = z
   .object({
@@ -35,23 +36,13 @@ export const SparkplugDevice = z
   })
   .strict()
   .superRefine((device, ctx) => {
-    const ids = new Map<string, number>();
-    const metrics = new Map<string, number>();
-    device.tags.forEach((tag, index) => {
-      if (ids.has(tag.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tags', index, 'id'],
-          message: `duplicate tag id ${tag.id} (first at tags.${ids.get(tag.id)})`,
-        });
-      } else ids.set(tag.id, index);
-      if (metrics.has(tag.metric)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tags', index, 'metric'],
-          message: `tags.${metrics.get(tag.metric)} already reads metric ${tag.metric}`,
-        });
-      } else metrics.set(tag.metric, index);
-    });
+    reportRepeatedTagIds(ctx, device.tags);
+    reportRepeats(
+      ctx,
+      device.tags,
+      { listPath: 'tags', field: 'metric' },
+      (t) => t.metric,
+      (metric, first) => `tags.${first} already reads metric ${metric}`,
+    );
   });
 export type SparkplugDevice = z.infer<typeof SparkplugDevice>;

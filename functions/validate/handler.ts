@@ -49,12 +49,15 @@ export default defineBatchFunction(
       return {
         assets: indexAssets(await loadConfig('assets', AssetRegistry)),
         tags,
-        ruleOf: memoised((deviceId: string, tagId: string) => tagRuleFor(tags, deviceId, tagId)),
+        ruleOf: memoised((deviceId: string, tagId: string) => {
+          const rule = tagRuleFor(tags, deviceId, tagId);
+          return { rule, clock: clockBoundFor(tags, rule) };
+        }),
         recent: new RecentHistory(validateSettings(process.env).recentTags),
         counters: countersOf(ctx.metrics),
       };
     },
-    handler: async (events, ctx, { assets, tags, ruleOf, recent, counters }) => {
+    handler: async (events, ctx, { assets, ruleOf, recent, counters }) => {
       const receivedAt = Date.now();
       const verdicts: (TelemetryValidated | undefined)[] = new Array(events.length);
       const groups = new Map<string, TagGroup>();
@@ -67,14 +70,14 @@ export default defineBatchFunction(
             `device "${sample.deviceId}" is not in the asset registry: add it to assets.yaml (or the flowline_config table)`,
           );
         }
-        const rule = ruleOf(sample.deviceId, sample.tagId);
+        const { rule, clock } = ruleOf(sample.deviceId, sample.tagId);
         const tag = { asset: placement.wellId ?? placement.fieldId, tagId: sample.tagId };
         const placed: Placed = {
           index,
           id: event.id,
           sample,
           rule,
-          clock: clockBoundFor(tags, rule),
+          clock,
           tag,
           enrichment: {
             ...(rule?.unit ? { unit: rule.unit } : {}),
@@ -254,7 +257,7 @@ function countersOf(metrics: Context['metrics']) {
   };
 }
 
-/** Tag rules are matched by pattern, most specific first: once per device and tag, not once per sample. */
+/** Tag rules are matched by pattern, most specific first: once per device and tag (with its clock bound), not once per sample. */
 function memoised<T>(lookup: (deviceId: string, tagId: string) => T): (deviceId: string, tagId: string) => T {
   const known = new Map<string, T>();
   return (deviceId, tagId) => {

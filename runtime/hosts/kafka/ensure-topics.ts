@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { declaredTopicSettings, topicConfig } from '../../../contracts/topic-settings.ts';
+import { declaredTopicSettings, topicCreation } from '../../../contracts/topic-settings.ts';
 
 /**
  * Creates the topics a function needs that are missing, with the contracts' settings (the
@@ -28,14 +28,7 @@ export async function createMissingTopics(admin: Admin, topics: string[]): Promi
       // The contracts' partitions, replication and retention; the broker's defaults (-1) only for topics they do not declare.
       topics: missing.map((topic) => {
         const settings = declaredTopicSettings(topic);
-        if (!settings) return { topic, numPartitions: -1, replicationFactor: -1 };
-        const { replication, configs } = topicConfig(settings, brokers);
-        return {
-          topic,
-          numPartitions: settings.partitions,
-          replicationFactor: replication,
-          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-        };
+        return settings ? topicCreation(topic, settings, brokers) : { topic, numPartitions: -1, replicationFactor: -1 };
       }),
       // Not kafkajs' own wait: it gives up on a topic the broker does not know yet. waitForLeaders retries that.
       waitForLeaders: false,
