@@ -19,6 +19,8 @@
  *   node bench/pipeline.ts [--loads 500,2000,5000,10000] [--seconds 20] [--flat-out 50000]
  *                          [--rounds 2] [--wells 400] [--name pipeline] [--results bench/results] [--long]
  *
+ * `--node-options="<flags>"` starts every function process with them (NODE_OPTIONS), e.g. V8's
+ * heap settings, to see what they cost and save.
  * `--profile` runs each function under `node --cpu-prof` (profiles in .flowline/profiles/<run>/,
  * written when the bench stops them; open them in Chrome DevTools).
  * `--long` is the issue's sustained run: 10,000 samples/s for 300 s (and flat out), once.
@@ -59,6 +61,7 @@ const { values } = parseArgs({
     name: { type: 'string', default: 'pipeline' },
     long: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    'node-options': { type: 'string', default: '' },
     results: { type: 'string', default: join(repoRoot, 'bench', 'results') },
   },
 });
@@ -160,7 +163,13 @@ try {
           FLOWLINE_CONFIG_DIR: fleet.configDir,
           // A log line per event would be the bench's cost, not the pipeline's.
           LOG_LEVEL: 'warn',
-          ...(values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(stateDir, 'profiles', fleet.id, fn)}` } : {}),
+          NODE_OPTIONS: [
+            process.env.NODE_OPTIONS ?? '',
+            values['node-options'] ?? '',
+            values.profile ? `--cpu-prof --cpu-prof-dir=${join(stateDir, 'profiles', fleet.id, fn)}` : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
         },
       });
     }),
@@ -184,7 +193,9 @@ try {
   const pids = Object.fromEntries(Object.entries(processes).map(([fn, p]) => [fn, p.child.pid as number]));
   // Settled after start-up (migrations, group joins), before any sample.
   await new Promise((resolve) => setTimeout(resolve, 5_000));
-  const idleRssMb = Object.fromEntries(Object.entries(pids).map(([fn, pid]) => [fn, sampleProcess(pid)?.rssMb ?? Number.NaN]));
+  const idle = Object.entries(pids).map(([fn, pid]) => [fn, sampleProcess(pid)] as const);
+  const idleRssMb = Object.fromEntries(idle.map(([fn, s]) => [fn, s?.rssMb ?? Number.NaN]));
+  const idlePrivateMb = Object.fromEntries(idle.map(([fn, s]) => [fn, s?.privateMb ?? Number.NaN]));
 
   const results: RoundResult[] = [];
   let offset = 0;
@@ -253,7 +264,7 @@ try {
   // What the processes keep once the load is gone (heap grown, caches of every tag).
   await new Promise((resolve) => setTimeout(resolve, 10_000));
   const idleAfterRssMb = Object.fromEntries(Object.entries(pids).map(([fn, pid]) => [fn, sampleProcess(pid)?.rssMb ?? Number.NaN]));
-  const summary = summarise(results, idleRssMb, idleAfterRssMb);
+  const summary = summarise(results, idleRssMb, idleAfterRssMb, idlePrivateMb);
   const machine = `${(await import('node:os')).cpus().length} cores, Node ${process.versions.node}`;
   printReport(summary, { wells, tags: fleet.tags.length, seconds, rounds, machine, commitClock: commitClock.clock });
   const resultsDir = values.results ?? join(repoRoot, 'bench', 'results');

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 /** One process as the kernel accounts it: resident memory and CPU time since it started. */
 export interface ProcessSample {
   rssMb: number;
+  /** RssAnon: the process's own pages. The rest of RSS is files mapped from disk (node's binary, shared libraries), shared between processes and reclaimable. */
+  privateMb: number;
   cpuSeconds: number;
 }
 
@@ -28,8 +30,9 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const utime = Number(fields[11]);
     const stime = Number(fields[12]);
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    return { rssMb: rssKb / 1024, cpuSeconds: (utime + stime) / ticksPerSecond };
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rssMb: kb('VmRSS') / 1024, privateMb: kb('RssAnon') / 1024, cpuSeconds: (utime + stime) / ticksPerSecond };
   } catch {
     return undefined;
   }
