@@ -53,6 +53,23 @@ const podSpecOf = (o: KubeObject): PodSpec =>
 const containerOf = (o: KubeObject): Container => podSpecOf(o).containers[0] as Container;
 const envOf = (o: KubeObject) => new Map((containerOf(o).env ?? []).map((e) => [e.name, e]));
 
+/** Read by node itself, not by our settings: the chart's V8 heap settings (templates/_env.tpl). */
+const nodeReads = ['NODE_OPTIONS'];
+
+/** A Kubernetes memory quantity in MiB (the forms values.schema.json allows). */
+function mebibytes(quantity: string): number {
+  const match = /^([0-9.]+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
+  if (!match) throw new Error(`not a memory quantity this test reads: ${quantity}`);
+  const scale = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 }[match[2] as 'Ki' | 'Mi' | 'Gi' | 'Ti'] ?? 1 / (1024 * 1024);
+  return Number(match[1]) * scale;
+}
+const heapOptionsOf = (o: KubeObject) => {
+  const value = envOf(o).get('NODE_OPTIONS')?.value;
+  const old = /--max-old-space-size=(\d+)/.exec(value ?? '')?.[1];
+  const semi = /--max-semi-space-size=(\d+)/.exec(value ?? '')?.[1];
+  return { value, old: old === undefined ? undefined : Number(old), semi: semi === undefined ? undefined : Number(semi) };
+};
+
 /** Renders once per values file; tests that only read the objects share them. */
 const renders = new Map<string, KubeObject[]>();
 const rendered = (values: string): KubeObject[] => {
@@ -125,7 +142,7 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
   });
 
   it('sets only environment variables the runtime reads (or that another one references)', () => {
-    const known = new Set([...Object.keys(RuntimeEnv.shape), ...Object.keys(ConfigEnv.shape)]);
+    const known = new Set([...Object.keys(RuntimeEnv.shape), ...Object.keys(ConfigEnv.shape), ...nodeReads]);
     for (const fn of functions) {
       const deployment = findObject(rendered(values), 'Deployment', fn.name);
       if (!deployment) continue;
@@ -139,7 +156,7 @@ describe.each(ciValues)('charts/flowline with ci/%s', (file) => {
   it('gives the gateway only variables it reads, in forms gateway/settings.ts accepts', () => {
     const gateway = findObject(rendered(values), 'Deployment', 'flowline-gateway');
     if (!gateway) return;
-    const known = new Set([...Object.keys(GatewaySettings.shape), ...Object.keys(ConfigEnv.shape)]);
+    const known = new Set([...Object.keys(GatewaySettings.shape), ...Object.keys(ConfigEnv.shape), ...nodeReads]);
     const env = [...envOf(gateway).values()];
     const referenced = new Set(env.flatMap((e) => [...(e.value ?? '').matchAll(/\$\(([A-Z0-9_]+)\)/g)].map((m) => m[1])));
     expect(env.map((e) => e.name).filter((name) => !known.has(name) && !referenced.has(name))).toEqual([]);
@@ -521,6 +538,37 @@ describe('values', () => {
         'gateway.edgeAdapters[0].tenant=acme,gateway.edgeAdapters[0].site=pad-7,gateway.edgeAdapters[0].url=pad-7:9464',
       ]),
     ).toMatch(/edgeAdapters\/0\/url/);
+  });
+
+  it('sizes V8’s heap from each container’s memory limit: half of it for the old space, a semi-space of 8 MiB', () => {
+    const objects = renderChart(chartDir, [valuesFile('minimal')], {
+      set: [`functions.overrides.${functions[0]?.name}.resources.memoryLimit=1.5Gi`],
+    });
+    const containers = [...functions.map((fn) => fn.name), 'flowline-gateway'];
+    for (const name of containers) {
+      const deployment = findObject(objects, 'Deployment', name);
+      if (!deployment) continue;
+      const limit = containerOf(deployment).resources?.limits?.memory as string;
+      expect(heapOptionsOf(deployment), name).toMatchObject({ old: Math.floor(mebibytes(limit) / 2), semi: 8 });
+    }
+    expect(heapOptionsOf(findObject(objects, 'Deployment', functions[0]?.name ?? '') as KubeObject).old).toBe(768);
+  });
+
+  it('leaves V8’s heap to a NODE_OPTIONS of the values, and says when a limit is too small for a heap', () => {
+    const [first, second] = functions;
+    if (!first || !second) return;
+    const objects = renderChart(chartDir, [valuesFile('minimal')], {
+      set: [`functions.overrides.${first.name}.env.NODE_OPTIONS=--max-old-space-size=300`, 'gateway.heap.enabled=false'],
+    });
+    const own = findObject(objects, 'Deployment', first.name) as KubeObject;
+    expect((containerOf(own).env ?? []).filter((e) => e.name === 'NODE_OPTIONS')).toEqual([
+      { name: 'NODE_OPTIONS', value: '--max-old-space-size=300' },
+    ]);
+    expect(heapOptionsOf(findObject(objects, 'Deployment', second.name) as KubeObject).old).toBeDefined();
+    expect(heapOptionsOf(findObject(objects, 'Deployment', 'flowline-gateway') as KubeObject).value).toBeUndefined();
+    expect(failure(['--values', valuesFile('minimal'), '--set', `functions.overrides.${first.name}.resources.memoryLimit=40Mi`])).toContain(
+      'a memory limit of 40Mi leaves V8 20 MiB of old space',
+    );
   });
 
   it('refuses an override for a function that does not exist', () => {

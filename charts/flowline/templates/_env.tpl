@@ -163,3 +163,32 @@ start and KEDA, which resolves a Deployment's environment, leaves its ScaledObje
 {{- end }}
 {{- dict "secrets" $refs | toYaml }}
 {{- end }}
+
+{{/*
+V8's heap, sized from the container's memory limit. Node sizes it from the cgroup limit as
+if the limit were a machine's memory: in a 256Mi pod the heap may grow to about the whole
+limit before V8 collects in earnest, so the kernel kills the pod first; and the young
+generation is left so small that scavenges cost a large share of the CPU. An explicit old
+space (a share of the limit) and semi-space avoid both. A NODE_OPTIONS in the env values
+(the chart's or the function's) replaces this one.
+Takes: limit (a Kubernetes quantity), heap (values: enabled, oldSpacePercent, semiSpaceMb), env (maps).
+*/}}
+{{- define "flowline.env.nodeHeap" -}}
+{{- $own := false -}}
+{{- range .env }}{{ if hasKey (. | default dict) "NODE_OPTIONS" }}{{ $own = true }}{{ end }}{{ end -}}
+{{- if and .heap.enabled (not $own) -}}
+{{- $q := toString .limit -}}
+{{- $mi := 0.0 -}}
+{{- if hasSuffix "Ti" $q }}{{ $mi = mulf (trimSuffix "Ti" $q | float64) 1048576 }}
+{{- else if hasSuffix "Gi" $q }}{{ $mi = mulf (trimSuffix "Gi" $q | float64) 1024 }}
+{{- else if hasSuffix "Mi" $q }}{{ $mi = trimSuffix "Mi" $q | float64 }}
+{{- else if hasSuffix "Ki" $q }}{{ $mi = divf (trimSuffix "Ki" $q | float64) 1024 }}
+{{- else if hasSuffix "m" $q }}{{ $mi = divf (trimSuffix "m" $q | float64) 1048576000 }}
+{{- else }}{{ $mi = divf ($q | float64) 1048576 }}
+{{- end -}}
+{{- $old := divf (mulf $mi .heap.oldSpacePercent) 100 | floor | int -}}
+{{- if lt $old 32 }}{{ fail (printf "a memory limit of %s leaves V8 %d MiB of old space (heap.oldSpacePercent %v): give the container at least 64Mi, or set NODE_OPTIONS yourself" $q $old .heap.oldSpacePercent) }}{{ end -}}
+- name: NODE_OPTIONS
+  value: {{ printf "--max-old-space-size=%d --max-semi-space-size=%v" $old .heap.semiSpaceMb | quote }}
+{{- end -}}
+{{- end }}
