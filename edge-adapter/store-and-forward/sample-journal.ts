@@ -1,15 +1,23 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { CompactedMinute } from '../../contracts/compacted-minute.ts';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 import {
   type JournalState,
   type JournalStatements,
+  type MovedAside,
   openJournalDatabase,
   prepareStatements,
   readJournalState,
   type Series,
 } from './journal-database.ts';
+import { compactMinutes, type StoredSample } from './minute-compaction.ts';
 
-export type WhenFull = 'drop-oldest' | 'drop-newest';
+/**
+ * compact: past the bound the oldest samples become one rollup per tag and minute (time
+ * without a link is then bounded by `maxMinutes`, not by `maxSamples`); drop-oldest and
+ * drop-newest lose samples at the bound instead.
+ */
+export type WhenFull = 'compact' | 'drop-oldest' | 'drop-newest';
 
 export interface JournalOptions {
   /** A file, or ':memory:' for a buffer that ends with the process. */
@@ -17,6 +25,8 @@ export interface JournalOptions {
   /** The bound, in samples. */
   maxSamples: number;
   whenFull: WhenFull;
+  /** With `compact`: the bound of compacted tag-minutes, past which the oldest are dropped (and counted). */
+  maxMinutes?: number;
   /** full: a committed sample survives a power cut; normal: it survives a crash of the process. */
   sync: 'full' | 'normal';
   /** The bound of the (rare) non-telemetry events: command results and audit records. */
@@ -26,6 +36,11 @@ export interface JournalOptions {
 export interface JournaledSample {
   seq: number;
   sample: TelemetryRaw;
+}
+
+export interface JournaledMinute {
+  seq: number;
+  minute: CompactedMinute;
 }
 
 /** An event other than a sample, journaled as its CloudEvent parts. */
@@ -43,14 +58,19 @@ export interface JournaledEvent extends JournalEvent {
 
 export interface AppendResult {
   stored: number;
+  /** Samples compacted into minutes to make room (older ones, not necessarily of this batch). */
+  compacted: number;
   dropped: number;
 }
 
-/** Opens (creating if needed) the journal at `options.path`; fails when another adapter holds it. */
+/**
+ * Opens (creating if needed) the journal at `options.path`; fails when another adapter
+ * holds it. An unreadable file is moved aside and a fresh one opened: `movedAside` says where.
+ */
 export function openSampleJournal(options: JournalOptions): SampleJournal {
-  const db = openJournalDatabase(options.path, options.sync);
+  const { db, state, movedAside } = openJournalDatabase(options.path, options.sync);
   try {
-    return new SampleJournal(db, options, prepareStatements(db), readJournalState(db));
+    return new SampleJournal(db, options, prepareStatements(db), state, movedAside);
   } catch (error) {
     db.close();
     throw error;
@@ -62,8 +82,9 @@ export function openSampleJournal(options: JournalOptions): SampleJournal {
  * transaction per batch, and deleted only once the sink has acknowledged it. Samples
  * therefore survive a broker outage and a restart of the adapter, and leave in the
  * order they were read. The bound is explicit: past `maxSamples` the `whenFull`
- * policy evicts the oldest or refuses the newest, and counts every sample it loses
- * (the count survives restarts too).
+ * policy compacts the oldest samples into minutes (which leave before the samples read
+ * after them), or evicts the oldest, or refuses the newest; every sample lost to a
+ * bound is counted (the counts survive restarts too).
  */
 export class SampleJournal {
   readonly options: Required<JournalOptions>;
@@ -71,19 +92,24 @@ export class SampleJournal {
   private readonly seriesById = new Map<number, Series>();
   private readonly seriesByKey = new Map<string, number>();
   private readonly statements: JournalStatements;
-  private sampleDepth: number;
-  private eventDepth: number;
-  private droppedTotal: number;
-  /** Samples up to this seq are being sent: eviction leaves them alone so no sample is both sent and counted lost. */
+  private sampleDepth = 0;
+  private minuteDepth = 0;
+  private eventDepth = 0;
+  private droppedTotal = 0;
+  private compactedTotal = 0;
+  private corruptFileCount = 0;
+  /** Samples up to this seq are being sent: eviction and compaction leave them alone, so none is both sent and counted lost. */
   private inFlightTo = 0;
+  /** The same for compacted minutes. */
+  private minutesInFlightTo = 0;
+  /** The unreadable file this journal replaced at open, if any. */
+  readonly movedAside: MovedAside | undefined;
 
-  constructor(db: DatabaseSync, options: JournalOptions, statements: JournalStatements, state: JournalState) {
+  constructor(db: DatabaseSync, options: JournalOptions, statements: JournalStatements, state: JournalState, movedAside?: MovedAside) {
     this.db = db;
-    this.options = { maxEvents: 100_000, ...options };
+    this.options = { maxEvents: 100_000, maxMinutes: 10_000_000, ...options };
     this.statements = statements;
-    this.sampleDepth = 0;
-    this.eventDepth = 0;
-    this.droppedTotal = 0;
+    this.movedAside = movedAside;
     this.apply(state);
   }
 
@@ -100,14 +126,29 @@ export class SampleJournal {
     return this.eventDepth;
   }
 
-  /** Samples lost to the bound since the buffer was created. */
+  /** Compacted minutes waiting to be sent. */
+  get pendingMinutes(): number {
+    return this.minuteDepth;
+  }
+
+  /** Samples lost to a bound since the buffer was created. */
   get dropped(): number {
     return this.droppedTotal;
   }
 
+  /** Samples compacted into minutes since the buffer was created. */
+  get compacted(): number {
+    return this.compactedTotal;
+  }
+
+  /** Unreadable buffer files moved aside at start (the fresh file remembers how many). */
+  get corruptFiles(): number {
+    return this.corruptFileCount;
+  }
+
   /** Appends samples in one transaction; returns how many were kept and how many the bound cost. */
   appendSamples(samples: readonly TelemetryRaw[]): AppendResult {
-    if (samples.length === 0) return { stored: 0, dropped: 0 };
+    if (samples.length === 0) return { stored: 0, compacted: 0, dropped: 0 };
     const max = this.options.maxSamples;
     let batch = samples;
     let dropped = 0;
@@ -117,10 +158,11 @@ export class SampleJournal {
         dropped = batch.length - room;
         batch = batch.slice(0, room);
       }
-    } else if (batch.length > max) {
+    } else if (this.options.whenFull === 'drop-oldest' && batch.length > max) {
       dropped = batch.length - max;
       batch = batch.slice(dropped);
     }
+    let compacted = 0;
     this.transaction(() => {
       for (const sample of batch) {
         this.statements.insertSample.run(this.seriesId(sample), sample.timestamp, sample.value, sample.quality);
@@ -131,9 +173,77 @@ export class SampleJournal {
         this.sampleDepth -= Number(changes);
         dropped += Number(changes);
       }
+      if (this.options.whenFull === 'compact' && this.sampleDepth > max) {
+        compacted = this.compactOldest(this.sampleDepth - max);
+        dropped += this.enforceMinuteBound();
+      }
       if (dropped > 0) this.countDropped(dropped);
     });
-    return { stored: batch.length, dropped };
+    return { stored: batch.length, compacted, dropped };
+  }
+
+  /**
+   * Compacts at least `excess` of the oldest samples not in flight into minutes. A hundredth
+   * of the bound at the least: one pass per batch would split the boundary minutes of every
+   * tag into a piece per batch, and pay a scan each time.
+   */
+  private compactOldest(excess: number): number {
+    const count = Math.max(excess, Math.ceil(this.options.maxSamples / 100));
+    const rows = this.statements.peekSamples.all(this.inFlightTo, count) as unknown as StoredSample[];
+    const lastSeq = rows.at(-1)?.seq;
+    if (lastSeq === undefined) return 0;
+    for (const p of compactMinutes(rows)) {
+      this.statements.insertMinute.run(p.series, p.firstTs, p.lastTs, p.count, p.min, p.max, p.sum, p.last, p.worstQuality);
+      this.minuteDepth += 1;
+    }
+    this.statements.deleteSampleRange.run(this.inFlightTo, lastSeq);
+    this.sampleDepth -= rows.length;
+    this.statements.addCounter.run('compacted', rows.length);
+    this.compactedTotal += rows.length;
+    return rows.length;
+  }
+
+  /** Past the second bound the oldest minutes go; returns the samples they stood for. */
+  private enforceMinuteBound(): number {
+    const over = this.minuteDepth - this.options.maxMinutes;
+    if (over <= 0) return 0;
+    const evicted = this.statements.evictMinutes.all(this.minutesInFlightTo, over);
+    this.minuteDepth -= evicted.length;
+    return evicted.reduce((n, row) => n + Number(row.count), 0);
+  }
+
+  /** The oldest compacted minutes, in the order their samples were read; they stay until acknowledged. */
+  peekMinutes(limit: number): JournaledMinute[] {
+    const rows = this.statements.peekMinutes.all(0, limit);
+    const out = rows.map((row) => {
+      const series = this.seriesById.get(Number(row.series));
+      if (!series) throw new Error(`buffer minute ${row.seq} names unknown series ${row.series}`);
+      return {
+        seq: Number(row.seq),
+        minute: {
+          deviceId: series.deviceId,
+          tagId: series.tagId,
+          sourceProtocol: series.sourceProtocol,
+          firstTimestamp: Number(row.first_ts),
+          lastTimestamp: Number(row.last_ts),
+          count: Number(row.count),
+          min: Number(row.min),
+          max: Number(row.max),
+          sum: Number(row.sum),
+          last: Number(row.last),
+          worstQuality: Number(row.worst_quality),
+        },
+      };
+    });
+    this.minutesInFlightTo = out.at(-1)?.seq ?? this.minutesInFlightTo;
+    return out;
+  }
+
+  /** The sink has these minutes: forget them. */
+  acknowledgeMinutes(upToSeq: number): void {
+    const { changes } = this.statements.ackMinutes.run(upToSeq);
+    this.minuteDepth -= Number(changes);
+    if (this.minutesInFlightTo <= upToSeq) this.minutesInFlightTo = 0;
   }
 
   /**
@@ -169,12 +279,13 @@ export class SampleJournal {
     this.sampleDepth -= Number(changes);
     // A batch peeked beyond this one (encoded ahead) is still spoken for.
     if (this.inFlightTo <= upToSeq) this.inFlightTo = 0;
-    if (this.sampleDepth === 0) this.reclaimSpace();
+    if (this.sampleDepth === 0 && this.minuteDepth === 0) this.reclaimSpace();
   }
 
-  /** A send failed: the peeked samples are no longer in flight (they will be peeked again). */
+  /** A send failed: the peeked samples and minutes are no longer in flight (they will be peeked again). */
   release(): void {
     this.inFlightTo = 0;
+    this.minutesInFlightTo = 0;
   }
 
   appendEvent(event: JournalEvent): void {
@@ -209,6 +320,9 @@ export class SampleJournal {
 
   /** The read time of the oldest sample waiting, if any: how far behind the sink is. */
   oldestTimestamp(): number | undefined {
+    // Minutes hold the oldest samples: compaction takes them from the front.
+    const minute = this.statements.oldestMinute.get();
+    if (minute) return Number(minute.first_ts);
     const row = this.statements.oldestSample.get();
     return row ? Number(row.ts) : undefined;
   }
@@ -290,8 +404,11 @@ export class SampleJournal {
       this.seriesByKey.set(seriesKey(series), id);
     }
     this.sampleDepth = state.samples;
+    this.minuteDepth = state.minutes;
     this.eventDepth = state.events;
     this.droppedTotal = state.dropped;
+    this.compactedTotal = state.compacted;
+    this.corruptFileCount = state.corruptFiles;
   }
 }
 
