@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,5 +100,47 @@ devices:
       .split('\n')
       .find((l) => l.includes('"edge adapter stopped"'));
     expect(JSON.parse(summary ?? '{}').bufferDepth).toBeGreaterThan(0);
+  });
+
+  it('starts on a buffer file it cannot read: moves it aside, says so, counts it, and reads on', { timeout: 60_000 }, async () => {
+    const httpPort = await closedPort();
+    const siteDir = join(dir, 'state-corrupt', 'edge', 'pad-corrupt');
+    mkdirSync(siteDir, { recursive: true });
+    writeFileSync(join(siteDir, 'buffer.sqlite'), 'not a database, whatever a power cut left here '.repeat(200));
+    const run = runMain(`site: pad-corrupt
+stateDir: ${JSON.stringify(join(dir, 'state-corrupt'))}
+http: { host: 127.0.0.1, port: ${httpPort} }
+kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
+commands: { enabled: false }
+devices:
+  - id: wellhead-rtu
+    protocol: modbus
+    host: 127.0.0.1
+    port: ${simulator.port}
+    pollIntervalMs: 100
+    tags:
+      - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }
+`);
+    let health: EdgeHealth | undefined;
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
+      health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
+        .then((r) => r.json() as Promise<EdgeHealth>)
+        .catch(() => undefined);
+      if (health && health.buffer.depth >= 5) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(health?.buffer).toMatchObject({ corruptFilesMovedAside: 1 });
+    expect(health?.buffer.depth).toBeGreaterThanOrEqual(5);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/flowline_edge_buffer_corrupt_files_total 1/);
+    expect(readdirSync(siteDir).filter((f) => f.startsWith('buffer.sqlite.corrupt-'))).toHaveLength(1);
+    const line = run
+      .output()
+      .split('\n')
+      .find((l) => l.includes('moved aside'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 50, reason: 'file is not a database' });
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
   });
 });

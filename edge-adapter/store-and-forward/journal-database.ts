@@ -44,7 +44,8 @@ export function openJournalDatabase(
   } catch (error) {
     if (!(error instanceof UnreadableBuffer) || path === ':memory:') throw error;
     const movedTo = `${path}.corrupt-${now().toISOString().replaceAll(':', '-')}`;
-    // The WAL and shared-memory files belong to the bad file: left beside a fresh one, SQLite would replay them into it.
+    // SQLite usually deletes a WAL it could not use when the failed connection closes; one it left
+    // belongs to the bad file, and beside a fresh one it would be replayed into it.
     for (const suffix of ['', '-wal', '-shm']) {
       if (existsSync(path + suffix)) renameSync(path + suffix, movedTo + suffix);
     }
