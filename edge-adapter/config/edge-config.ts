@@ -93,7 +93,7 @@ export const EdgeConfig = z
          * keeps every minute; drop-oldest keeps the most recent samples; drop-newest the start of the outage.
          */
         whenFull: z.enum(['compact', 'drop-oldest', 'drop-newest']).default('compact'),
-        /** With compact: the second bound, in compacted tag-minutes (about 60 bytes each); past it the oldest are dropped, counted. */
+        /** With compact: the second bound, in compacted tag-minutes (about 83 bytes each); past it the oldest are dropped, counted. */
         maxMinutes: z.number().int().min(1000).max(2_000_000_000).default(10_000_000),
         /** full: a sample survives a power cut once read; normal: it survives an adapter crash (faster on slow disks). */
         sync: z.enum(['full', 'normal']).default('full'),

@@ -108,6 +108,9 @@ export function prepareStatements(db: DatabaseSync) {
     peekMinutes: s(
       'SELECT seq, series, first_ts, last_ts, count, min, max, sum, last, worst_quality FROM minutes WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
+    updateMinute: s(
+      'UPDATE minutes SET first_ts = ?, last_ts = ?, count = ?, min = ?, max = ?, sum = ?, last = ?, worst_quality = ? WHERE seq = ?',
+    ),
     ackMinutes: s('DELETE FROM minutes WHERE seq <= ?'),
     evictMinutes: s('DELETE FROM minutes WHERE seq IN (SELECT seq FROM minutes WHERE seq > ? ORDER BY seq LIMIT ?) RETURNING count'),
     oldestMinute: s('SELECT first_ts FROM minutes ORDER BY seq LIMIT 1'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Quality } from '../../contracts/quality.ts';
-import { compactMinutes, type MinutePiece, type StoredSample } from './minute-compaction.ts';
+import { compactMinutes, mergePieces, type StoredSample } from './minute-compaction.ts';
 
 const T0 = 1_700_000_040_000; // a minute boundary
 let seq = 0;
@@ -11,21 +11,6 @@ const s = (series: number, ts: number, value: number, quality: number = Quality.
   value,
   quality,
 });
-
-/** Two pieces of one series and minute, as a second compaction pass would leave them, added up. */
-function merged(a: MinutePiece, b: MinutePiece): Omit<MinutePiece, 'worstQuality'> {
-  const later = b.lastTs >= a.lastTs ? b : a;
-  return {
-    series: a.series,
-    firstTs: Math.min(a.firstTs, b.firstTs),
-    lastTs: later.lastTs,
-    count: a.count + b.count,
-    min: Math.min(a.min, b.min),
-    max: Math.max(a.max, b.max),
-    sum: a.sum + b.sum,
-    last: later.last,
-  };
-}
 
 describe('compactMinutes', () => {
   it('keeps min, max, last, count, sum and the worst quality per tag and minute', () => {
@@ -76,7 +61,7 @@ describe('compactMinutes', () => {
     expect(worst(Quality.GOOD_LOCAL_OVERRIDE, Quality.GOOD)).toBe(Quality.GOOD);
   });
 
-  it('gives the same minute whether compacted in one pass or split in two', () => {
+  it('gives the same minute whether compacted in one pass or in two merged', () => {
     const qualities = [Quality.GOOD, Quality.UNCERTAIN_EU_EXCEEDED, Quality.BAD_COMM_FAILURE, Quality.GOOD, Quality.UNCERTAIN];
     const samples = Array.from({ length: 50 }, (_, i) => s(1, T0 + i * 1_000, Math.sin(i) * 10, qualities[i % 5]));
     for (const cut of [1, 17, 49]) {
@@ -84,11 +69,23 @@ describe('compactMinutes', () => {
       const [a] = compactMinutes(samples.slice(0, cut));
       const [b] = compactMinutes(samples.slice(cut));
       if (!whole || !a || !b) throw new Error('every slice holds samples');
-      const { worstQuality, sum, ...rest } = whole;
-      const { sum: summed, ...added } = merged(a, b);
-      expect(added).toEqual(rest);
-      expect(summed).toBeCloseTo(sum, 9);
-      expect(compactMinutes([...samples.slice(0, cut), ...samples.slice(cut)])[0]?.worstQuality).toBe(worstQuality);
+      const { sum, ...merged } = mergePieces(a, b);
+      const { sum: wholeSum, ...rest } = whole;
+      expect(merged).toEqual(rest);
+      expect(sum).toBeCloseTo(wholeSum, 9);
     }
+  });
+
+  it('merges pieces read out of time order to the latest value by time', () => {
+    const [a] = compactMinutes([s(1, T0 + 30_000, 3, Quality.UNCERTAIN)]);
+    const [b] = compactMinutes([s(1, T0 + 10_000, 7)]);
+    if (!a || !b) throw new Error('both hold a sample');
+    expect(mergePieces(a, b)).toMatchObject({
+      firstTs: T0 + 10_000,
+      lastTs: T0 + 30_000,
+      last: 3,
+      count: 2,
+      worstQuality: Quality.UNCERTAIN,
+    });
   });
 });

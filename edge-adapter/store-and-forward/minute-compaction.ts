@@ -61,3 +61,23 @@ export function compactMinutes(samples: Iterable<StoredSample>): MinutePiece[] {
   }
   return [...pieces.values()];
 }
+
+/**
+ * One piece for the samples of two pieces of the same series and minute (`b` read after
+ * `a`): what compacting them together would have given, so a minute that straddles two
+ * compaction passes is still one piece.
+ */
+export function mergePieces(a: MinutePiece, b: MinutePiece): MinutePiece {
+  const later = b.lastTs >= a.lastTs ? b : a;
+  return {
+    series: a.series,
+    firstTs: Math.min(a.firstTs, b.firstTs),
+    lastTs: later.lastTs,
+    count: a.count + b.count,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+    sum: a.sum + b.sum,
+    last: later.last,
+    worstQuality: worseQuality(a.worstQuality, b.worstQuality),
+  };
+}

@@ -117,6 +117,8 @@ describe('sample journal, compact policy', () => {
     const got = minutesIn(journal);
     const want = expectedMinutes(range(0, journal.compacted));
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    // A minute that straddles two passes is still one piece: as many pieces as tag-minutes.
+    expect(journal.pendingMinutes).toBe(want.size);
     for (const [key, minute] of want) {
       const { sum, lastTimestamp: _, ...rest } = got.get(key) ?? { sum: Number.NaN, lastTimestamp: 0 };
       expect({ ...rest, sum: 0 }).toEqual({ ...minute, sum: 0 });
@@ -150,6 +152,21 @@ describe('sample journal, compact policy', () => {
     journal.acknowledgeSamples(inFlight.at(-1)?.seq ?? 0);
     expect(journal.peekSamples(1)[0]?.sample).toEqual(sample(310));
     expect(journal.depth).toBe(691);
+  });
+
+  it('never changes a minute once handed to the sink, even after a failed send', () => {
+    const journal = open();
+    appendInBatches(journal, 0, 1_100); // 100 past the bound: the first 100 samples, in minute 0
+    const sent = journal.peekMinutes(100);
+    expect(sent.map((r) => r.minute.count)).toEqual([25, 25, 25, 25]);
+    journal.release(); // the send failed: the pieces may still be in Kafka under their ids
+    appendInBatches(journal, 1_100, 1_150); // the next pass reaches into minute 0 again
+    const after = journal.peekMinutes(100);
+    expect(after.slice(0, 4)).toEqual(sent);
+    // The rest of minute 0 is a piece of its own per tag; the counts still add up.
+    const minute0 = after.filter((r) => minuteOf(r.minute.firstTimestamp) === T0);
+    expect(minute0.length).toBe(8);
+    expect(minute0.reduce((n, r) => n + r.minute.count, 0)).toBe(Math.min(240, journal.compacted));
   });
 
   it('past the second bound drops the oldest minutes and counts their samples', () => {

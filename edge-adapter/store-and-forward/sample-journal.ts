@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { CompactedMinute } from '../../contracts/compacted-minute.ts';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
+import { CompactedMinutes, type JournaledMinute } from './compacted-minutes.ts';
 import {
   type JournalState,
   type JournalStatements,
@@ -10,7 +10,9 @@ import {
   readJournalState,
   type Series,
 } from './journal-database.ts';
-import { compactMinutes, type StoredSample } from './minute-compaction.ts';
+import type { StoredSample } from './minute-compaction.ts';
+
+export type { JournaledMinute } from './compacted-minutes.ts';
 
 /**
  * compact: past the bound the oldest samples become one rollup per tag and minute (time
@@ -36,11 +38,6 @@ export interface JournalOptions {
 export interface JournaledSample {
   seq: number;
   sample: TelemetryRaw;
-}
-
-export interface JournaledMinute {
-  seq: number;
-  minute: CompactedMinute;
 }
 
 /** An event other than a sample, journaled as its CloudEvent parts. */
@@ -93,15 +90,13 @@ export class SampleJournal {
   private readonly seriesByKey = new Map<string, number>();
   private readonly statements: JournalStatements;
   private sampleDepth = 0;
-  private minuteDepth = 0;
+  private readonly minutes: CompactedMinutes;
   private eventDepth = 0;
   private droppedTotal = 0;
   private compactedTotal = 0;
   private corruptFileCount = 0;
   /** Samples up to this seq are being sent: eviction and compaction leave them alone, so none is both sent and counted lost. */
   private inFlightTo = 0;
-  /** The same for compacted minutes. */
-  private minutesInFlightTo = 0;
   /** The unreadable file this journal replaced at open, if any. */
   readonly movedAside: MovedAside | undefined;
 
@@ -110,6 +105,7 @@ export class SampleJournal {
     this.options = { maxEvents: 100_000, maxMinutes: 10_000_000, ...options };
     this.statements = statements;
     this.movedAside = movedAside;
+    this.minutes = new CompactedMinutes(statements, (id) => this.seriesById.get(id), state.minutes);
     this.apply(state);
   }
 
@@ -128,7 +124,7 @@ export class SampleJournal {
 
   /** Compacted minutes waiting to be sent. */
   get pendingMinutes(): number {
-    return this.minuteDepth;
+    return this.minutes.depth;
   }
 
   /** Samples lost to a bound since the buffer was created. */
@@ -175,7 +171,7 @@ export class SampleJournal {
       }
       if (this.options.whenFull === 'compact' && this.sampleDepth > max) {
         compacted = this.compactOldest(this.sampleDepth - max);
-        dropped += this.enforceMinuteBound();
+        dropped += this.minutes.evictOver(this.options.maxMinutes);
       }
       if (dropped > 0) this.countDropped(dropped);
     });
@@ -192,10 +188,7 @@ export class SampleJournal {
     const rows = this.statements.peekSamples.all(this.inFlightTo, count) as unknown as StoredSample[];
     const lastSeq = rows.at(-1)?.seq;
     if (lastSeq === undefined) return 0;
-    for (const p of compactMinutes(rows)) {
-      this.statements.insertMinute.run(p.series, p.firstTs, p.lastTs, p.count, p.min, p.max, p.sum, p.last, p.worstQuality);
-      this.minuteDepth += 1;
-    }
+    this.minutes.add(rows);
     this.statements.deleteSampleRange.run(this.inFlightTo, lastSeq);
     this.sampleDepth -= rows.length;
     this.statements.addCounter.run('compacted', rows.length);
@@ -203,47 +196,14 @@ export class SampleJournal {
     return rows.length;
   }
 
-  /** Past the second bound the oldest minutes go; returns the samples they stood for. */
-  private enforceMinuteBound(): number {
-    const over = this.minuteDepth - this.options.maxMinutes;
-    if (over <= 0) return 0;
-    const evicted = this.statements.evictMinutes.all(this.minutesInFlightTo, over);
-    this.minuteDepth -= evicted.length;
-    return evicted.reduce((n, row) => n + Number(row.count), 0);
-  }
-
   /** The oldest compacted minutes, in the order their samples were read; they stay until acknowledged. */
   peekMinutes(limit: number): JournaledMinute[] {
-    const rows = this.statements.peekMinutes.all(0, limit);
-    const out = rows.map((row) => {
-      const series = this.seriesById.get(Number(row.series));
-      if (!series) throw new Error(`buffer minute ${row.seq} names unknown series ${row.series}`);
-      return {
-        seq: Number(row.seq),
-        minute: {
-          deviceId: series.deviceId,
-          tagId: series.tagId,
-          sourceProtocol: series.sourceProtocol,
-          firstTimestamp: Number(row.first_ts),
-          lastTimestamp: Number(row.last_ts),
-          count: Number(row.count),
-          min: Number(row.min),
-          max: Number(row.max),
-          sum: Number(row.sum),
-          last: Number(row.last),
-          worstQuality: Number(row.worst_quality),
-        },
-      };
-    });
-    this.minutesInFlightTo = out.at(-1)?.seq ?? this.minutesInFlightTo;
-    return out;
+    return this.minutes.peek(limit);
   }
 
   /** The sink has these minutes: forget them. */
   acknowledgeMinutes(upToSeq: number): void {
-    const { changes } = this.statements.ackMinutes.run(upToSeq);
-    this.minuteDepth -= Number(changes);
-    if (this.minutesInFlightTo <= upToSeq) this.minutesInFlightTo = 0;
+    this.minutes.acknowledge(upToSeq);
   }
 
   /**
@@ -279,13 +239,13 @@ export class SampleJournal {
     this.sampleDepth -= Number(changes);
     // A batch peeked beyond this one (encoded ahead) is still spoken for.
     if (this.inFlightTo <= upToSeq) this.inFlightTo = 0;
-    if (this.sampleDepth === 0 && this.minuteDepth === 0) this.reclaimSpace();
+    if (this.sampleDepth === 0 && this.minutes.depth === 0) this.reclaimSpace();
   }
 
   /** A send failed: the peeked samples and minutes are no longer in flight (they will be peeked again). */
   release(): void {
     this.inFlightTo = 0;
-    this.minutesInFlightTo = 0;
+    this.minutes.release();
   }
 
   appendEvent(event: JournalEvent): void {
@@ -404,7 +364,7 @@ export class SampleJournal {
       this.seriesByKey.set(seriesKey(series), id);
     }
     this.sampleDepth = state.samples;
-    this.minuteDepth = state.minutes;
+    this.minutes.reset(state.minutes);
     this.eventDepth = state.events;
     this.droppedTotal = state.dropped;
     this.compactedTotal = state.compacted;
