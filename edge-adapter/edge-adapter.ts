@@ -92,17 +92,38 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
   );
   if (journal.movedAside) metrics.bufferCorruptFiles.inc();
   let samplesRead = 0;
+  // One line per change of state: when compaction starts, and when the second bound starts to cost samples.
+  let compacting = false;
+  let dropping = false;
   const intake = new SampleIntake({
     journal,
     log,
-    onAppended: (result) => {
-      samplesRead += result.stored + result.dropped;
+    onAppended: (result, samples) => {
+      // The batch itself: what a bound cost may be older samples, read (and counted) before.
+      samplesRead += samples.length;
       if (result.dropped > 0)
         metrics.bufferDropped.inc(
           { reason: config.buffer.whenFull === 'compact' ? 'minute-bound' : config.buffer.whenFull },
           result.dropped,
         );
       if (result.compacted > 0) metrics.bufferCompacted.inc(result.compacted);
+      if (result.compacted > 0 && !compacting) {
+        compacting = true;
+        log.warn(
+          { bound: config.buffer.maxSamples, minuteBound: config.buffer.maxMinutes },
+          'the store-and-forward buffer reached buffer.maxSamples: its oldest samples are compacted into one rollup per tag and minute; nothing is lost until buffer.maxMinutes. Restore the link to Kafka',
+        );
+      }
+      if (result.dropped > 0 && !dropping) {
+        dropping = true;
+        log.error(
+          { dropped: journal.dropped, policy: config.buffer.whenFull },
+          config.buffer.whenFull === 'compact'
+            ? 'the store-and-forward buffer reached buffer.maxMinutes: the oldest compacted minutes are dropped (counted in buffer.dropped). Restore the link to Kafka, or give the buffer a larger maxMinutes and the disk for it'
+            : `the store-and-forward buffer is full: samples are dropped (${config.buffer.whenFull}, counted in buffer.dropped). Restore the link to Kafka, or use whenFull: compact`,
+        );
+      }
+      if (journal.pendingMinutes === 0 && journal.depth < config.buffer.maxSamples) compacting = dropping = false;
       forwarder?.wake();
     },
     onLost: (count) => {
