@@ -143,4 +143,57 @@ devices:
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });
+
+  it('past buffer.maxSamples compacts instead of dropping, says so once, and shows it', { timeout: 60_000 }, async () => {
+    const httpPort = await closedPort();
+    const run = runMain(`site: pad-compact
+stateDir: ${JSON.stringify(join(dir, 'state-compact'))}
+http: { host: 127.0.0.1, port: ${httpPort} }
+kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
+buffer: { maxSamples: 1000, maxMinutes: 1000 }
+commands: { enabled: false }
+devices:
+  - id: wellhead-rtu
+    protocol: modbus
+    host: 127.0.0.1
+    port: ${simulator.port}
+    pollIntervalMs: 20
+    tags:
+${Array.from({ length: 8 }, (_, k) => `      - { id: t${k}, table: input-register, address: ${k * 2}, type: float32 }`).join('\n')}
+`);
+    let health: EdgeHealth | undefined;
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
+      health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
+        .then((r) => r.json() as Promise<EdgeHealth>)
+        .catch(() => undefined);
+      if (health && health.buffer.compacted >= 500) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(health?.buffer).toMatchObject({ policy: 'compact', capacity: 1000, minuteCapacity: 1000, dropped: 0 });
+    expect(health?.buffer.compacted).toBeGreaterThanOrEqual(500);
+    expect(health?.buffer.depth).toBeLessThanOrEqual(1000);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    // Eight tags over the minute or two this ran: a piece each per minute, and a new one after
+    // each failed send (a piece handed to the sink is never extended), not one per sample.
+    const failedSends = Number(/flowline_edge_sink_failures_total (\d+)/.exec(metrics)?.[1]);
+    expect(health?.buffer.pendingMinutes).toBeGreaterThanOrEqual(8);
+    expect(health?.buffer.pendingMinutes).toBeLessThanOrEqual(8 * (2 + failedSends));
+    expect(Number(/flowline_edge_buffer_compacted_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(500);
+    expect(metrics).toMatch(/flowline_edge_buffer_minutes \d+/);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const lines = run
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('reached buffer.maxSamples'));
+    expect(lines).toHaveLength(1);
+    const summary = JSON.parse(
+      run
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"edge adapter stopped"')) ?? '{}',
+    );
+    expect(summary.dropped).toBe(0);
+  });
 });

@@ -180,8 +180,8 @@ export class SampleJournal {
 
   /**
    * Compacts at least `excess` of the oldest samples not in flight into minutes. A hundredth
-   * of the bound at the least: one pass per batch would split the boundary minutes of every
-   * tag into a piece per batch, and pay a scan each time.
+   * of the bound at the least: a pass reads its rows and writes a piece per tag and minute,
+   * which per batch would cost more than the batch itself.
    */
   private compactOldest(excess: number): number {
     const count = Math.max(excess, Math.ceil(this.options.maxSamples / 100));
@@ -204,6 +204,7 @@ export class SampleJournal {
   /** The sink has these minutes: forget them. */
   acknowledgeMinutes(upToSeq: number): void {
     this.minutes.acknowledge(upToSeq);
+    if (this.sampleDepth === 0 && this.minutes.depth === 0) this.reclaimSpace();
   }
 
   /**
