@@ -10,9 +10,11 @@ import {
   readJournalState,
   type Series,
 } from './journal-database.ts';
+import { type JournalEvent, JournalEvents, type JournaledEvent } from './journal-events.ts';
 import type { StoredSample } from './minute-compaction.ts';
 
 export type { JournaledMinute } from './compacted-minutes.ts';
+export type { JournalEvent, JournaledEvent } from './journal-events.ts';
 
 /**
  * compact: past the bound the oldest samples become one rollup per tag and minute (time
@@ -38,19 +40,6 @@ export interface JournalOptions {
 export interface JournaledSample {
   seq: number;
   sample: TelemetryRaw;
-}
-
-/** An event other than a sample, journaled as its CloudEvent parts. */
-export interface JournalEvent {
-  topic: string;
-  key: string;
-  id: string;
-  time: number;
-  data: unknown;
-}
-
-export interface JournaledEvent extends JournalEvent {
-  seq: number;
 }
 
 export interface AppendResult {
@@ -91,7 +80,7 @@ export class SampleJournal {
   private readonly statements: JournalStatements;
   private sampleDepth = 0;
   private readonly minutes: CompactedMinutes;
-  private eventDepth = 0;
+  private readonly events: JournalEvents;
   private droppedTotal = 0;
   private compactedTotal = 0;
   private corruptFileCount = 0;
@@ -106,6 +95,7 @@ export class SampleJournal {
     this.statements = statements;
     this.movedAside = movedAside;
     this.minutes = new CompactedMinutes(statements, (id) => this.seriesById.get(id), state.minutes);
+    this.events = new JournalEvents(statements, this.options.maxEvents, state.events);
     this.apply(state);
   }
 
@@ -119,7 +109,7 @@ export class SampleJournal {
   }
 
   get pendingEvents(): number {
-    return this.eventDepth;
+    return this.events.depth;
   }
 
   /** Compacted minutes waiting to be sent. */
@@ -250,33 +240,15 @@ export class SampleJournal {
   }
 
   appendEvent(event: JournalEvent): void {
-    this.transaction(() => this.insertEvent(event));
-  }
-
-  private insertEvent(event: JournalEvent): void {
-    this.statements.insertEvent.run(event.topic, event.key, event.id, event.time, JSON.stringify(event.data));
-    this.eventDepth += 1;
-    if (this.eventDepth > this.options.maxEvents) {
-      const { changes } = this.statements.evictEvents.run(this.eventDepth - this.options.maxEvents);
-      this.eventDepth -= Number(changes);
-      this.statements.addCounter.run('dropped_events', Number(changes));
-    }
+    this.transaction(() => this.events.insert(event));
   }
 
   peekEvents(limit: number): JournaledEvent[] {
-    return this.statements.peekEvents.all(limit).map((row) => ({
-      seq: Number(row.seq),
-      topic: String(row.topic),
-      key: String(row.key),
-      id: String(row.id),
-      time: Number(row.time),
-      data: JSON.parse(String(row.data)),
-    }));
+    return this.events.peek(limit);
   }
 
   acknowledgeEvents(upToSeq: number): void {
-    const { changes } = this.statements.ackEvents.run(upToSeq);
-    this.eventDepth -= Number(changes);
+    this.events.acknowledge(upToSeq);
   }
 
   /** The read time of the oldest sample waiting, if any: how far behind the sink is. */
@@ -290,7 +262,7 @@ export class SampleJournal {
 
   /** Whether a command was decided before (a redelivery from the commands topic). */
   hasHandledCommand(id: string): boolean {
-    return this.statements.handledCommand.get(id) !== undefined;
+    return this.events.hasHandledCommand(id);
   }
 
   /**
@@ -300,11 +272,11 @@ export class SampleJournal {
    */
   recordCommand(id: string, now: number, events: readonly JournalEvent[], retainMs = 7 * 24 * 3600 * 1000): void {
     this.transaction(() => {
-      this.statements.rememberCommand.run(id, now);
-      for (const event of events) this.insertEvent(event);
+      this.events.rememberCommand(id, now);
+      for (const event of events) this.events.insert(event);
     });
     // Housekeeping, now and then: ids old enough that no redelivery can still carry them.
-    if (Math.random() < 0.01) this.statements.forgetCommands.run(now - retainMs);
+    if (Math.random() < 0.01) this.events.forgetCommands(now - retainMs);
   }
 
   /** Bytes the buffer occupies on disk (its pages). */
@@ -366,7 +338,7 @@ export class SampleJournal {
     }
     this.sampleDepth = state.samples;
     this.minutes.reset(state.minutes);
-    this.eventDepth = state.events;
+    this.events.reset(state.events);
     this.droppedTotal = state.dropped;
     this.compactedTotal = state.compacted;
     this.corruptFileCount = state.corruptFiles;
