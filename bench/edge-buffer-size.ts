@@ -10,7 +10,7 @@
  * Bytes are the pages in use (page_count − freelist_count, × page_size); the file itself
  * keeps freed pages for reuse, so its size is also printed. Values are noisy floats, as read.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
@@ -32,7 +32,9 @@ if (![tags, minutes, everyMs].every((n) => Number.isInteger(n) && n > 0)) {
   throw new Error('--tags, --minutes and --every-ms take positive whole numbers');
 }
 
-const dir = mkdtempSync(join(stateDir, 'tmp-edge-buffer-size-'));
+// Under the project's state directory, never /tmp (often tmpfs, not the disk a buffer lives on).
+mkdirSync(join(stateDir, 'tmp'), { recursive: true });
+const dir = mkdtempSync(join(stateDir, 'tmp', 'edge-buffer-size-'));
 const start = Date.UTC(2026, 0, 1);
 
 function fill(name: string, maxSamples: number, whenFull: WhenFull) {
