@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgeHealth } from './ops/edge-health.ts';
 import { ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { WellPad } from './simulators/well-pad.ts';
+import { openSampleJournal } from './store-and-forward/sample-journal.ts';
 
 /**
  * The process as an operator runs it: `node edge-adapter/main.ts --config <file>`.
@@ -35,6 +36,23 @@ function runMain(config: string) {
   child.stderr.on('data', (c) => (output += c));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, exited, output: () => output, file };
+}
+
+/** A buffer of a few thousand samples cut in half, as a full disk or a bad copy leaves one. */
+function truncatedBuffer(path: string) {
+  const journal = openSampleJournal({ path, maxSamples: 100_000, whenFull: 'compact', sync: 'full' });
+  journal.appendSamples(
+    Array.from({ length: 5_000 }, (_, i) => ({
+      timestamp: 1_700_000_000_000 + i,
+      deviceId: 'wellhead-rtu',
+      tagId: 'w1-tubing-pressure',
+      value: i,
+      quality: 192,
+      sourceProtocol: 'MODBUS' as const,
+    })),
+  );
+  journal.close();
+  truncateSync(path, Math.floor(statSync(path).size / 2));
 }
 
 const closedPort = () =>
@@ -102,13 +120,20 @@ devices:
     expect(JSON.parse(summary ?? '{}').bufferDepth).toBeGreaterThan(0);
   });
 
-  it('starts on a buffer file it cannot read: moves it aside, says so, counts it, and reads on', { timeout: 60_000 }, async () => {
-    const httpPort = await closedPort();
-    const siteDir = join(dir, 'state-corrupt', 'edge', 'pad-corrupt');
-    mkdirSync(siteDir, { recursive: true });
-    writeFileSync(join(siteDir, 'buffer.sqlite'), 'not a database, whatever a power cut left here '.repeat(200));
-    const run = runMain(`site: pad-corrupt
-stateDir: ${JSON.stringify(join(dir, 'state-corrupt'))}
+  const damaged: [string, (path: string) => void, RegExp][] = [
+    ['truncated', truncatedBuffer, /malformed|quick_check/],
+    ['garbage', (path) => writeFileSync(path, 'not a database, whatever a power cut left here '.repeat(200)), /^file is not a database$/],
+  ];
+  it.for(damaged)(
+    'starts on a %s buffer file: moves it aside, says so, counts it, and reads on',
+    { timeout: 60_000 },
+    async ([kind, damage, reason]) => {
+      const httpPort = await closedPort();
+      const siteDir = join(dir, `state-${kind}`, 'edge', 'pad-corrupt');
+      mkdirSync(siteDir, { recursive: true });
+      damage(join(siteDir, 'buffer.sqlite'));
+      const run = runMain(`site: pad-corrupt
+stateDir: ${JSON.stringify(join(dir, `state-${kind}`))}
 http: { host: 127.0.0.1, port: ${httpPort} }
 kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
 commands: { enabled: false }
@@ -121,28 +146,29 @@ devices:
     tags:
       - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }
 `);
-    let health: EdgeHealth | undefined;
-    const deadline = Date.now() + 45_000;
-    while (Date.now() < deadline) {
-      health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
-        .then((r) => r.json() as Promise<EdgeHealth>)
-        .catch(() => undefined);
-      if (health && health.buffer.depth >= 5) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(health?.buffer).toMatchObject({ corruptFilesMovedAside: 1 });
-    expect(health?.buffer.depth).toBeGreaterThanOrEqual(5);
-    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-    expect(metrics).toMatch(/flowline_edge_buffer_corrupt_files_total 1/);
-    expect(readdirSync(siteDir).filter((f) => f.startsWith('buffer.sqlite.corrupt-'))).toHaveLength(1);
-    const line = run
-      .output()
-      .split('\n')
-      .find((l) => l.includes('moved aside'));
-    expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 50, reason: 'file is not a database' });
-    run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
-  });
+      let health: EdgeHealth | undefined;
+      const deadline = Date.now() + 45_000;
+      while (Date.now() < deadline) {
+        health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
+          .then((r) => r.json() as Promise<EdgeHealth>)
+          .catch(() => undefined);
+        if (health && health.buffer.depth >= 5) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(health?.buffer).toMatchObject({ corruptFilesMovedAside: 1 });
+      expect(health?.buffer.depth).toBeGreaterThanOrEqual(5);
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/flowline_edge_buffer_corrupt_files_total 1/);
+      expect(readdirSync(siteDir).filter((f) => f.startsWith('buffer.sqlite.corrupt-'))).toHaveLength(1);
+      const line = run
+        .output()
+        .split('\n')
+        .find((l) => l.includes('moved aside'));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 50, reason: expect.stringMatching(reason) });
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    },
+  );
 
   it('past buffer.maxSamples compacts instead of dropping, says so once, and shows it', { timeout: 60_000 }, async () => {
     const httpPort = await closedPort();
