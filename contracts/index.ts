@@ -2,6 +2,7 @@ export * from './alarm.ts';
 export * from './audit-log.ts';
 export * from './calculation.ts';
 export * from './command.ts';
+export * from './compacted-minute.ts';
 export * from './quality.ts';
 export * from './redis-keys.ts';
 export * from './telemetry.ts';

@@ -78,3 +78,17 @@ export function qualityFromModbusFailure(failure: ModbusFailure): number {
       return Quality.BAD_CONFIG_ERROR; // the register map does not fit what the device sent
   }
 }
+
+const classRank: Record<QualityClass, number> = { bad: 0, uncertain: 1, good: 2 };
+
+/**
+ * The worse of two quality bytes: bad before uncertain before good, and within a class the
+ * lower byte (the plain state before its reasons). A total order, so the worst of a set does
+ * not depend on the order it is folded in: compacting a minute in one pass or in two agrees.
+ */
+export function worseQuality(a: number, b: number): number {
+  const ra = classRank[qualityClass(a)];
+  const rb = classRank[qualityClass(b)];
+  if (ra !== rb) return ra < rb ? a : b;
+  return Math.min(a, b);
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Epoch milliseconds, as seed 000's Avro `long`. */
 // Up to 2100-01-01: a later stamp is a broken clock, and every store downstream can hold it.
-const EpochMillis = z.number().int().nonnegative().max(4_102_444_800_000).describe('epoch milliseconds (UTC)');
+export const EpochMillis = z.number().int().nonnegative().max(4_102_444_800_000).describe('epoch milliseconds (UTC)');
 
 /**
  * Identifiers travel as Kafka keys, Redis key parts and URL segments: keep them to a

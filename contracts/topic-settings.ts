@@ -20,6 +20,9 @@ const HOUR = 3_600_000;
 export const topicSettings: Record<Topic, TopicSettings> = {
   'scada.telemetry.raw': { partitions: 6, replication: 3, retentionHours: 168 },
   'scada.telemetry.validated': { partitions: 6, replication: 3, retentionHours: 720 },
+  // Their kin's settings: the same devices as keys, so the same partitions and retention.
+  'scada.telemetry.compacted': { partitions: 6, replication: 3, retentionHours: 168 },
+  'scada.telemetry.compacted.validated': { partitions: 6, replication: 3, retentionHours: 720 },
   'scada.alarms': { partitions: 3, replication: 3, retentionHours: 2160 },
   'scada.alarm-actions': { partitions: 3, replication: 3, retentionHours: 2160 },
   'scada.commands': { partitions: 3, replication: 3, retentionHours: 24 },

@@ -3,6 +3,7 @@ import { Alarm, AlarmAction } from './alarm.ts';
 import { AuditLog } from './audit-log.ts';
 import { DrillingCalculation, IprCalculated, ProductionCalculation } from './calculation.ts';
 import { Command, CommandResult } from './command.ts';
+import { CompactedMinute, CompactedMinuteValidated } from './compacted-minute.ts';
 import { TelemetryRaw, TelemetryValidated } from './telemetry.ts';
 import { WellTestCompleted } from './well-test.ts';
 
@@ -13,6 +14,8 @@ import { WellTestCompleted } from './well-test.ts';
 export const topics = {
   'scada.telemetry.raw': TelemetryRaw,
   'scada.telemetry.validated': TelemetryValidated,
+  'scada.telemetry.compacted': CompactedMinute,
+  'scada.telemetry.compacted.validated': CompactedMinuteValidated,
   'scada.alarms': Alarm,
   'scada.commands': Command,
   'scada.commands.results': CommandResult,

@@ -62,10 +62,21 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
     path: config.buffer.path,
     maxSamples: config.buffer.maxSamples,
     whenFull: config.buffer.whenFull,
+    maxMinutes: config.buffer.maxMinutes,
     sync: config.buffer.sync,
   });
-  if (journal.depth > 0)
-    log.info({ backlog: journal.depth, dropped: journal.dropped }, 'buffered samples from an earlier run will be sent first');
+  if (journal.movedAside) {
+    const { path, movedTo, reason } = journal.movedAside;
+    log.error(
+      { path, movedTo, reason },
+      'the store-and-forward buffer file was unreadable (a power cut or a full disk while writing, or another file in its place): moved aside and started with an empty buffer. Samples it held were not sent; keep the moved file for diagnosis, delete it once no longer needed.',
+    );
+  }
+  if (journal.depth > 0 || journal.pendingMinutes > 0)
+    log.info(
+      { backlog: journal.depth, minutes: journal.pendingMinutes, dropped: journal.dropped },
+      'buffered samples from an earlier run will be sent first',
+    );
   const status = new DeviceStatusBoard();
   let forwarder: Forwarder | undefined;
   const metrics = createEdgeMetrics(
@@ -73,18 +84,46 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
       bufferDepth: () => journal.depth,
       bufferCapacity: () => config.buffer.maxSamples,
       bufferBytes: () => (journal.options.path === ':memory:' ? 0 : journal.sizeBytes()),
+      bufferMinutes: () => journal.pendingMinutes,
       sinkUp: () => forwarder?.snapshot().state === 'connected',
       devices: () => status.all().map((d) => ({ id: d.id, protocol: d.protocol, connected: d.state === 'connected' })),
     },
     { processMetrics: options.processMetrics ?? true },
   );
+  if (journal.movedAside) metrics.bufferCorruptFiles.inc();
   let samplesRead = 0;
+  // One line per change of state: when compaction starts, and when the second bound starts to cost samples.
+  let compacting = false;
+  let dropping = false;
   const intake = new SampleIntake({
     journal,
     log,
-    onAppended: (result) => {
-      samplesRead += result.stored + result.dropped;
-      if (result.dropped > 0) metrics.bufferDropped.inc({ reason: config.buffer.whenFull }, result.dropped);
+    onAppended: (result, samples) => {
+      // The batch itself: what a bound cost may be older samples, read (and counted) before.
+      samplesRead += samples.length;
+      if (result.dropped > 0)
+        metrics.bufferDropped.inc(
+          { reason: config.buffer.whenFull === 'compact' ? 'minute-bound' : config.buffer.whenFull },
+          result.dropped,
+        );
+      if (result.compacted > 0) metrics.bufferCompacted.inc(result.compacted);
+      if (result.compacted > 0 && !compacting) {
+        compacting = true;
+        log.warn(
+          { bound: config.buffer.maxSamples, minuteBound: config.buffer.maxMinutes },
+          'the store-and-forward buffer reached buffer.maxSamples: its oldest samples are compacted into one rollup per tag and minute; nothing is lost until buffer.maxMinutes. Restore the link to Kafka',
+        );
+      }
+      if (result.dropped > 0 && !dropping) {
+        dropping = true;
+        log.error(
+          { dropped: journal.dropped, policy: config.buffer.whenFull },
+          config.buffer.whenFull === 'compact'
+            ? 'the store-and-forward buffer reached buffer.maxMinutes: the oldest compacted minutes are dropped (counted in buffer.dropped). Restore the link to Kafka, or give the buffer a larger maxMinutes and the disk for it'
+            : `the store-and-forward buffer is full: samples are dropped (${config.buffer.whenFull}, counted in buffer.dropped). Restore the link to Kafka, or use whenFull: compact`,
+        );
+      }
+      if (journal.pendingMinutes === 0 && journal.depth < config.buffer.maxSamples) compacting = dropping = false;
       forwarder?.wake();
     },
     onLost: (count) => {
@@ -97,11 +136,13 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
     sink,
     log: log.child({ component: 'forwarder' }),
     telemetryTopic: config.topics.telemetry,
+    compactedTopic: config.topics.compacted,
     source,
     maxBatch: config.publish.maxBatch,
     lingerMs: config.publish.lingerMs,
-    onForwarded: (samples, events) => {
+    onForwarded: (samples, events, minutes) => {
       if (samples > 0) metrics.forwarded.inc({ kind: 'samples' }, samples);
+      if (minutes > 0) metrics.forwarded.inc({ kind: 'minutes' }, minutes);
       if (events > 0) metrics.forwarded.inc({ kind: 'events' }, events);
     },
     onFailure: () => metrics.sinkFailures.inc(),
@@ -195,6 +236,7 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
       buffer: config.buffer.path,
       bound: config.buffer.maxSamples,
       whenFull: config.buffer.whenFull,
+      ...(config.buffer.whenFull === 'compact' ? { minuteBound: config.buffer.maxMinutes } : {}),
       sink: sink.kind,
     },
     'edge adapter started',
@@ -221,6 +263,10 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
           capacity: config.buffer.maxSamples,
           policy: config.buffer.whenFull,
           dropped: journal.dropped,
+          compacted: journal.compacted,
+          pendingMinutes: journal.pendingMinutes,
+          minuteCapacity: config.buffer.maxMinutes,
+          corruptFilesMovedAside: journal.corruptFiles,
           bytesOnDisk: journal.options.path === ':memory:' ? 0 : journal.sizeBytes(),
           oldestSampleAt: oldest === undefined ? null : new Date(oldest).toISOString(),
           pendingEvents: journal.pendingEvents,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgeHealth } from './ops/edge-health.ts';
 import { ModbusSimulator } from './simulators/modbus-simulator.ts';
 import { WellPad } from './simulators/well-pad.ts';
+import { openSampleJournal } from './store-and-forward/sample-journal.ts';
 
 /**
  * The process as an operator runs it: `node edge-adapter/main.ts --config <file>`.
@@ -35,6 +36,23 @@ function runMain(config: string) {
   child.stderr.on('data', (c) => (output += c));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, exited, output: () => output, file };
+}
+
+/** A buffer of a few thousand samples cut in half, as a full disk or a bad copy leaves one. */
+function truncatedBuffer(path: string) {
+  const journal = openSampleJournal({ path, maxSamples: 100_000, whenFull: 'compact', sync: 'full' });
+  journal.appendSamples(
+    Array.from({ length: 5_000 }, (_, i) => ({
+      timestamp: 1_700_000_000_000 + i,
+      deviceId: 'wellhead-rtu',
+      tagId: 'w1-tubing-pressure',
+      value: i,
+      quality: 192,
+      sourceProtocol: 'MODBUS' as const,
+    })),
+  );
+  journal.close();
+  truncateSync(path, Math.floor(statSync(path).size / 2));
 }
 
 const closedPort = () =>
@@ -100,5 +118,108 @@ devices:
       .split('\n')
       .find((l) => l.includes('"edge adapter stopped"'));
     expect(JSON.parse(summary ?? '{}').bufferDepth).toBeGreaterThan(0);
+  });
+
+  const damaged: [string, (path: string) => void, RegExp][] = [
+    ['truncated', truncatedBuffer, /malformed|quick_check/],
+    ['garbage', (path) => writeFileSync(path, 'not a database, whatever a power cut left here '.repeat(200)), /^file is not a database$/],
+  ];
+  it.for(damaged)(
+    'starts on a %s buffer file: moves it aside, says so, counts it, and reads on',
+    { timeout: 60_000 },
+    async ([kind, damage, reason]) => {
+      const httpPort = await closedPort();
+      const siteDir = join(dir, `state-${kind}`, 'edge', 'pad-corrupt');
+      mkdirSync(siteDir, { recursive: true });
+      damage(join(siteDir, 'buffer.sqlite'));
+      const run = runMain(`site: pad-corrupt
+stateDir: ${JSON.stringify(join(dir, `state-${kind}`))}
+http: { host: 127.0.0.1, port: ${httpPort} }
+kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
+commands: { enabled: false }
+devices:
+  - id: wellhead-rtu
+    protocol: modbus
+    host: 127.0.0.1
+    port: ${simulator.port}
+    pollIntervalMs: 100
+    tags:
+      - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }
+`);
+      let health: EdgeHealth | undefined;
+      const deadline = Date.now() + 45_000;
+      while (Date.now() < deadline) {
+        health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
+          .then((r) => r.json() as Promise<EdgeHealth>)
+          .catch(() => undefined);
+        if (health && health.buffer.depth >= 5) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(health?.buffer).toMatchObject({ corruptFilesMovedAside: 1 });
+      expect(health?.buffer.depth).toBeGreaterThanOrEqual(5);
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/flowline_edge_buffer_corrupt_files_total 1/);
+      expect(readdirSync(siteDir).filter((f) => f.startsWith('buffer.sqlite.corrupt-'))).toHaveLength(1);
+      const line = run
+        .output()
+        .split('\n')
+        .find((l) => l.includes('moved aside'));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 50, reason: expect.stringMatching(reason) });
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    },
+  );
+
+  it('past buffer.maxSamples compacts instead of dropping, says so once, and shows it', { timeout: 60_000 }, async () => {
+    const httpPort = await closedPort();
+    const run = runMain(`site: pad-compact
+stateDir: ${JSON.stringify(join(dir, 'state-compact'))}
+http: { host: 127.0.0.1, port: ${httpPort} }
+kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
+buffer: { maxSamples: 1000, maxMinutes: 1000 }
+commands: { enabled: false }
+devices:
+  - id: wellhead-rtu
+    protocol: modbus
+    host: 127.0.0.1
+    port: ${simulator.port}
+    pollIntervalMs: 20
+    tags:
+${Array.from({ length: 8 }, (_, k) => `      - { id: t${k}, table: input-register, address: ${k * 2}, type: float32 }`).join('\n')}
+`);
+    let health: EdgeHealth | undefined;
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
+      health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
+        .then((r) => r.json() as Promise<EdgeHealth>)
+        .catch(() => undefined);
+      if (health && health.buffer.compacted >= 500) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(health?.buffer).toMatchObject({ policy: 'compact', capacity: 1000, minuteCapacity: 1000, dropped: 0 });
+    expect(health?.buffer.compacted).toBeGreaterThanOrEqual(500);
+    expect(health?.buffer.depth).toBeLessThanOrEqual(1000);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    // Eight tags over the minute or two this ran: a piece each per minute, and a new one after
+    // each failed send (a piece handed to the sink is never extended), not one per sample.
+    const failedSends = Number(/flowline_edge_sink_failures_total (\d+)/.exec(metrics)?.[1]);
+    expect(health?.buffer.pendingMinutes).toBeGreaterThanOrEqual(8);
+    expect(health?.buffer.pendingMinutes).toBeLessThanOrEqual(8 * (2 + failedSends));
+    expect(Number(/flowline_edge_buffer_compacted_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(500);
+    expect(metrics).toMatch(/flowline_edge_buffer_minutes \d+/);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const lines = run
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('reached buffer.maxSamples'));
+    expect(lines).toHaveLength(1);
+    const summary = JSON.parse(
+      run
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"edge adapter stopped"')) ?? '{}',
+    );
+    expect(summary.dropped).toBe(0);
   });
 });

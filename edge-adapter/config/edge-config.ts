@@ -61,6 +61,7 @@ export const EdgeConfig = z
     topics: z
       .object({
         telemetry: TopicName.default('scada.telemetry.raw'),
+        compacted: TopicName.default('scada.telemetry.compacted'),
         commands: TopicName.default('scada.commands'),
         commandResults: TopicName.default('scada.commands.results'),
         audit: TopicName.default('system.audit-log'),
@@ -68,6 +69,7 @@ export const EdgeConfig = z
       .strict()
       .default({
         telemetry: 'scada.telemetry.raw',
+        compacted: 'scada.telemetry.compacted',
         commands: 'scada.commands',
         commandResults: 'scada.commands.results',
         audit: 'system.audit-log',
@@ -86,13 +88,18 @@ export const EdgeConfig = z
         path: z.string().min(1).optional().describe('default <stateDir>/edge/<site>/buffer.sqlite'),
         /** The bound: samples kept while the link is down, about 30 bytes each on disk (10 million ≈ 300 MB). */
         maxSamples: z.number().int().min(1000).max(500_000_000).default(10_000_000),
-        /** drop-oldest keeps the most recent history; drop-newest keeps the start of the outage. Both are counted. */
-        whenFull: z.enum(['drop-oldest', 'drop-newest']).default('drop-oldest'),
+        /**
+         * compact: the oldest samples become one rollup per tag and minute, so an outage of any length
+         * keeps every minute; drop-oldest keeps the most recent samples; drop-newest the start of the outage.
+         */
+        whenFull: z.enum(['compact', 'drop-oldest', 'drop-newest']).default('compact'),
+        /** With compact: the second bound, in compacted tag-minutes (about 83 bytes each); past it the oldest are dropped, counted. */
+        maxMinutes: z.number().int().min(1000).max(2_000_000_000).default(10_000_000),
         /** full: a sample survives a power cut once read; normal: it survives an adapter crash (faster on slow disks). */
         sync: z.enum(['full', 'normal']).default('full'),
       })
       .strict()
-      .default({ maxSamples: 10_000_000, whenFull: 'drop-oldest', sync: 'full' }),
+      .default({ maxSamples: 10_000_000, whenFull: 'compact', maxMinutes: 10_000_000, sync: 'full' }),
     commands: z
       .object({
         enabled: z.boolean().default(true),

@@ -43,7 +43,8 @@ describe('loadEdgeConfig', () => {
     expect(config.buffer).toMatchObject({
       path: join(dir, 'state', 'edge', 'pad-7', 'buffer.sqlite'),
       maxSamples: 10_000_000,
-      whenFull: 'drop-oldest',
+      whenFull: 'compact',
+      maxMinutes: 10_000_000,
     });
     expect(config.pkiDir).toBe(join(dir, 'state', 'edge', 'pad-7', 'pki'));
     expect(config.topics.telemetry).toBe('scada.telemetry.raw');

@@ -15,6 +15,12 @@ export interface EdgeHealth {
     capacity: number;
     policy: string;
     dropped: number;
+    /** Samples compacted into minute rollups, and the minutes still waiting. */
+    compacted: number;
+    pendingMinutes: number;
+    minuteCapacity: number;
+    /** Unreadable buffer files moved aside at start. */
+    corruptFilesMovedAside: number;
     bytesOnDisk: number;
     oldestSampleAt: string | null;
     pendingEvents: number;

@@ -13,6 +13,8 @@ export interface EdgeMetrics {
   readonly forwarded: Counter<'kind'>;
   readonly sinkFailures: Counter;
   readonly bufferDropped: Counter<'reason'>;
+  readonly bufferCompacted: Counter;
+  readonly bufferCorruptFiles: Counter;
   readonly commands: Counter<'status' | 'code'>;
   readonly mqttMessages: Counter<'device' | 'outcome'>;
   readonly sparkplugEvents: Counter<'node' | 'event'>;
@@ -22,6 +24,7 @@ export interface LiveState {
   bufferDepth(): number;
   bufferCapacity(): number;
   bufferBytes(): number;
+  bufferMinutes(): number;
   sinkUp(): boolean;
   devices(): { id: string; protocol: string; connected: boolean }[];
 }
@@ -52,6 +55,14 @@ export function createEdgeMetrics(live: LiveState, options: { processMetrics?: b
     registers,
     collect() {
       this.set(live.bufferBytes());
+    },
+  });
+  new Gauge({
+    name: 'flowline_edge_buffer_minutes',
+    help: 'Compacted tag-minutes in the store-and-forward buffer, waiting for the sink.',
+    registers,
+    collect() {
+      this.set(live.bufferMinutes());
     },
   });
   new Gauge({
@@ -107,7 +118,7 @@ export function createEdgeMetrics(live: LiveState, options: { processMetrics?: b
     }),
     forwarded: new Counter({
       name: 'flowline_edge_forwarded_total',
-      help: 'Records acknowledged by the sink: samples, or events (command results and audit records).',
+      help: 'Records acknowledged by the sink: samples, compacted minutes, or events (command results and audit records).',
       labelNames: ['kind'],
       registers,
     }),
@@ -118,8 +129,18 @@ export function createEdgeMetrics(live: LiveState, options: { processMetrics?: b
     }),
     bufferDropped: new Counter({
       name: 'flowline_edge_buffer_dropped_total',
-      help: 'Samples lost to the buffer bound (reason: drop-oldest or drop-newest) or to a disk error (reason: disk).',
+      help: 'Samples lost to the buffer bound (reason: drop-oldest, drop-newest, or minute-bound: compacted minutes past buffer.maxMinutes) or to a disk error (reason: disk).',
       labelNames: ['reason'],
+      registers,
+    }),
+    bufferCompacted: new Counter({
+      name: 'flowline_edge_buffer_compacted_total',
+      help: 'Samples compacted into per-tag minute rollups because the buffer reached buffer.maxSamples.',
+      registers,
+    }),
+    bufferCorruptFiles: new Counter({
+      name: 'flowline_edge_buffer_corrupt_files_total',
+      help: 'Unreadable buffer files moved aside at start (a fresh buffer was opened in their place).',
       registers,
     }),
     commands: new Counter({

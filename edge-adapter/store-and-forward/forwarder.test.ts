@@ -4,7 +4,7 @@ import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 import { callbackSink } from '../sinks/callback-sink.ts';
 import type { SinkRecord } from '../sinks/sink.ts';
 import { Forwarder } from './forwarder.ts';
-import { openSampleJournal, type SampleJournal } from './sample-journal.ts';
+import { type JournalOptions, openSampleJournal, type SampleJournal } from './sample-journal.ts';
 
 const log = pino({ level: 'silent' });
 const journals: SampleJournal[] = [];
@@ -44,8 +44,8 @@ function flakySink() {
   return { sink, received, state, data };
 }
 
-function setUp(maxBatch = 10) {
-  const journal = openSampleJournal({ path: ':memory:', maxSamples: 10_000, whenFull: 'drop-oldest', sync: 'normal' });
+function setUp(maxBatch = 10, buffer: Pick<JournalOptions, 'maxSamples' | 'whenFull'> = { maxSamples: 10_000, whenFull: 'drop-oldest' }) {
+  const journal = openSampleJournal({ path: ':memory:', ...buffer, sync: 'normal' });
   journals.push(journal);
   const flaky = flakySink();
   const forwarder = new Forwarder({
@@ -53,6 +53,7 @@ function setUp(maxBatch = 10) {
     sink: flaky.sink,
     log,
     telemetryTopic: 'raw',
+    compactedTopic: 'compacted',
     source: 'flowline/edge/test',
     maxBatch,
     lingerMs: 0,
@@ -103,6 +104,26 @@ describe('forwarder', () => {
     forwarder.start();
     await until(() => received.length === 2, 'both records');
     expect(received.map((r) => r.topic)).toEqual(['results', 'raw']);
+  });
+
+  it('sends compacted minutes before the samples read after them, each once', async () => {
+    const { journal, forwarder, received, state } = setUp(7, { maxSamples: 100, whenFull: 'compact' });
+    // 2 devices, one sample every 600 ms: 100 samples a minute; 250 read while the sink is down.
+    const at = (i: number): TelemetryRaw => ({ ...sample(i), timestamp: 1_700_000_040_000 + i * 600 });
+    journal.appendSamples(Array.from({ length: 250 }, (_, i) => at(i)));
+    expect(journal.compacted).toBe(150);
+    state.up = true;
+    forwarder.start();
+    await until(() => journal.depth === 0 && journal.pendingMinutes === 0, 'the backlog to drain');
+    const topics = received.map((r) => r.topic);
+    const firstRaw = topics.indexOf('raw');
+    expect(topics.slice(0, firstRaw).every((t) => t === 'compacted')).toBe(true);
+    expect(topics.slice(firstRaw).every((t) => t === 'raw')).toBe(true);
+    const events = received.map((r) => JSON.parse(String(r.value)));
+    const minutes = events.filter((e) => e.type === 'compacted').map((e) => e.data);
+    expect(minutes.reduce((n, m) => n + m.count, 0)).toBe(150);
+    expect(events.filter((e) => e.type === 'raw').map((e) => e.data.value)).toEqual(Array.from({ length: 100 }, (_, i) => 150 + i));
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   });
 
   it('on stop, sends what is left while the sink answers', async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createEvent, encodeEvent } from '../../runtime/envelope.ts';
+import { compactedMinuteRecord } from '../samples/compacted-minute-record.ts';
 import { telemetryRecord } from '../samples/telemetry-record.ts';
 import { traceparents } from '../samples/trace-ids.ts';
 import type { Sink, SinkRecord } from '../sinks/sink.ts';
@@ -28,6 +29,8 @@ export interface ForwarderOptions {
   sink: Sink;
   log: Logger;
   telemetryTopic: string;
+  /** Where minutes compacted during a long outage go. */
+  compactedTopic: string;
   source: string;
   maxBatch: number;
   lingerMs: number;
@@ -36,7 +39,8 @@ export interface ForwarderOptions {
   maxRetryMs?: number;
   /** A send unanswered this long makes the link count as unreachable. */
   stallMs?: number;
-  onForwarded?: (samples: number, events: number) => void;
+  /** Samples sent raw, compacted minutes, and other events the sink acknowledged. */
+  onForwarded?: (samples: number, events: number, minutes: number) => void;
   onFailure?: (error: unknown) => void;
 }
 
@@ -44,7 +48,8 @@ export interface ForwarderOptions {
  * Drains the buffer into the sink, oldest first, one batch at a time: a batch is
  * deleted from the buffer only after the sink acknowledged it, and the next batch is
  * not sent before that, so what was buffered during an outage always goes out before
- * what was read after it. Events (command results, audit records) go before samples.
+ * what was read after it. Events (command results, audit records) go before samples;
+ * compacted minutes go before the samples read after them.
  */
 export class Forwarder {
   private readonly options: Required<Omit<ForwarderOptions, 'onForwarded' | 'onFailure'>> &
@@ -114,7 +119,7 @@ export class Forwarder {
       Date.now() < this.drainUntil &&
       this.status.state === 'connected' &&
       journal.isOpen &&
-      (journal.depth > 0 || journal.pendingEvents > 0)
+      (journal.depth > 0 || journal.pendingEvents > 0 || journal.pendingMinutes > 0)
     );
   }
 
@@ -122,7 +127,7 @@ export class Forwarder {
     const { journal, lingerMs, maxBatch } = this.options;
     let retryMs = this.options.minRetryMs;
     while (this.running || this.draining()) {
-      if (journal.depth === 0 && journal.pendingEvents === 0) {
+      if (journal.depth === 0 && journal.pendingEvents === 0 && journal.pendingMinutes === 0) {
         await this.pause(60_000);
         continue;
       }
@@ -143,8 +148,10 @@ export class Forwarder {
     if (events.length > 0) {
       this.prepared = undefined; // re-peeked after the events, in order
       journal.release();
-      return this.send(this.encodeEvents(events), () => journal.acknowledgeEvents(events.at(-1)?.seq ?? 0), 0, events.length);
+      return this.send(this.encodeEvents(events), () => journal.acknowledgeEvents(events.at(-1)?.seq ?? 0), { events: events.length });
     }
+    // A batch encoded ahead holds samples older than any minute compacted since: it goes first.
+    if (!this.prepared && journal.pendingMinutes > 0) return this.sendMinutes();
     let batch: PreparedBatch | undefined;
     try {
       batch = this.prepared ?? this.prepare(0);
@@ -156,12 +163,28 @@ export class Forwarder {
     const current = batch;
     const sending = sink.send(current.records);
     // While the sink works on this batch, encode the next: the CPU is free until it answers.
+    // Not past pending minutes: their samples were read before anything peeked now.
     try {
-      this.prepared = this.prepare(current.lastSeq);
+      this.prepared = journal.pendingMinutes > 0 ? undefined : this.prepare(current.lastSeq);
     } catch {
       this.prepared = undefined; // encoded again, and reported, on its own turn
     }
-    return this.send(sending, () => journal.acknowledgeSamples(current.lastSeq), current.count, 0);
+    return this.send(sending, () => journal.acknowledgeSamples(current.lastSeq), { samples: current.count });
+  }
+
+  private async sendMinutes(): Promise<boolean> {
+    const { journal, maxBatch, compactedTopic, source } = this.options;
+    let records: SinkRecord[];
+    let lastSeq: number;
+    try {
+      const rows = journal.peekMinutes(maxBatch);
+      const traces = traceparents(rows.length);
+      records = rows.map((row, i) => compactedMinuteRecord(row.minute, compactedTopic, source, traces[i]));
+      lastSeq = rows.at(-1)?.seq ?? 0;
+    } catch (error) {
+      return this.unencodable(error);
+    }
+    return this.send(records, () => journal.acknowledgeMinutes(lastSeq), { minutes: records.length });
   }
 
   /** Reads and encodes up to maxBatch samples after `afterSeq`; undefined when there are none. */
@@ -186,7 +209,11 @@ export class Forwarder {
     }));
   }
 
-  private async send(request: SinkRecord[] | Promise<void>, acknowledge: () => void, samples: number, events: number): Promise<boolean> {
+  private async send(
+    request: SinkRecord[] | Promise<void>,
+    acknowledge: () => void,
+    { samples = 0, events = 0, minutes = 0 }: { samples?: number; events?: number; minutes?: number },
+  ): Promise<boolean> {
     const { journal, sink } = this.options;
     this.sendingSince = Date.now();
     try {
@@ -207,7 +234,7 @@ export class Forwarder {
     this.status.lastSuccessAt = Date.now();
     this.status.lastError = undefined;
     this.status.forwarded += samples;
-    this.options.onForwarded?.(samples, events);
+    this.options.onForwarded?.(samples, events, minutes);
     return true;
   }
 

@@ -69,8 +69,8 @@ describe('sample journal', () => {
 
   it('drop-oldest evicts the oldest samples past the bound and counts them', () => {
     const journal = open({ maxSamples: 1000, whenFull: 'drop-oldest' });
-    expect(journal.appendSamples(range(0, 900))).toEqual({ stored: 900, dropped: 0 });
-    expect(journal.appendSamples(range(900, 1200))).toEqual({ stored: 300, dropped: 200 });
+    expect(journal.appendSamples(range(0, 900))).toEqual({ stored: 900, compacted: 0, dropped: 0 });
+    expect(journal.appendSamples(range(900, 1200))).toEqual({ stored: 300, compacted: 0, dropped: 200 });
     expect(journal.depth).toBe(1000);
     expect(journal.dropped).toBe(200);
     expect(journal.peekSamples(1)[0]?.sample).toEqual(sample(200));
@@ -78,8 +78,8 @@ describe('sample journal', () => {
 
   it('drop-newest refuses what does not fit and counts it', () => {
     const journal = open({ maxSamples: 1000, whenFull: 'drop-newest' });
-    expect(journal.appendSamples(range(0, 1200))).toEqual({ stored: 1000, dropped: 200 });
-    expect(journal.appendSamples(range(1200, 1201))).toEqual({ stored: 0, dropped: 1 });
+    expect(journal.appendSamples(range(0, 1200))).toEqual({ stored: 1000, compacted: 0, dropped: 200 });
+    expect(journal.appendSamples(range(1200, 1201))).toEqual({ stored: 0, compacted: 0, dropped: 1 });
     expect(journal.peekSamples(2000).at(-1)?.sample).toEqual(sample(999));
   });
 

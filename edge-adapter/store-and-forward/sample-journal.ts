@@ -1,15 +1,27 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
+import { CompactedMinutes, type JournaledMinute } from './compacted-minutes.ts';
 import {
   type JournalState,
   type JournalStatements,
+  type MovedAside,
   openJournalDatabase,
   prepareStatements,
   readJournalState,
   type Series,
 } from './journal-database.ts';
+import { type JournalEvent, JournalEvents, type JournaledEvent } from './journal-events.ts';
+import type { StoredSample } from './minute-compaction.ts';
 
-export type WhenFull = 'drop-oldest' | 'drop-newest';
+export type { JournaledMinute } from './compacted-minutes.ts';
+export type { JournalEvent, JournaledEvent } from './journal-events.ts';
+
+/**
+ * compact: past the bound the oldest samples become one rollup per tag and minute (time
+ * without a link is then bounded by `maxMinutes`, not by `maxSamples`); drop-oldest and
+ * drop-newest lose samples at the bound instead.
+ */
+export type WhenFull = 'compact' | 'drop-oldest' | 'drop-newest';
 
 export interface JournalOptions {
   /** A file, or ':memory:' for a buffer that ends with the process. */
@@ -17,6 +29,8 @@ export interface JournalOptions {
   /** The bound, in samples. */
   maxSamples: number;
   whenFull: WhenFull;
+  /** With `compact`: the bound of compacted tag-minutes, past which the oldest are dropped (and counted). */
+  maxMinutes?: number;
   /** full: a committed sample survives a power cut; normal: it survives a crash of the process. */
   sync: 'full' | 'normal';
   /** The bound of the (rare) non-telemetry events: command results and audit records. */
@@ -28,29 +42,21 @@ export interface JournaledSample {
   sample: TelemetryRaw;
 }
 
-/** An event other than a sample, journaled as its CloudEvent parts. */
-export interface JournalEvent {
-  topic: string;
-  key: string;
-  id: string;
-  time: number;
-  data: unknown;
-}
-
-export interface JournaledEvent extends JournalEvent {
-  seq: number;
-}
-
 export interface AppendResult {
   stored: number;
+  /** Samples compacted into minutes to make room (older ones, not necessarily of this batch). */
+  compacted: number;
   dropped: number;
 }
 
-/** Opens (creating if needed) the journal at `options.path`; fails when another adapter holds it. */
+/**
+ * Opens (creating if needed) the journal at `options.path`; fails when another adapter
+ * holds it. An unreadable file is moved aside and a fresh one opened: `movedAside` says where.
+ */
 export function openSampleJournal(options: JournalOptions): SampleJournal {
-  const db = openJournalDatabase(options.path, options.sync);
+  const { db, state, movedAside } = openJournalDatabase(options.path, options.sync);
   try {
-    return new SampleJournal(db, options, prepareStatements(db), readJournalState(db));
+    return new SampleJournal(db, options, prepareStatements(db), state, movedAside);
   } catch (error) {
     db.close();
     throw error;
@@ -62,8 +68,9 @@ export function openSampleJournal(options: JournalOptions): SampleJournal {
  * transaction per batch, and deleted only once the sink has acknowledged it. Samples
  * therefore survive a broker outage and a restart of the adapter, and leave in the
  * order they were read. The bound is explicit: past `maxSamples` the `whenFull`
- * policy evicts the oldest or refuses the newest, and counts every sample it loses
- * (the count survives restarts too).
+ * policy compacts the oldest samples into minutes (which leave before the samples read
+ * after them), or evicts the oldest, or refuses the newest; every sample lost to a
+ * bound is counted (the counts survive restarts too).
  */
 export class SampleJournal {
   readonly options: Required<JournalOptions>;
@@ -71,19 +78,24 @@ export class SampleJournal {
   private readonly seriesById = new Map<number, Series>();
   private readonly seriesByKey = new Map<string, number>();
   private readonly statements: JournalStatements;
-  private sampleDepth: number;
-  private eventDepth: number;
-  private droppedTotal: number;
-  /** Samples up to this seq are being sent: eviction leaves them alone so no sample is both sent and counted lost. */
+  private sampleDepth = 0;
+  private readonly minutes: CompactedMinutes;
+  private readonly events: JournalEvents;
+  private droppedTotal = 0;
+  private compactedTotal = 0;
+  private corruptFileCount = 0;
+  /** Samples up to this seq are being sent: eviction and compaction leave them alone, so none is both sent and counted lost. */
   private inFlightTo = 0;
+  /** The unreadable file this journal replaced at open, if any. */
+  readonly movedAside: MovedAside | undefined;
 
-  constructor(db: DatabaseSync, options: JournalOptions, statements: JournalStatements, state: JournalState) {
+  constructor(db: DatabaseSync, options: JournalOptions, statements: JournalStatements, state: JournalState, movedAside?: MovedAside) {
     this.db = db;
-    this.options = { maxEvents: 100_000, ...options };
+    this.options = { maxEvents: 100_000, maxMinutes: 10_000_000, ...options };
     this.statements = statements;
-    this.sampleDepth = 0;
-    this.eventDepth = 0;
-    this.droppedTotal = 0;
+    this.movedAside = movedAside;
+    this.minutes = new CompactedMinutes(statements, (id) => this.seriesById.get(id), state.minutes);
+    this.events = new JournalEvents(statements, this.options.maxEvents, state.events);
     this.apply(state);
   }
 
@@ -97,17 +109,32 @@ export class SampleJournal {
   }
 
   get pendingEvents(): number {
-    return this.eventDepth;
+    return this.events.depth;
   }
 
-  /** Samples lost to the bound since the buffer was created. */
+  /** Compacted minutes waiting to be sent. */
+  get pendingMinutes(): number {
+    return this.minutes.depth;
+  }
+
+  /** Samples lost to a bound since the buffer was created. */
   get dropped(): number {
     return this.droppedTotal;
   }
 
+  /** Samples compacted into minutes since the buffer was created. */
+  get compacted(): number {
+    return this.compactedTotal;
+  }
+
+  /** Unreadable buffer files moved aside at start (the fresh file remembers how many). */
+  get corruptFiles(): number {
+    return this.corruptFileCount;
+  }
+
   /** Appends samples in one transaction; returns how many were kept and how many the bound cost. */
   appendSamples(samples: readonly TelemetryRaw[]): AppendResult {
-    if (samples.length === 0) return { stored: 0, dropped: 0 };
+    if (samples.length === 0) return { stored: 0, compacted: 0, dropped: 0 };
     const max = this.options.maxSamples;
     let batch = samples;
     let dropped = 0;
@@ -117,10 +144,11 @@ export class SampleJournal {
         dropped = batch.length - room;
         batch = batch.slice(0, room);
       }
-    } else if (batch.length > max) {
+    } else if (this.options.whenFull === 'drop-oldest' && batch.length > max) {
       dropped = batch.length - max;
       batch = batch.slice(dropped);
     }
+    let compacted = 0;
     this.transaction(() => {
       for (const sample of batch) {
         this.statements.insertSample.run(this.seriesId(sample), sample.timestamp, sample.value, sample.quality);
@@ -131,9 +159,42 @@ export class SampleJournal {
         this.sampleDepth -= Number(changes);
         dropped += Number(changes);
       }
+      if (this.options.whenFull === 'compact' && this.sampleDepth > max) {
+        compacted = this.compactOldest(this.sampleDepth - max);
+        dropped += this.minutes.evictOver(this.options.maxMinutes);
+      }
       if (dropped > 0) this.countDropped(dropped);
     });
-    return { stored: batch.length, dropped };
+    return { stored: batch.length, compacted, dropped };
+  }
+
+  /**
+   * Compacts at least `excess` of the oldest samples not in flight into minutes. A hundredth
+   * of the bound at the least: a pass reads its rows and writes a piece per tag and minute,
+   * which per batch would cost more than the batch itself.
+   */
+  private compactOldest(excess: number): number {
+    const count = Math.max(excess, Math.ceil(this.options.maxSamples / 100));
+    const rows = this.statements.peekSamples.all(this.inFlightTo, count) as unknown as StoredSample[];
+    const lastSeq = rows.at(-1)?.seq;
+    if (lastSeq === undefined) return 0;
+    this.minutes.add(rows);
+    this.statements.deleteSampleRange.run(this.inFlightTo, lastSeq);
+    this.sampleDepth -= rows.length;
+    this.statements.addCounter.run('compacted', rows.length);
+    this.compactedTotal += rows.length;
+    return rows.length;
+  }
+
+  /** The oldest compacted minutes, in the order their samples were read; they stay until acknowledged. */
+  peekMinutes(limit: number): JournaledMinute[] {
+    return this.minutes.peek(limit);
+  }
+
+  /** The sink has these minutes: forget them. */
+  acknowledgeMinutes(upToSeq: number): void {
+    this.minutes.acknowledge(upToSeq);
+    if (this.sampleDepth === 0 && this.minutes.depth === 0) this.reclaimSpace();
   }
 
   /**
@@ -169,53 +230,39 @@ export class SampleJournal {
     this.sampleDepth -= Number(changes);
     // A batch peeked beyond this one (encoded ahead) is still spoken for.
     if (this.inFlightTo <= upToSeq) this.inFlightTo = 0;
-    if (this.sampleDepth === 0) this.reclaimSpace();
+    if (this.sampleDepth === 0 && this.minutes.depth === 0) this.reclaimSpace();
   }
 
-  /** A send failed: the peeked samples are no longer in flight (they will be peeked again). */
+  /** A send failed: the peeked samples and minutes are no longer in flight (they will be peeked again). */
   release(): void {
     this.inFlightTo = 0;
+    this.minutes.release();
   }
 
   appendEvent(event: JournalEvent): void {
-    this.transaction(() => this.insertEvent(event));
-  }
-
-  private insertEvent(event: JournalEvent): void {
-    this.statements.insertEvent.run(event.topic, event.key, event.id, event.time, JSON.stringify(event.data));
-    this.eventDepth += 1;
-    if (this.eventDepth > this.options.maxEvents) {
-      const { changes } = this.statements.evictEvents.run(this.eventDepth - this.options.maxEvents);
-      this.eventDepth -= Number(changes);
-      this.statements.addCounter.run('dropped_events', Number(changes));
-    }
+    this.transaction(() => this.events.insert(event));
   }
 
   peekEvents(limit: number): JournaledEvent[] {
-    return this.statements.peekEvents.all(limit).map((row) => ({
-      seq: Number(row.seq),
-      topic: String(row.topic),
-      key: String(row.key),
-      id: String(row.id),
-      time: Number(row.time),
-      data: JSON.parse(String(row.data)),
-    }));
+    return this.events.peek(limit);
   }
 
   acknowledgeEvents(upToSeq: number): void {
-    const { changes } = this.statements.ackEvents.run(upToSeq);
-    this.eventDepth -= Number(changes);
+    this.events.acknowledge(upToSeq);
   }
 
   /** The read time of the oldest sample waiting, if any: how far behind the sink is. */
   oldestTimestamp(): number | undefined {
+    // Minutes hold the oldest samples: compaction takes them from the front.
+    const minute = this.statements.oldestMinute.get();
+    if (minute) return Number(minute.first_ts);
     const row = this.statements.oldestSample.get();
     return row ? Number(row.ts) : undefined;
   }
 
   /** Whether a command was decided before (a redelivery from the commands topic). */
   hasHandledCommand(id: string): boolean {
-    return this.statements.handledCommand.get(id) !== undefined;
+    return this.events.hasHandledCommand(id);
   }
 
   /**
@@ -225,11 +272,11 @@ export class SampleJournal {
    */
   recordCommand(id: string, now: number, events: readonly JournalEvent[], retainMs = 7 * 24 * 3600 * 1000): void {
     this.transaction(() => {
-      this.statements.rememberCommand.run(id, now);
-      for (const event of events) this.insertEvent(event);
+      this.events.rememberCommand(id, now);
+      for (const event of events) this.events.insert(event);
     });
     // Housekeeping, now and then: ids old enough that no redelivery can still carry them.
-    if (Math.random() < 0.01) this.statements.forgetCommands.run(now - retainMs);
+    if (Math.random() < 0.01) this.events.forgetCommands(now - retainMs);
   }
 
   /** Bytes the buffer occupies on disk (its pages). */
@@ -290,8 +337,11 @@ export class SampleJournal {
       this.seriesByKey.set(seriesKey(series), id);
     }
     this.sampleDepth = state.samples;
-    this.eventDepth = state.events;
+    this.minutes.reset(state.minutes);
+    this.events.reset(state.events);
     this.droppedTotal = state.dropped;
+    this.compactedTotal = state.compacted;
+    this.corruptFileCount = state.corruptFiles;
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Alarm, TelemetryValidated } from '#contracts';
+import type { Alarm, CompactedMinuteValidated, TelemetryValidated } from '#contracts';
 import type { Db } from '#runtime';
 import { deadLetterHeader } from '../../runtime/dead-letter.ts';
 import { loadFunction } from '../../runtime/load-function.ts';
@@ -22,7 +22,9 @@ beforeAll(async () => {
 afterAll(() => db.close());
 beforeEach(async () => {
   bed = await createTestBed({ functions: [await loadFunction('functions/persist')], db, partitions: 1 });
-  await db.exec('TRUNCATE telemetry, telemetry_quarantine, telemetry_1m, telemetry_1h, alarm_events, calculations, audit_log');
+  await db.exec(
+    'TRUNCATE telemetry, telemetry_quarantine, telemetry_compacted, telemetry_1m, telemetry_1h, alarm_events, calculations, audit_log',
+  );
 });
 afterEach(() => bed.stop());
 
@@ -45,6 +47,7 @@ describe('persist: migrations', () => {
       '6 audit_log',
       '7 clock_skew',
       '8 rollups_from_1m',
+      '9 compacted_minutes',
     ]);
     const { rows: parts } = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'telemetry'::regclass",
@@ -103,6 +106,55 @@ describe('persist: writes', () => {
     ]);
     const hour = (await db.query<{ count: number; sum: number }>('SELECT count::int, sum FROM telemetry_1h')).rows;
     expect(hour).toEqual([{ count: 4, sum: 1000 }]);
+  });
+
+  it('adds compacted minutes to the rollups, marked compacted with their worst quality, each piece once', async () => {
+    const piece = (from: number, to: number, fields: Partial<CompactedMinuteValidated>): CompactedMinuteValidated => ({
+      deviceId: 'rtu-w01',
+      tagId: 'tubing_pressure',
+      sourceProtocol: 'MODBUS',
+      firstTimestamp: t0 + from,
+      lastTimestamp: t0 + to,
+      count: 3,
+      min: 50,
+      max: 400,
+      sum: 600,
+      last: 150,
+      worstQuality: 192,
+      status: 'good',
+      tenantId: 'acme-energy',
+      wellId: 'norte-01',
+      receivedAt: t0 + 3_600_000,
+      ...fields,
+    });
+    // Minute 0: two raw samples went out before the link fell, the rest was compacted in two pieces.
+    for (const s of [sample(0, 100), sample(10_000, 200)]) bed.publish('scada.telemetry.validated', s, { key: s.deviceId });
+    const pieces = [
+      piece(20_000, 40_000, { worstQuality: 84, status: 'suspect' }),
+      piece(45_000, 59_000, { count: 2, min: 120, max: 130, sum: 250, last: 130 }),
+      piece(60_000, 119_000, { count: 60, min: 0, max: 10, sum: 300, last: 1, worstQuality: 24, status: 'bad' }),
+    ];
+    for (const p of [...pieces, pieces[0] as CompactedMinuteValidated])
+      bed.publish('scada.telemetry.compacted.validated', p, { key: p.deviceId }); // the first redelivered
+    await bed.drained();
+    expect(bed.deadLetters('scada.telemetry.compacted.validated')).toEqual([]);
+    expect(await count('telemetry')).toBe(2);
+    expect(await count('telemetry_compacted')).toBe(3);
+    const { rows } = await db.query<{
+      bucket: Date;
+      count: number;
+      sum: number;
+      min: number;
+      max: number;
+      compacted: boolean;
+      worst: number;
+    }>('SELECT bucket, count::int, sum, min, max, compacted, worst_quality AS worst FROM telemetry_1m ORDER BY bucket');
+    expect(rows.map((r) => [new Date(r.bucket).getTime() - t0, r.count, r.sum, r.min, r.max, r.compacted, r.worst])).toEqual([
+      [0, 7, 1150, 50, 400, true, 84],
+      [60_000, 60, 300, 0, 10, true, 24],
+    ]);
+    const hour = (await db.query<{ count: number; worst: number }>('SELECT count::int, worst_quality AS worst FROM telemetry_1h')).rows;
+    expect(hour).toEqual([{ count: 67, worst: 24 }]);
   });
 
   it('quarantines a clock-skewed sample: kept for the operator, out of the history and the rollups', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { Alarm, AuditLog, TelemetryValidated } from '#contracts';
+import { Alarm, AuditLog, CompactedMinuteValidated, TelemetryValidated } from '#contracts';
 import { defineBatchFunction, type FlowlineEvent, PermanentError } from '#runtime';
+import { insertCompactedMinutes } from './compacted-store.ts';
 import { type CalculationResult, insertAlarms, insertAudit, insertCalculations } from './event-store.ts';
 import { maintain, RetentionEnv } from './maintenance.ts';
 import { migrate } from './migrate.ts';
@@ -22,6 +23,7 @@ const Calculation = z.looseObject({
 export default defineBatchFunction(
   {
     'scada.telemetry.validated': TelemetryValidated,
+    'scada.telemetry.compacted.validated': CompactedMinuteValidated,
     'scada.alarms': Alarm,
     'system.audit-log': AuditLog,
     'well-testing.ipr-calculated': Calculation,
@@ -42,11 +44,13 @@ export default defineBatchFunction(
     handler: async (events, ctx, { flavor }) => {
       const telemetry: z.infer<typeof TelemetryValidated>[] = [];
       const quarantined: z.infer<typeof TelemetryValidated>[] = [];
+      const minutes: CompactedMinuteValidated[] = [];
       const alarms: FlowlineEvent<string, Alarm>[] = [];
       const audit: FlowlineEvent<string, AuditLog>[] = [];
       const calculations: FlowlineEvent<string, CalculationResult>[] = [];
       for (const event of events) {
         if (event.topic === 'scada.telemetry.validated') (isClockSkewed(event.data) ? quarantined : telemetry).push(event.data);
+        else if (event.topic === 'scada.telemetry.compacted.validated') minutes.push(event.data);
         else if (event.topic === 'scada.alarms') alarms.push(event);
         else if (event.topic === 'system.audit-log') audit.push(event);
         else calculations.push(event);
@@ -55,6 +59,7 @@ export default defineBatchFunction(
         ctx.db.transaction(async (tx) => ({
           telemetry: await insertTelemetry(tx, telemetry, flavor),
           quarantined: await quarantineTelemetry(tx, quarantined),
+          minutes: await insertCompactedMinutes(tx, minutes, flavor),
           alarms: await insertAlarms(tx, alarms),
           audit: await insertAudit(tx, audit),
           calculations: await insertCalculations(tx, calculations),
@@ -64,6 +69,7 @@ export default defineBatchFunction(
       for (const [table, count, offered] of [
         ['telemetry', stored.telemetry, telemetry.length],
         ['telemetry_quarantine', stored.quarantined, quarantined.length],
+        ['telemetry_compacted', stored.minutes, minutes.length],
         ['alarm_events', stored.alarms, alarms.length],
         ['audit_log', stored.audit, audit.length],
         ['calculations', stored.calculations, calculations.length],

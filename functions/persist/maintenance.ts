@@ -17,6 +17,9 @@ export async function maintain(db: Db, flavor: StorageFlavor, retention: Retenti
   await db.query('DELETE FROM telemetry_quarantine WHERE received_at < now() - make_interval(days => $1)', [
     retention.PERSIST_RETENTION_DAYS,
   ]);
+  await db.query('DELETE FROM telemetry_compacted WHERE bucket < now() - make_interval(days => $1)', [
+    retention.PERSIST_ROLLUP_RETENTION_DAYS,
+  ]);
   if (flavor !== 'native') return; // TimescaleDB creates chunks and applies retention itself
   await db.query('SELECT flowline_ensure_telemetry_partitions(current_date - 1, 9)');
   await db.query('SELECT flowline_drop_telemetry_partitions($1)', [retention.PERSIST_RETENTION_DAYS]);

@@ -1,9 +1,10 @@
-import { TelemetryRaw, type TelemetryValidated } from '#contracts';
+import { CompactedMinute, TelemetryRaw, type TelemetryValidated } from '#contracts';
 import { type Context, defineBatchFunction, execOrThrow, PermanentError } from '#runtime';
 import { AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
 import { type ClockBound, clockBoundFor, type TagRule, TagRules, tagRuleFor } from '../../config/tag-rules.ts';
 import { assess, clockSkewed, historyNeeded, type PastSample, type Verdict, windowOf } from './assess.ts';
+import { placeCompactedMinute } from './compacted-minutes.ts';
 import { RecentHistory, RecentSamples } from './recent-samples.ts';
 import { historyKey, queueHistoryWrite, readNeighbourhood, readNewest, readVersions, type TagRef } from './tag-history.ts';
 import { validateSettings } from './validate-settings.ts';
@@ -42,7 +43,7 @@ type Counters = ReturnType<typeof countersOf>;
  * assessed against its history read back from Redis, as it always was.
  */
 export default defineBatchFunction(
-  { 'scada.telemetry.raw': TelemetryRaw },
+  { 'scada.telemetry.raw': TelemetryRaw, 'scada.telemetry.compacted': CompactedMinute },
   {
     setup: async (ctx) => {
       const tags = await loadConfig('tag-rules', TagRules);
@@ -57,8 +58,17 @@ export default defineBatchFunction(
         counters: countersOf(ctx.metrics),
       };
     },
-    handler: async (events, ctx, { assets, ruleOf, recent, counters }) => {
+    handler: async (chunk, ctx, { assets, ruleOf, recent, counters }) => {
       const receivedAt = Date.now();
+      // Compacted minutes pass through, placed: the runtime then dead-letters only the one at fault.
+      for (const event of chunk) {
+        if (event.topic !== 'scada.telemetry.compacted') continue;
+        const { deviceId, tagId } = event.data;
+        const minute = placeCompactedMinute(event.data, assets, ruleOf(deviceId, tagId), receivedAt);
+        counters.minutes.inc({ status: minute.status });
+        ctx.publish('scada.telemetry.compacted.validated', minute, { key: deviceId, cause: event.id });
+      }
+      const events = chunk.filter((e) => e.topic === 'scada.telemetry.raw');
       const verdicts: (TelemetryValidated | undefined)[] = new Array(events.length);
       const groups = new Map<string, TagGroup>();
       for (const [index, event] of events.entries()) {
@@ -247,6 +257,7 @@ function memberOf(placed: Placed, verdict: Verdict, receivedAt: number): PastSam
 function countersOf(metrics: Context['metrics']) {
   return {
     samples: metrics.counter('samples_total', 'Samples validated, by status.', ['status']),
+    minutes: metrics.counter('compacted_minutes_total', 'Compacted minutes from the edge passed on, by status.', ['status']),
     duplicates: metrics.counter(
       'duplicates_dropped_total',
       'Exact duplicate samples dropped (same device, tag, timestamp, value, quality).',

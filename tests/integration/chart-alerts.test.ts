@@ -112,7 +112,14 @@ describe('metrics.prometheusRule', () => {
 
   it('uses only series Flowline exports (and kube-state-metrics’ HPA series)', () => {
     const used = new Set(rule.spec.groups.flatMap((g) => g.rules).flatMap((r) => r.expr.match(/\b(flowline|kube)_[a-z_]+/g) ?? []));
-    const live = { bufferDepth: () => 0, bufferCapacity: () => 0, bufferBytes: () => 0, sinkUp: () => true, devices: () => [] };
+    const live = {
+      bufferDepth: () => 0,
+      bufferCapacity: () => 0,
+      bufferBytes: () => 0,
+      bufferMinutes: () => 0,
+      sinkUp: () => true,
+      devices: () => [],
+    };
     const exported = [
       createRuntimeMetrics({ processMetrics: false }).registry,
       createLagRegistry(async () => []),

@@ -196,9 +196,12 @@ describe('KEDA', () => {
   });
 
   it('never lets maxReplicaCount exceed the largest subscribed topic, with the partitions platform values give', () => {
-    const objects = renderChart(chartDir, [valuesFile('minimal')], { set: ['kafka.topicPartitions.scada\\.telemetry\\.raw=2'] });
-    const fn = functions.find((f) => f.subscribes.length === 1 && f.subscribes[0] === 'scada.telemetry.raw');
-    if (!fn) return; // no function reads raw telemetry (yet)
+    // validate reads raw telemetry and the edge's compacted minutes: both topics at 2 partitions.
+    const objects = renderChart(chartDir, [valuesFile('minimal')], {
+      set: ['kafka.topicPartitions.scada\\.telemetry\\.raw=2', 'kafka.topicPartitions.scada\\.telemetry\\.compacted=2'],
+    });
+    const fn = functions.find((f) => f.subscribes.includes('scada.telemetry.raw'));
+    if (!fn) throw new Error('no function subscribes to scada.telemetry.raw: validate should');
     expect((findObject(objects, 'ScaledObject', fn.name) as KubeObject & { spec: { maxReplicaCount: number } }).spec.maxReplicaCount).toBe(
       2,
     );

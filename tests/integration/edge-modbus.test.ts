@@ -39,7 +39,7 @@ function driverFor(device: Record<string, unknown>) {
   const status = new DeviceStatusBoard();
   status.register(modbus.id, 'modbus');
   const metrics = createEdgeMetrics(
-    { bufferDepth: () => 0, bufferCapacity: () => 0, bufferBytes: () => 0, sinkUp: () => true, devices: () => [] },
+    { bufferDepth: () => 0, bufferCapacity: () => 0, bufferBytes: () => 0, bufferMinutes: () => 0, sinkUp: () => true, devices: () => [] },
     { processMetrics: false },
   );
   const link = new ModbusLink(modbus, testLog);

@@ -50,7 +50,14 @@ describe('the Sparkplug host on Mosquitto', () => {
       log: testLog,
     });
     const metrics = createEdgeMetrics(
-      { bufferDepth: () => 0, bufferCapacity: () => 0, bufferBytes: () => 0, sinkUp: () => true, devices: () => [] },
+      {
+        bufferDepth: () => 0,
+        bufferCapacity: () => 0,
+        bufferBytes: () => 0,
+        bufferMinutes: () => 0,
+        sinkUp: () => true,
+        devices: () => [],
+      },
       { processMetrics: false },
     );
     const host = new SparkplugHost({ connection, hostId: willHost, rebirthMinIntervalMs: 1000, metrics, log: testLog });
