@@ -61,7 +61,7 @@ describe('audit trail', () => {
       (
         await f.request('POST', '/v1/functions/validate/invoke', {
           role: 'admin',
-          body: { data: { ...sample, timestamp: sample.timestamp + 1 } },
+          body: { topic: 'scada.telemetry.raw', data: { ...sample, timestamp: sample.timestamp + 1 } },
         })
       ).status,
     ).toBe(200);

@@ -59,7 +59,7 @@ const cases: Case[] = [
     method: 'POST',
     template: '/v1/functions/{name}/invoke',
     path: '/v1/functions/validate/invoke',
-    body: { data: sample },
+    body: { topic: 'scada.telemetry.raw', data: sample },
     allowed: ['admin', 'scada'],
     ok: 200,
   },

@@ -46,8 +46,10 @@ describe('invoking a function by name', () => {
       quality: 192,
       sourceProtocol: 'HTTP',
     });
-    const gateway = await viaGateway('validate', { data: data(Date.now()), id: 'inv-1' });
-    const direct = await viaFunction('validate', { data: data(Date.now() + 1), id: 'inv-2' });
+    // validate takes raw samples and compacted minutes: the invocation names which.
+    const topic = 'scada.telemetry.raw';
+    const gateway = await viaGateway('validate', { topic, data: data(Date.now()), id: 'inv-1' });
+    const direct = await viaFunction('validate', { topic, data: data(Date.now() + 1), id: 'inv-2' });
     expect(shape(gateway)).toEqual(shape(direct));
     expect(gateway).toMatchObject({
       status: 200,
@@ -57,8 +59,8 @@ describe('invoking a function by name', () => {
 
   it('rejected: 422 with the reason, for data the function can never take', async () => {
     const data = { timestamp: Date.now(), deviceId: 'rtu-n02', tagId: 'oil_rate', value: 'lots', quality: 192, sourceProtocol: 'HTTP' };
-    const gateway = await viaGateway('validate', { data });
-    expect(shape(gateway)).toEqual(shape(await viaFunction('validate', { data })));
+    const gateway = await viaGateway('validate', { topic: 'scada.telemetry.raw', data });
+    expect(shape(gateway)).toEqual(shape(await viaFunction('validate', { topic: 'scada.telemetry.raw', data })));
     expect(gateway.status).toBe(422);
     expect(gateway.body.reason).toMatch(/value/);
   });
