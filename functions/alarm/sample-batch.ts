@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ChainableCommander } from 'ioredis';
 import type { Alarm, AlarmCondition, TelemetryValidated } from '#contracts';
 import { type Context, execOrThrow, type FlowlineEvent } from '#runtime';
 import type { AlarmRule } from '../../config/alarm-rules.ts';
@@ -15,7 +16,9 @@ import {
 } from './alarm-store.ts';
 import { type Announcer, placementOf, type SampleDeps } from './announce.ts';
 import { conditionsOf, type LimitCondition, limitHolds, ratePerMinute } from './conditions.ts';
+import { clearDeferred, deferredSetKey, readDeferred } from './deferred-actions.ts';
 import { evaluate } from './evaluate.ts';
+import { actionTiming, applyOperatorAction } from './operator-action.ts';
 
 type SampleEvent = FlowlineEvent<'scada.telemetry.validated', TelemetryValidated>;
 
@@ -78,13 +81,16 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
       if (meets) evaluated.push({ work, last: stored, tracked: stored !== undefined });
       else if (last && last !== stored) resting.push({ work, last, tracked: true });
     }
-    const [pointsByTag, firstAnnouncements] = await Promise.all([
+    const [pointsByTag, firstAnnouncements, deferred] = await Promise.all([
       loadTagPoints(
         ctx.redis,
         evaluated.map(({ work }) => work),
       ),
       Promise.all(late.map(async (event) => ({ event, alarms: await readEmitted(ctx.redis, event.id) }))),
+      evaluated.length > 0 ? ctx.redis.smembers(deferredSetKey) : [],
     ]);
+    const waiting = new Set(deferred);
+    const settled = new Map<string, { eventId: string; alarm: Alarm }[]>();
 
     const multi = ctx.redis.multi();
     const announced = new Map<string, Alarm[]>();
@@ -111,6 +117,14 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
           announced.set(event.id, alarms);
           writeEmitted(multi, event.id, alarms);
         }
+        for (const point of result.changed) {
+          if (!waiting.has(point.alarmId)) continue;
+          const outcome = await settleDeferred(ctx, multi, point);
+          if (outcome.remaining === 0) waiting.delete(point.alarmId);
+          points.set(point.condition, outcome.point);
+          changed.set(point.condition, outcome.point);
+          if (outcome.announced.length > 0) settled.set(event.id, [...(settled.get(event.id) ?? []), ...outcome.announced]);
+        }
         last = { value: sample.value, timestamp: sample.timestamp };
       }
       writePoints(multi, [...changed.values()]);
@@ -129,8 +143,45 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
     for (const event of events) {
       const alarms = announced.get(event.id);
       if (alarms) announcer.publish(ctx, alarms, event.id);
+      for (const action of settled.get(event.id) ?? []) announcer.publish(ctx, [action.alarm], action.eventId);
     }
   });
+}
+
+/**
+ * Applies, right after the sample that changed a point, the operators' actions that were
+ * waiting for this raise of it (a site's acknowledgement forwarded ahead of its samples),
+ * each announced under its own event id as if it had been applied when it came; actions
+ * on a raise since superseded, or of another tenant, are dropped with a log line.
+ */
+async function settleDeferred(
+  ctx: Context,
+  multi: ChainableCommander,
+  point: AlarmPoint,
+): Promise<{ point: AlarmPoint; announced: { eventId: string; alarm: Alarm }[]; remaining: number }> {
+  const waiting = await readDeferred(ctx.redis, point.alarmId);
+  let current = point;
+  const done: string[] = [];
+  const announced: { eventId: string; alarm: Alarm }[] = [];
+  for (const { eventId, action } of waiting) {
+    const timing = actionTiming(current, action);
+    if (timing === 'wait') continue;
+    done.push(eventId);
+    const result = timing === 'now' && action.tenantId === current.tenantId ? applyOperatorAction(current, action) : undefined;
+    if (!result) {
+      ctx.log.info(
+        { alarmId: point.alarmId, action: action.action, timing, state: current.state },
+        'a waiting operator action changes nothing',
+      );
+      continue;
+    }
+    current = result.point;
+    writeEmitted(multi, eventId, [result.alarm]);
+    announced.push({ eventId, alarm: result.alarm });
+  }
+  const remaining = waiting.length - done.length;
+  clearDeferred(multi, point.alarmId, done, remaining);
+  return { point: current, announced, remaining };
 }
 
 /**
