@@ -250,6 +250,39 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
       expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H cleared RTN_UNACK', 'H raised UNACK_ACTIVE']);
     });
 
+    it('an action naming a later raise than the one here applies once the samples reach that moment (the site restarted, its alarm raised anew)', async () => {
+      await raiseH(); // up here since t0 + 3 s
+      const padRaise = t0 + 6_000; // the pad's own alarm state began afresh, and raised at its first sample after
+      bed.publish(
+        'scada.alarm-actions',
+        { timestamp: t0 + 7_000, tenantId: 'acme-energy', actor: 'crew@pad', alarmId: H, action: 'acknowledge', raisedAt: padRaise },
+        { key: 'rtu-w01' },
+      );
+      await bed.drained();
+      expect(await state('H')).toBe('UNACK_ACTIVE'); // the samples here stop at t0 + 3 s: it waits
+      await feed([5_000, 1300]);
+      expect(await state('H')).toBe('UNACK_ACTIVE');
+      await feed([6_000, 1300]);
+      expect(await state('H')).toBe('ACK_ACTIVE');
+      expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H acknowledged ACK_ACTIVE']);
+      expect(await redis.smembers('alarm:deferred')).toEqual([]);
+    });
+
+    it('an action on an alarm that never comes up here is dropped once the samples pass its moment', async () => {
+      bed.publish(
+        'scada.alarm-actions',
+        { timestamp: t0 + 2_500, tenantId: 'acme-energy', actor: 'crew@pad', alarmId: H, action: 'acknowledge', raisedAt: t0 + 2_000 },
+        { key: 'rtu-w01' },
+      );
+      await bed.drained();
+      await feed([0, 1000], [1_000, 1000]);
+      expect(await redis.smembers('alarm:deferred')).toEqual([H]);
+      await feed([2_000, 1000]);
+      expect(await redis.smembers('alarm:deferred')).toEqual([]);
+      expect(announced()).toEqual([]);
+      expect(bed.deadLetters('scada.alarm-actions')).toEqual([]);
+    });
+
     it('an action naming the raise the alarm is in applies at once', async () => {
       await raiseH();
       await act({ alarmId: H, action: 'acknowledge', raisedAt: raisedAt() });

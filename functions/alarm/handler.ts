@@ -78,7 +78,8 @@ async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>
   await withTagLock(ctx.redis, known.deviceId, known.tagId, async () => {
     if (await republished(event.id, ctx, deps)) return;
     const point = (await loadPoint(ctx.redis, action.alarmId)) as AlarmPoint;
-    const timing = actionTiming(point, action);
+    let timing = actionTiming(point, action);
+    if (timing === 'wait') timing = actionTiming(point, action, (await lastSample(ctx.redis, point.deviceId, point.tagId))?.timestamp);
     if (timing === 'wait') return waitForRaise(event, ctx);
     if (timing === 'obsolete') {
       ctx.log.info(
@@ -100,7 +101,7 @@ async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>
   });
 }
 
-/** Kept until the sample path raises what the action names (sample-batch.ts applies it there). */
+/** Kept until the tag's samples reach the raise the action names (sample-batch.ts applies it there). */
 async function waitForRaise(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>, ctx: Context): Promise<void> {
   await deferAction(ctx.redis, event.id, event.data);
   ctx.log.info(

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ChainableCommander } from 'ioredis';
 import type { Alarm, AlarmCondition, TelemetryValidated } from '#contracts';
 import { type Context, execOrThrow, type FlowlineEvent } from '#runtime';
 import type { AlarmRule } from '../../config/alarm-rules.ts';
-import type { AlarmPoint } from './alarm-point.ts';
+import { type AlarmPoint, alarmIdOf } from './alarm-point.ts';
 import {
   loadTagPoints,
   readEmitted,
@@ -16,9 +15,9 @@ import {
 } from './alarm-store.ts';
 import { type Announcer, placementOf, type SampleDeps } from './announce.ts';
 import { conditionsOf, type LimitCondition, limitHolds, ratePerMinute } from './conditions.ts';
-import { clearDeferred, deferredSetKey, readDeferred } from './deferred-actions.ts';
+import { clearDeferred, type DeferredAction, deferredSetKey, readDeferred } from './deferred-actions.ts';
 import { evaluate } from './evaluate.ts';
-import { actionTiming, applyOperatorAction } from './operator-action.ts';
+import { settleWaiting } from './operator-action.ts';
 
 type SampleEvent = FlowlineEvent<'scada.telemetry.validated', TelemetryValidated>;
 
@@ -37,8 +36,9 @@ interface TagWork {
  * tag at rest (under the same rule) whose samples meet no condition only moves its last
  * sample, the rest read their points and are evaluated sample by sample, as one at a time
  * would. A sample not newer than the tag's last is a redelivery or too late: it republishes
- * what it announced the first time, if anything. Publishes, in the chunk's order, what each
- * event announced, under ids derived from that event.
+ * what it announced the first time, if anything. Operators' actions waiting for a moment of
+ * the tag (see actionTiming) are settled right after the sample that reaches it. Publishes,
+ * in the chunk's order, what each event announced, under ids derived from that event.
  */
 export async function alarmSamples(events: readonly SampleEvent[], ctx: Context, deps: SampleDeps, announcer: Announcer): Promise<void> {
   const byTag = new Map<string, TagWork>();
@@ -59,7 +59,9 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
   if (tags.length === 0) return;
 
   await withTagLocks(ctx.redis, tags, async () => {
-    const known = await readTags(ctx.redis, tags);
+    const [known, waitingIds] = await Promise.all([readTags(ctx.redis, tags), ctx.redis.smembers(deferredSetKey)]);
+    const waiting = new Set(waitingIds);
+    const waitingOn = (work: TagWork) => work.conditions.some((c) => waiting.has(alarmIdOf(work.deviceId, work.tagId, c)));
     // What needs reading next: points of tags not at rest or meeting a condition; first announcements of late events.
     const evaluated: { work: TagWork; last: { value: number; timestamp: number } | undefined; tracked: boolean }[] = [];
     const resting: { work: TagWork; last: { value: number; timestamp: number }; tracked: boolean }[] = [];
@@ -68,7 +70,8 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
     for (const [i, work] of tags.entries()) {
       const { last: stored, quiet } = known[i] ?? { last: undefined, quiet: undefined };
       let last = stored;
-      let meets = quiet !== work.mark;
+      // A tag with operators' actions waiting on it is evaluated, so its samples can settle them.
+      let meets = quiet !== work.mark || waitingOn(work);
       for (const event of work.events) {
         if (stored && event.data.timestamp <= stored.timestamp) {
           late.push(event);
@@ -81,15 +84,17 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
       if (meets) evaluated.push({ work, last: stored, tracked: stored !== undefined });
       else if (last && last !== stored) resting.push({ work, last, tracked: true });
     }
+    const waitingIdsOf = (work: TagWork) =>
+      work.conditions.map((c) => alarmIdOf(work.deviceId, work.tagId, c)).filter((id) => waiting.has(id));
     const [pointsByTag, firstAnnouncements, deferred] = await Promise.all([
       loadTagPoints(
         ctx.redis,
         evaluated.map(({ work }) => work),
       ),
       Promise.all(late.map(async (event) => ({ event, alarms: await readEmitted(ctx.redis, event.id) }))),
-      evaluated.length > 0 ? ctx.redis.smembers(deferredSetKey) : [],
+      Promise.all(evaluated.flatMap(({ work }) => waitingIdsOf(work)).map(async (id) => [id, await readDeferred(ctx.redis, id)] as const)),
     ]);
-    const waiting = new Set(deferred);
+    const deferredOf = new Map<string, DeferredAction[]>(deferred);
     const settled = new Map<string, { eventId: string; alarm: Alarm }[]>();
 
     const multi = ctx.redis.multi();
@@ -117,13 +122,22 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
           announced.set(event.id, alarms);
           writeEmitted(multi, event.id, alarms);
         }
-        for (const point of result.changed) {
-          if (!waiting.has(point.alarmId)) continue;
-          const outcome = await settleDeferred(ctx, multi, point);
-          if (outcome.remaining === 0) waiting.delete(point.alarmId);
-          points.set(point.condition, outcome.point);
-          changed.set(point.condition, outcome.point);
-          if (outcome.announced.length > 0) settled.set(event.id, [...(settled.get(event.id) ?? []), ...outcome.announced]);
+        for (const condition of work.conditions) {
+          const alarmId = alarmIdOf(work.deviceId, work.tagId, condition);
+          const list = deferredOf.get(alarmId);
+          if (!list?.length) continue;
+          const outcome = settleWaiting(points.get(condition), list, sample.timestamp);
+          if (outcome.done.length === 0) continue;
+          for (const { action, why } of outcome.dropped)
+            ctx.log.info({ alarmId, action: action.action, why }, 'a waiting operator action is dropped');
+          for (const { eventId, alarm } of outcome.applied) writeEmitted(multi, eventId, [alarm]);
+          clearDeferred(multi, alarmId, outcome.done, outcome.waiting.length);
+          deferredOf.set(alarmId, outcome.waiting);
+          if (outcome.point && outcome.applied.length > 0) {
+            points.set(condition, outcome.point);
+            changed.set(condition, outcome.point);
+            settled.set(event.id, [...(settled.get(event.id) ?? []), ...outcome.applied]);
+          }
         }
         last = { value: sample.value, timestamp: sample.timestamp };
       }
@@ -146,42 +160,6 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
       for (const action of settled.get(event.id) ?? []) announcer.publish(ctx, [action.alarm], action.eventId);
     }
   });
-}
-
-/**
- * Applies, right after the sample that changed a point, the operators' actions that were
- * waiting for this raise of it (a site's acknowledgement forwarded ahead of its samples),
- * each announced under its own event id as if it had been applied when it came; actions
- * on a raise since superseded, or of another tenant, are dropped with a log line.
- */
-async function settleDeferred(
-  ctx: Context,
-  multi: ChainableCommander,
-  point: AlarmPoint,
-): Promise<{ point: AlarmPoint; announced: { eventId: string; alarm: Alarm }[]; remaining: number }> {
-  const waiting = await readDeferred(ctx.redis, point.alarmId);
-  let current = point;
-  const done: string[] = [];
-  const announced: { eventId: string; alarm: Alarm }[] = [];
-  for (const { eventId, action } of waiting) {
-    const timing = actionTiming(current, action);
-    if (timing === 'wait') continue;
-    done.push(eventId);
-    const result = timing === 'now' && action.tenantId === current.tenantId ? applyOperatorAction(current, action) : undefined;
-    if (!result) {
-      ctx.log.info(
-        { alarmId: point.alarmId, action: action.action, timing, state: current.state },
-        'a waiting operator action changes nothing',
-      );
-      continue;
-    }
-    current = result.point;
-    writeEmitted(multi, eventId, [result.alarm]);
-    announced.push({ eventId, alarm: result.alarm });
-  }
-  const remaining = waiting.length - done.length;
-  clearDeferred(multi, point.alarmId, done, remaining);
-  return { point: current, announced, remaining };
 }
 
 /**
