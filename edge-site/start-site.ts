@@ -16,6 +16,7 @@ import { MemoryBus } from '../runtime/hosts/memory/bus.ts';
 import { startMemoryHost } from '../runtime/hosts/memory/host.ts';
 import { loadFunction } from '../runtime/load-function.ts';
 import { createRuntimeMetrics } from '../runtime/metrics.ts';
+import { startPadCommands } from './pad-commands.ts';
 import { startUplink } from './uplink.ts';
 
 /**
@@ -68,7 +69,8 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   const functions = await Promise.all(loaded.map(embeddedBinder(resources, log, metrics)));
   const host = startMemoryHost(bus, functions);
   const source = `flowline/edge/${config.site}`;
-  const stopped: (() => Promise<unknown>)[] = [() => host.stop(), () => resources.close()];
+  // Stopped last first: the console, what feeds the adapter, the adapter, the functions, what they use.
+  const stopped: (() => Promise<unknown>)[] = [() => resources.close(), () => host.stop()];
   const stopAll = async () => {
     for (const stop of stopped.reverse()) await stop().catch((error: unknown) => log.warn({ err: error }, 'stopping the site'));
   };
@@ -85,6 +87,13 @@ export async function startSite(options: SiteOptions): Promise<Site> {
     stopped.push(() => edge.stop());
     const uplink = startUplink({ bus, forward: (event) => edge.adapter.forward(event), log: log.child({ component: 'uplink' }) });
     stopped.push(() => uplink.stop());
+    const padCommands = startPadCommands({
+      bus,
+      handle: (data) => edge.adapter.handleCommand(data),
+      source,
+      log: log.child({ component: 'pad-commands' }),
+    });
+    stopped.push(() => padCommands.stop());
     const operatorsConsole = await serveEmbeddedConsole({
       run: 'site',
       env,

@@ -29,11 +29,11 @@ import { createTestTenant, type TestTenant } from '../support/test-tenant.ts';
  * site only through a link listener behind a proxy the test cuts (as tests/faults/edge-link),
  * with validate and alarm on the kafka host against the integration setup's Redis.
  *
- * During the cut the pad's console must show the alarm and take the crew's acknowledgement,
- * and its notify must reach a webhook on the pad's network. After the link is mended the
- * central side must hold every sample read, once after dedup, in order, the same alarm raised
- * at the sample's own time, and the pad's acknowledgement applied once, even when delivered
- * again.
+ * During the cut the pad's console must show the alarm, take the crew's acknowledgement and
+ * apply a setpoint they ask for, and its notify must reach a webhook on the pad's network.
+ * After the link is mended the central side must hold every sample read, once after dedup,
+ * in order, the same alarm raised at the sample's own time, the pad's acknowledgement applied
+ * once (even when delivered again), and the command's result and audit record once.
  */
 const { redisUrl, databaseUrl } = inject('services');
 const port = envPort('FLOWLINE_EDGE_SITE_KAFKA_PORT', 19392);
@@ -44,7 +44,16 @@ const proxy = new LinkProxy(link.advertisedPort, link.port);
 const dir = projectTempDir('edge-site');
 const simulator = new ModbusSimulator({ pad: new WellPad({ seed: 11 }), port: 0 });
 const pressureRegister = scratchBase; // unit 1, holding register: the test is the well
-const topics = ['scada.telemetry.raw', 'scada.telemetry.validated', 'scada.alarms', 'scada.alarm-actions', 'system.audit-log'];
+const chokeRegister = scratchBase + 1;
+const topics = [
+  'scada.telemetry.raw',
+  'scada.telemetry.validated',
+  'scada.alarms',
+  'scada.alarm-actions',
+  'system.audit-log',
+  'scada.commands',
+  'scada.commands.results',
+];
 
 let tenant: TestTenant;
 let kafka: TestKafka;
@@ -126,7 +135,6 @@ stateDir: ${JSON.stringify(join(dir, tenant.id))}
 http: { host: 127.0.0.1, port: ${httpPort} }
 kafka: { brokers: [127.0.0.1:${link.advertisedPort}] }
 buffer: { path: buffer.sqlite, maxSamples: 1000000 }
-commands: { enabled: false }
 devices:
   - id: ${rtu}
     protocol: modbus
@@ -138,6 +146,7 @@ devices:
     tags:
       - { id: poll-counter, table: input-register, address: ${pollCounterAddress}, type: uint32 }
       - { id: tubing_pressure, table: holding-register, address: ${pressureRegister}, type: uint16, unit: psi }
+      - { id: choke_setpoint, table: holding-register, address: ${chokeRegister}, type: uint16, writable: { min: 0, max: 100 } }
 `,
     );
     const usersFile = join(dir, `users-${tenant.id}.yaml`);
@@ -200,6 +209,27 @@ devices:
     expect(ack.status).toBe(202);
     await until(async () => (await padAlarm())?.state === 'ACK_ACTIVE' || undefined, 'the acknowledgement on the pad', 30_000);
     await until(async () => hookCalls.some((c) => c.alarmId === alarmId) || undefined, "the pad's webhook told", 30_000);
+    // A setpoint asked at the pad's console is applied at the pad, and answered there.
+    const asked = await fetch(`${pad}/v1/commands`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ siteId: `pad-${tenant.id}`, deviceId: rtu, tagId: 'choke_setpoint', value: 42, reason: 'open the choke' }),
+    });
+    expect(asked.status).toBe(202);
+    const { commandId } = (await asked.json()) as { commandId: string };
+    const padResult = await until(
+      async () => {
+        const r = (await (await fetch(`${pad}/v1/commands/results`, { headers: auth })).json()) as {
+          results: { commandId: string; status: string }[];
+        };
+        return r.results.find((x) => x.commandId === commandId);
+      },
+      "the command's result on the pad",
+      30_000,
+    );
+    expect(padResult.status).toBe('applied');
+    expect(simulator.image.scratch().words[1]).toBe(42);
+
     simulator.image.writeRegisters(1, pressureRegister, [1000]); // back to normal: cleared at the pad
     await until(async () => ((await padAlarm()) === undefined ? true : undefined), 'the alarm cleared on the pad', 30_000);
 
@@ -272,6 +302,9 @@ devices:
     });
     const audits = await readToEnd('system.audit-log', (m) => dataOf<AuditLog>(m).data.resource === `alarm/${alarmId}`);
     expect(new Set(audits.map((m) => dataOf<AuditLog>(m).id)).size).toBe(1);
+    const results = await readToEnd('scada.commands.results', (m) => JSON.parse(m.value).data.commandId === commandId);
+    expect(new Set(results.map((m) => JSON.parse(m.value).id)).size).toBe(1);
+    expect(JSON.parse(results[0]?.value ?? '{}').data).toMatchObject({ commandId, status: 'applied' });
 
     // Delivered again (the buffer sends at least once): applied once all the same.
     await kafka.producer.send({
