@@ -283,6 +283,13 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
       expect(bed.deadLetters('scada.alarm-actions')).toEqual([]);
     });
 
+    it('an alarm whose waiting actions expired leaves the waiting list at its next sample', async () => {
+      await feed([0, 1000]);
+      await redis.sadd('alarm:deferred', H); // its alarm:deferred:{id} hash gone, as after a week
+      await feed([1_000, 1000]);
+      expect(await redis.smembers('alarm:deferred')).toEqual([]);
+    });
+
     it('an action naming the raise the alarm is in applies at once', async () => {
       await raiseH();
       await act({ alarmId: H, action: 'acknowledge', raisedAt: raisedAt() });

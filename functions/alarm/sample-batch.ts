@@ -98,6 +98,8 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
     const settled = new Map<string, { eventId: string; alarm: Alarm }[]>();
 
     const multi = ctx.redis.multi();
+    // Listed as waiting, but its actions expired (a raise that never came): off the list, or its tag is evaluated for ever.
+    for (const [alarmId, list] of deferredOf) if (list.length === 0) clearDeferred(multi, alarmId, [], 0);
     const announced = new Map<string, Alarm[]>();
     for (const [i, { work, last: stored, tracked }] of evaluated.entries()) {
       const points = pointsByTag[i] as Map<AlarmCondition, AlarmPoint>;
