@@ -1,11 +1,13 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { AlarmAction } from '#contracts';
+import { type Alarm, AlarmAction } from '#contracts';
 import { execOrThrow } from '#runtime';
 
 /**
  * Operators' actions waiting for the raise they name (see actionTiming):
  *   alarm:deferred                 SET   the alarm ids that have some
  *   alarm:deferred:{alarmId}       HASH  action event id → the action, kept a week at most
+ *   alarm:settled:{sampleEventId}  what the sample's handling applied of them (a day), so a
+ *                                  redelivery of the sample announces it again
  * Keyed by the action's event id, so a redelivered action waits once. A week outlasts the
  * edge buffer (about a day of a pad's samples): a raise that never comes here (other rules)
  * does not keep its actions for ever.
@@ -45,4 +47,25 @@ export async function readDeferred(redis: Redis, alarmId: string): Promise<Defer
 export function clearDeferred(multi: ChainableCommander, alarmId: string, eventIds: readonly string[], remaining: number): void {
   if (eventIds.length > 0) multi.hdel(deferredKey(alarmId), ...eventIds);
   if (remaining === 0) multi.del(deferredKey(alarmId)).srem(deferredSetKey, alarmId);
+}
+
+/** One waiting action applied: its announcement, published under the action's own event id. */
+export interface SettledAction {
+  eventId: string;
+  alarm: Alarm;
+}
+
+/**
+ * Remembers, beside what a sample announced, the waiting actions it settled: they were
+ * written in the sample's transaction, so if the publish after it fails the sample is
+ * redelivered, finds them already applied, and must announce them again (as writeEmitted
+ * does for the sample's own transitions).
+ */
+export function writeSettled(multi: ChainableCommander, sampleEventId: string, settled: readonly SettledAction[]): void {
+  if (settled.length > 0) multi.set(`alarm:settled:${sampleEventId}`, JSON.stringify(settled), 'EX', 86_400);
+}
+
+export async function readSettled(redis: Redis, sampleEventId: string): Promise<SettledAction[]> {
+  const raw = await redis.get(`alarm:settled:${sampleEventId}`);
+  return raw === null ? [] : (JSON.parse(raw) as SettledAction[]);
 }

@@ -224,6 +224,35 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
       expect(await state('H')).toBe('ACK_ACTIVE');
     });
 
+    it('the sample that settled it, delivered again, announces the acknowledgement again under the same id', async () => {
+      const data = {
+        timestamp: t0 + 3_500,
+        tenantId: 'acme-energy',
+        actor: 'crew@pad',
+        alarmId: H,
+        action: 'acknowledge',
+        raisedAt: raisedAt(),
+      };
+      bed.publish('scada.alarm-actions', data, { key: 'rtu-w01' });
+      await bed.drained();
+      await feed([0, 1300]);
+      const raising = bed.publish('scada.telemetry.validated', sample(3_000, 1300), { key: 'rtu-w01' });
+      await bed.drained();
+      // As after a publish that failed once the state was written: the same event again.
+      bed.publish('scada.telemetry.validated', raising.data, { key: 'rtu-w01', id: raising.id });
+      await bed.drained();
+      const events = bed.events<Alarm>('scada.alarms');
+      expect(events.map((e) => `${e.data.transition} ${e.data.state}`)).toEqual([
+        'raised UNACK_ACTIVE',
+        'acknowledged ACK_ACTIVE',
+        'raised UNACK_ACTIVE',
+        'acknowledged ACK_ACTIVE',
+      ]);
+      expect(events[2]?.id).toBe(events[0]?.id);
+      expect(events[3]?.id).toBe(events[1]?.id);
+      expect(await state('H')).toBe('ACK_ACTIVE');
+    });
+
     it('a redelivery while it waits waits once', async () => {
       const data = {
         timestamp: t0 + 3_500,

@@ -15,7 +15,15 @@ import {
 } from './alarm-store.ts';
 import { type Announcer, placementOf, type SampleDeps } from './announce.ts';
 import { conditionsOf, type LimitCondition, limitHolds, ratePerMinute } from './conditions.ts';
-import { clearDeferred, type DeferredAction, deferredSetKey, readDeferred } from './deferred-actions.ts';
+import {
+  clearDeferred,
+  type DeferredAction,
+  deferredSetKey,
+  readDeferred,
+  readSettled,
+  type SettledAction,
+  writeSettled,
+} from './deferred-actions.ts';
 import { evaluate } from './evaluate.ts';
 import { settleWaiting } from './operator-action.ts';
 
@@ -91,11 +99,17 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
         ctx.redis,
         evaluated.map(({ work }) => work),
       ),
-      Promise.all(late.map(async (event) => ({ event, alarms: await readEmitted(ctx.redis, event.id) }))),
+      Promise.all(
+        late.map(async (event) => ({
+          event,
+          alarms: await readEmitted(ctx.redis, event.id),
+          settled: await readSettled(ctx.redis, event.id),
+        })),
+      ),
       Promise.all(evaluated.flatMap(({ work }) => waitingIdsOf(work)).map(async (id) => [id, await readDeferred(ctx.redis, id)] as const)),
     ]);
     const deferredOf = new Map<string, DeferredAction[]>(deferred);
-    const settled = new Map<string, { eventId: string; alarm: Alarm }[]>();
+    const settled = new Map<string, SettledAction[]>();
 
     const multi = ctx.redis.multi();
     // Listed as waiting, but its actions expired (a raise that never came): off the list, or its tag is evaluated for ever.
@@ -141,6 +155,7 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
             settled.set(event.id, [...(settled.get(event.id) ?? []), ...outcome.applied]);
           }
         }
+        writeSettled(multi, event.id, settled.get(event.id) ?? []);
         last = { value: sample.value, timestamp: sample.timestamp };
       }
       writePoints(multi, [...changed.values()]);
@@ -151,7 +166,14 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
 
     // A redelivery announces exactly what it announced the first time, with the alarm lists
     // rewritten in case that attempt's transaction failed part-way.
-    for (const { event, alarms } of firstAnnouncements) {
+    for (const { event, alarms, settled: applied } of firstAnnouncements) {
+      if (applied.length > 0) {
+        await rewriteIndexes(
+          ctx.redis,
+          applied.map((a) => a.alarm),
+        );
+        settled.set(event.id, applied);
+      }
       if (!alarms) continue;
       await rewriteIndexes(ctx.redis, alarms);
       announced.set(event.id, alarms);
