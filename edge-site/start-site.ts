@@ -57,6 +57,8 @@ export interface Site {
  */
 export async function startSite(options: SiteOptions): Promise<Site> {
   const { config, env, log } = options;
+  // Before anything starts: a pad whose devices the registry does not know would only dead-letter.
+  const tenantId = await tenantOf(config);
   const functionsDir = join(repoRoot, 'functions');
   const loaded = await Promise.all(siteFunctions.map((name) => loadFunction(join(functionsDir, name))));
   const resources = await openEmbeddedResources(
@@ -108,7 +110,7 @@ export async function startSite(options: SiteOptions): Promise<Site> {
       send: (publishes) => host.publish(publishes),
       hostname: options.hostname,
       ...(options.users ? { users: options.users } : {}),
-      edgeSites: [{ tenantId: await tenantOf(config), site: config.site, health: () => edge.adapter.health() }],
+      edgeSites: [{ tenantId, site: config.site, health: () => edge.adapter.health() }],
     });
     stopped.push(() => operatorsConsole.close());
     return { edge, console: operatorsConsole, bus, stop: stopAll };
