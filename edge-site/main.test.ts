@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-/** The start-up refusals of `npm run edge:site`: each names what is wrong and what to do, exit 2, nothing started. */
+/** The start-up refusals of `npm run edge:site`: each names what is wrong and what to do, nothing started. */
 const dir = mkdtempSync(join(tmpdir(), 'edge-site-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -39,6 +39,12 @@ describe('edge-site/main.ts refuses to start', () => {
     const r = run(`site: pad-7\n${device}`, {}, ['--demo-users']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/kafka: missing; a site forwards every sample to the central cluster/);
+  });
+
+  it('for devices the asset registry does not know (validate would dead-letter every sample)', () => {
+    const r = run(`site: pad-7\nkafka: { brokers: [127.0.0.1:9] }\n${device.replace('rtu-n01', 'rtu-nowhere')}`, {}, ['--demo-users']);
+    expect(r.status).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/none of the site's devices \(rtu-nowhere\) is in the asset registry/);
   });
 
   it('without users for the console, unless the demo users are asked for', () => {
