@@ -242,6 +242,12 @@ devices:
     const during = await site.healthWhen('the site to report its link down', (h) => h.sink.state === 'unreachable', 30_000);
     expect(during.buffer.depth).toBeGreaterThan(0);
     expect(during.buffer.pendingEvents).toBeGreaterThanOrEqual(2); // the action and its audit record, waiting
+    const edgeView = (await (await fetch(`${pad}/v1/status/edge`, { headers: auth })).json()) as {
+      sites: { site: string; sink?: { state: string } }[];
+    };
+    expect(edgeView.sites).toEqual([
+      expect.objectContaining({ site: `pad-${tenant.id}`, sink: expect.objectContaining({ state: 'unreachable' }) }),
+    ]);
     const cutMs = Date.now() - cutAt;
 
     await proxy.restore();
