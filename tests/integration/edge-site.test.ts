@@ -23,9 +23,9 @@ import { createTestTenant, type TestTenant } from '../support/test-tenant.ts';
 
 /**
  * An edge site that runs alone (`npm run edge:site`), its WAN link cut while a limit is
- * crossed. The site is a real process: the edge adapter reading a Modbus RTU (the simulator,
- * its tubing pressure in a register the test sets), validate, alarm and notify on the memory
- * host, and the pad's console. "Central" is a real Kafka of this file's own, reached by the
+ * crossed, the site restarted during the cut. The site is a real process: the edge adapter
+ * reading a Modbus RTU (the simulator, its tubing pressure in a register the test sets),
+ * validate, alarm and notify on the memory host, and the pad's console. "Central" is a real Kafka of this file's own, reached by the
  * site only through a link listener behind a proxy the test cuts (as tests/faults/edge-link),
  * with validate and alarm on the kafka host against the integration setup's Redis.
  *
@@ -154,13 +154,15 @@ devices:
       usersFile,
       `users:\n  - { username: crew, role: operator, tenantId: ${tenant.tenant}, passwordHash: "${await hashPassword('pad-crew-pw')}" }\n`,
     );
-    site = startEdgeProcess({
-      script: join(repoRoot, 'edge-site', 'main.ts'),
-      configFile,
-      httpPort,
-      name: `edge-site-${tenant.id}`,
-      env: { PORT: String(consolePort), HOST: '127.0.0.1', GATEWAY_USERS_FILE: usersFile, FLOWLINE_CONFIG_DIR: tenant.configDir },
-    });
+    const startSite = (name: string) =>
+      startEdgeProcess({
+        script: join(repoRoot, 'edge-site', 'main.ts'),
+        configFile,
+        httpPort,
+        name: `edge-site-${tenant.id}-${name}`,
+        env: { PORT: String(consolePort), HOST: '127.0.0.1', GATEWAY_USERS_FILE: usersFile, FLOWLINE_CONFIG_DIR: tenant.configDir },
+      });
+    site = startSite('first');
     const pad = `http://127.0.0.1:${consolePort}`;
     const signIn = await until(
       async () =>
@@ -248,6 +250,19 @@ devices:
     expect(edgeView.sites).toEqual([
       expect.objectContaining({ site: `pad-${tenant.id}`, sink: expect.objectContaining({ state: 'unreachable' }) }),
     ]);
+
+    // The box restarts during the cut (SIGTERM): what waits in the buffer file is there for the next process.
+    const firstRun = await site.stop();
+    expect(firstRun.code).toBe(0);
+    const firstSummary = firstRun.summary;
+    if (!firstSummary) throw new Error(`the first site logged no summary; see ${firstRun.logFile}`);
+    expect(firstSummary.bufferDepth).toBeGreaterThan(0);
+    site = startSite('second');
+    await site.healthWhen(
+      'the restarted site reading, its backlog and waiting events kept',
+      (h) => h.buffer.depth > firstSummary.bufferDepth && h.buffer.pendingEvents >= 2,
+      60_000,
+    );
     const cutMs = Date.now() - cutAt;
 
     await proxy.restore();
@@ -279,7 +294,8 @@ devices:
     const summary = stopped.summary;
     if (!summary) throw new Error(`the site logged no summary; see ${stopped.logFile}`);
     expect(summary.bufferDepth).toBe(0);
-    expect(summary.dropped).toBe(0);
+    expect(firstSummary.dropped + summary.dropped).toBe(0);
+    const samplesRead = firstSummary.samplesRead + summary.samplesRead;
 
     // Every sample read is on the central raw topic, once after dedup, in read order.
     const raw = (await readToEnd('scada.telemetry.raw', (m) => m.key === rtu)).map((m) => ({ m, e: dataOf<TelemetryRaw>(m) }));
@@ -290,7 +306,7 @@ devices:
       expect(r.e.id).toBe(firstSeen.get(key)?.e.id);
     }
     const unique = [...firstSeen.values()];
-    expect(unique.length).toBe(summary.samplesRead);
+    expect(unique.length).toBe(samplesRead);
     expect(new Set(unique.map((r) => r.m.partition)).size).toBe(1);
     const times = unique.filter((r) => r.e.data.tagId === 'poll-counter').map((r) => r.e.data.timestamp);
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -345,7 +361,7 @@ devices:
 
     console.log(
       `edge site: cut ${cutMs} ms; alarm on the pad ${shownAfterMs} ms after the cut; central caught up ${recoveredMs} ms after the link came back; ` +
-        `${summary.samplesRead} samples read, ${unique.length} distinct centrally (${raw.length} messages); ` +
+        `${samplesRead} samples read (two runs of the site), ${unique.length} distinct centrally (${raw.length} messages); ` +
         `${hookCalls.filter((c) => c.alarmId === alarmId).length} webhook call(s) at the pad; ${sent} alarm events centrally, ${distinct.length} distinct`,
     );
   });
