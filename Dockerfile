@@ -5,6 +5,7 @@
 #   docker build --target function     -t flowline-function .      # node runtime/run.ts functions/<name>
 #   docker build --target gateway      -t flowline-gateway .       # node gateway/main.ts
 #   docker build --target edge-adapter -t flowline-edge-adapter .  # node edge-adapter/main.ts --config <file>
+#                                                                  # (or node edge-site/main.ts --config <file>)
 #
 # Node.js 24 runs the TypeScript sources as they are (type stripping): no build step,
 # only the production dependencies. Every image runs as uid 1000 (numeric, so
@@ -63,9 +64,18 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
 ENTRYPOINT ["node", "gateway/main.ts"]
 
 # The field side: Modbus/OPC UA in, Kafka out. Its store-and-forward buffer and OPC UA
-# PKI go to FLOWLINE_STATE_DIR, a volume in any real deployment.
+# PKI go to FLOWLINE_STATE_DIR, a volume in any real deployment. The same image runs a
+# site alone (entrypoint node edge-site/main.ts: the adapter with validate, alarm, notify
+# and the operators' console beside it), hence the functions, the gateway and the embedded
+# console's few files of local-dev/.
 FROM base AS edge-adapter
 COPY edge-adapter ./edge-adapter
+COPY edge-site ./edge-site
+COPY functions ./functions
+COPY gateway ./gateway
+COPY keda ./keda
+COPY local-dev/embedded-console.ts local-dev/embedded-resources.ts local-dev/embedded-env.ts ./local-dev/
+COPY local-dev/services/paths.ts ./local-dev/services/
 RUN mkdir -p /var/lib/flowline && chown 1000:1000 /var/lib/flowline
 ENV FLOWLINE_STATE_DIR=/var/lib/flowline
 USER 1000:1000

@@ -17,7 +17,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{runtime,contracts,config,functions,gateway,edge-adapter,keda,local-dev,cli}/**/*.test.ts'],
+          include: ['{runtime,contracts,config,functions,gateway,edge-adapter,edge-site,keda,local-dev,cli}/**/*.test.ts'],
         },
       },
       {

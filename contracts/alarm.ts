@@ -62,6 +62,13 @@ export const AlarmAction = z
     action: AlarmActionKind,
     actor: z.string().min(1).max(128),
     comment: z.string().max(1000).optional(),
+    /**
+     * The raise the operator saw (the alarm's `raisedAt`, a sample's own time): an action
+     * taken at a site while its link was down reaches the central alarm function before
+     * the samples that raise the alarm there, and waits for that raise instead of acting
+     * on whatever the alarm was before it.
+     */
+    raisedAt: z.number().int().nonnegative().optional(),
     /** For shelve: how long the alarm stays shelved. */
     durationSeconds: z
       .number()

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { TelemetryRaw } from '../contracts/telemetry.ts';
 import type { WriteAllowList } from './commands/command-guard.ts';
 import { CommandHandler, type Handled } from './commands/command-handler.ts';
 import type { ResolvedEdgeConfig } from './config/load-edge-config.ts';
@@ -18,7 +19,7 @@ import { SparkplugDriver } from './sparkplug/sparkplug-driver.ts';
 import { SparkplugHost } from './sparkplug/sparkplug-host.ts';
 import { Forwarder } from './store-and-forward/forwarder.ts';
 import { SampleIntake } from './store-and-forward/sample-intake.ts';
-import { openSampleJournal } from './store-and-forward/sample-journal.ts';
+import { type JournalEvent, openSampleJournal } from './store-and-forward/sample-journal.ts';
 import { edgeVersion } from './version.ts';
 
 export interface EdgeAdapterOptions {
@@ -29,6 +30,11 @@ export interface EdgeAdapterOptions {
   processMetrics?: boolean;
   /** Whether a command source will be attached (for /healthz). */
   commandsListening?: () => boolean | null;
+  /**
+   * Every batch of samples as read, before it is buffered: a site that runs its own
+   * functions (edge-site/) sees its values at once, whatever the link upstream is doing.
+   */
+  onRead?: (samples: readonly TelemetryRaw[]) => void;
 }
 
 /** What a run of the adapter did, logged when it stops. */
@@ -46,6 +52,11 @@ export interface EdgeAdapter {
   health(): EdgeHealth;
   /** Decides one command (the `data` of a `scada.commands` event). */
   handleCommand(data: unknown): Promise<Handled>;
+  /**
+   * Sends an event upstream through the store-and-forward buffer, as the adapter sends its
+   * command results and audit records: kept across a dead link and a restart, at least once.
+   */
+  forward(event: JournalEvent): void;
   stop(): Promise<EdgeSummary>;
 }
 
@@ -151,7 +162,17 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
   const pki = new EdgePki(config.pkiDir);
   const links = new Map<string, ModbusLink>();
   const drivers = new Map<string, DeviceDriver>();
-  const emit = (samples: Parameters<SampleIntake['push']>[0]) => intake.push(samples);
+  const emit = (samples: Parameters<SampleIntake['push']>[0]) => {
+    if (options.onRead) {
+      // The buffer is what must not lose a sample: a failing reader beside it is logged, never in its way.
+      try {
+        options.onRead(samples);
+      } catch (error) {
+        log.error({ err: error }, 'the local reader of samples failed; they are still buffered for upstream');
+      }
+    }
+    intake.push(samples);
+  };
   // One MQTT connection per entry of `connections`, shared by its devices; a Sparkplug host on those that are one.
   const brokers = new Map<string, { connection: BrokerConnection; host: SparkplugHost | undefined }>();
   for (const c of config.connections) {
@@ -275,6 +296,10 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
       };
     },
     handleCommand: (data) => commands.handle(data),
+    forward(event) {
+      journal.appendEvent(event);
+      forwarder.wake();
+    },
     stop() {
       stopping ??= (async () => {
         // Devices first, so the last samples read are in the buffer before the forwarder's final send.

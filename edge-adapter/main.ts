@@ -10,15 +10,9 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { ConfigError, parseEnv } from '../runtime/config.ts';
-import { createKafka } from '../runtime/hosts/kafka/client.ts';
 import { ConfigFileError } from '../runtime/yaml-config.ts';
-import { type CommandSource, startKafkaCommandSource } from './commands/kafka-command-source.ts';
 import { loadEdgeConfig, type ResolvedEdgeConfig } from './config/load-edge-config.ts';
-import { startEdgeAdapter } from './edge-adapter.ts';
-import { routeNodeOpcuaLogs } from './opcua/opcua-logging.ts';
-import { startOpsServer } from './ops/ops-server.ts';
-import { kafkaConnectionOf } from './sinks/kafka-connection.ts';
-import { kafkaSink } from './sinks/kafka-sink.ts';
+import { type KafkaEdge, startKafkaEdge } from './kafka-edge.ts';
 import { edgeVersion } from './version.ts';
 
 const usage = 'usage: node edge-adapter/main.ts --config <file.yaml>   (see edge-adapter/examples/well-pad.yaml)';
@@ -58,48 +52,15 @@ try {
 const { config } = loaded;
 const log = pino({ level: loaded.logLevel, base: { service: 'edge-adapter', site: config.site, version: edgeVersion } });
 process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
-if (config.devices.some((d) => d.protocol === 'opcua')) routeNodeOpcuaLogs(log);
 
-// A pad's link may be down for hours, and kafkajs logs every retry of every connection at
-// error level. The adapter logs each change of the link's state itself (and /healthz holds
-// the last error), so kafkajs speaks only when LOG_LEVEL asks for debug.
-const kafka = createKafka(kafkaConnectionOf(config), log.child({}, { level: log.isLevelEnabled('debug') ? log.level : 'silent' }));
-let commandSource: CommandSource | undefined;
-let adapter: ReturnType<typeof startEdgeAdapter>;
+let edge: KafkaEdge;
 try {
-  adapter = startEdgeAdapter({
-    config,
-    sink: kafkaSink({ kafka, compression: config.kafka?.compression ?? 'gzip', log: log.child({ component: 'kafka-sink' }) }),
-    log,
-    commandsListening: () => (commandSource ? commandSource.ready : null),
-  });
+  edge = await startKafkaEdge({ config, log });
 } catch (error) {
   // The buffer held by another adapter, or a state directory it cannot write: say which, and stop.
   log.fatal({ err: error }, (error as Error).message);
   process.exit(1);
 }
-if (config.commands.enabled) {
-  commandSource = startKafkaCommandSource({
-    kafka,
-    topic: config.topics.commands,
-    groupId: config.commands.consumerGroup ?? `flowline-edge-${config.site}`,
-    log: log.child({ component: 'commands' }),
-    handle: (data) => adapter.handleCommand(data),
-  });
-}
-const ops = await startOpsServer({
-  host: config.http.host,
-  port: config.http.port,
-  health: () => adapter.health(),
-  registry: adapter.metrics.registry,
-  checks: {
-    sink: async () => {
-      const sink = adapter.health().sink;
-      if (sink.state !== 'connected') throw new Error(`${sink.state}${sink.lastError ? `: ${sink.lastError}` : ''}`);
-    },
-  },
-});
-log.info({ port: ops.port }, 'serving /healthz, /readyz and /metrics');
 
 let stopping = false;
 const shutdown = async (signal: string) => {
@@ -111,9 +72,7 @@ const shutdown = async (signal: string) => {
   log.info({ signal }, 'stopping');
   // Whatever hangs, the process ends: what was not sent is in the buffer for the next start.
   setTimeout(() => process.exit(1), 30_000).unref();
-  await commandSource?.stop();
-  await adapter.stop();
-  await ops.close();
+  await edge.stop();
   process.exit(0);
 };
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

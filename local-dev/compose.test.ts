@@ -24,6 +24,7 @@ interface Service {
   volumes?: string[];
   command?: string[];
   profiles?: string[];
+  ports?: string[];
 }
 const composeFile = join(repoRoot, 'local-dev', 'compose.yaml');
 const compose = load(readFileSync(composeFile, 'utf8')) as { services: Record<string, Service> };
@@ -33,7 +34,7 @@ const fromCompose = (path: string) => resolve(dirname(composeFile), path);
 describe('local-dev/compose.yaml', () => {
   it('builds from the repository Dockerfile, only targets it defines', () => {
     const built = Object.entries(services).filter(([, s]) => s.build);
-    expect(built.map(([name]) => name).sort()).toEqual(['edge-adapter', 'functions', 'gateway', 'simulators']);
+    expect(built.map(([name]) => name).sort()).toEqual(['edge-adapter', 'edge-site', 'functions', 'gateway', 'simulators']);
     for (const [name, { build }] of built) {
       const dockerfile = join(fromCompose(build?.context ?? ''), build?.dockerfile ?? '');
       expect(existsSync(dockerfile), name).toBe(true);
@@ -110,5 +111,19 @@ describe('local-dev/compose.yaml', () => {
     expect(config.kafka?.brokers).toEqual([`127.0.0.1:${hostListener}`]);
     expect(services['edge-adapter']?.network_mode).toBe('service:kafka');
     expect(Object.keys(services['edge-adapter']?.environment ?? {}).sort()).toEqual(['FLOWLINE_STATE_DIR', 'LOG_LEVEL']);
+  });
+
+  it('runs the site profile on the same pad, its console published, its Redis one of its own', () => {
+    const site = services['edge-site'] as Service & { entrypoint?: string[] };
+    expect(site.entrypoint).toEqual(['node', 'edge-site/main.ts']);
+    expect(existsSync(join(repoRoot, 'edge-site', 'main.ts'))).toBe(true);
+    expect(site.volumes).toEqual(expect.arrayContaining([services['edge-adapter']?.volumes?.[0]]));
+    expect(site.network_mode).toBe('service:kafka');
+    expect(services.simulators?.profiles).toEqual(expect.arrayContaining(['edge', 'site']));
+    const env = site.environment ?? {};
+    expect(RuntimeEnv.safeParse(env).error?.issues ?? []).toEqual([]);
+    expect(services.kafka?.ports).toContain(`${env.PORT}:${env.PORT}`);
+    const redis = new URL(String(env.REDIS_URL)).hostname;
+    expect(services[redis]?.profiles).toEqual(['site']);
   });
 });

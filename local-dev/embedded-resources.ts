@@ -9,8 +9,11 @@ import { bindTo } from '../runtime/process-bindings.ts';
 import { openResources, type Resources } from '../runtime/resources/open.ts';
 import { stateDir } from './services/paths.ts';
 
+/** Which process runs on the embedded stack: its embedded PostgreSQL keeps its data under .flowline/<run>/. */
+export type EmbeddedRun = 'start' | 'dev' | 'site';
+
 /** The Redis and PostgreSQL the embedded stack uses: the in-process stand-ins unless REDIS_URL / DATABASE_URL name servers. */
-export function embeddedResourceUrls(env: RuntimeEnv, run: 'start' | 'dev'): { redis: string; database: string } {
+export function embeddedResourceUrls(env: RuntimeEnv, run: EmbeddedRun): { redis: string; database: string } {
   // The embedded PostgreSQL keeps its data under .flowline/ so history survives a restart.
   const database =
     (env.DATABASE_URL ?? 'memory://') === 'memory://' ? `embedded://${join(stateDir, run, 'pglite')}` : (env.DATABASE_URL as string);
@@ -18,7 +21,7 @@ export function embeddedResourceUrls(env: RuntimeEnv, run: 'start' | 'dev'): { r
 }
 
 /** Opens what the manifests need, once, for every function of the process. */
-export function openEmbeddedResources(manifests: readonly FunctionManifest[], env: RuntimeEnv, run: 'start' | 'dev'): Promise<Resources> {
+export function openEmbeddedResources(manifests: readonly FunctionManifest[], env: RuntimeEnv, run: EmbeddedRun): Promise<Resources> {
   return openResources(manifests, embeddedResourceUrls(env, run), `flowline-${run}`);
 }
 

@@ -1,27 +1,22 @@
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { AssetRegistry } from '../config/asset-registry.ts';
 import { loadConfig } from '../config/load.ts';
 import { startEmbeddedEdge } from '../edge-adapter/embedded.ts';
-import { createEmbeddedGateway } from '../gateway/embedded.ts';
-import { rateLimitsOf } from '../gateway/settings.ts';
 import type { BoundFunction } from '../runtime/bound-function.ts';
 import type { OutgoingEvent } from '../runtime/deliver.ts';
 import { decodeEvent } from '../runtime/envelope.ts';
 import type { MemoryBus } from '../runtime/hosts/memory/bus.ts';
-import { opsRoutes } from '../runtime/hosts/ops-routes.ts';
 import type { RuntimeMetrics } from '../runtime/metrics.ts';
 import type { Resources } from '../runtime/resources/open.ts';
-import { openRedis } from '../runtime/resources/redis.ts';
 import { startConsoleReport } from './console-report.ts';
 import { startDemoScenario } from './demo-scenario.ts';
+import { serveEmbeddedConsole } from './embedded-console.ts';
 import type { EmbeddedEnv } from './embedded-env.ts';
-import { embeddedResourceUrls } from './embedded-resources.ts';
+import type { EmbeddedRun } from './embedded-resources.ts';
 import { startSimulatedWells } from './simulated-wells.ts';
 
 export interface EmbeddedStackOptions extends EmbeddedEnv {
-  run: 'start' | 'dev';
+  run: EmbeddedRun;
   log: Logger;
   bus: MemoryBus;
   metrics: RuntimeMetrics;
@@ -41,7 +36,7 @@ export interface EmbeddedStackOptions extends EmbeddedEnv {
  * console report. The functions themselves are the caller's: a fixed set, or reloading.
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<{ stop(): Promise<void> }> {
-  const { bus, log, env, metrics, resources } = options;
+  const { bus, log, resources } = options;
   const names = () => options.functions().map((f) => f.manifest.name);
   // Telemetry from the edge adapter reading its Modbus and OPC UA simulators on loopback, as it
   // would read a real pad; the built-in simulator only if the adapter cannot start here.
@@ -56,45 +51,25 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       })
     : undefined;
 
-  // The gateway and the operators' console, on the same port: the API under /v1, the UI at /.
-  const { gateway, demoUsers } = await createEmbeddedGateway({
-    bus,
-    functions: options.functions,
-    send: options.send,
-    redis: resources.redis ?? (await openRedis(embeddedResourceUrls(env, options.run).redis)),
-    db: resources.db,
-    registry: metrics.registry,
-    log,
-    options: { rateLimits: rateLimitsOf(options.rates) },
+  const console_ = await serveEmbeddedConsole({
+    ...options,
+    hostname: '127.0.0.1',
     ...(edge ? { edgeSites: [{ tenantId: 'acme-energy', site: edge.edge.config.site, health: () => edge.edge.health() }] } : {}),
   });
-
-  const app = new Hono();
-  // A getter: /healthz spreads it per request, so it names the functions running now (npm run dev changes them).
-  const about = {
-    host: 'memory',
-    get functions() {
-      return names();
-    },
-  };
-  app.route('/', opsRoutes({ registry: metrics.registry, checks: resources.checks, about }));
-  app.route('/', gateway.app);
-  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1', websocket: gateway.websocket }, (info) => {
-    const url = `http://127.0.0.1:${info.port}`;
-    console.log(
-      [
-        '',
-        options.title,
-        `  functions:  ${names().join(', ') || '(none yet: add a folder under functions/)'}`,
-        `  telemetry:  ${edge ? `edge adapter ← simulators (Modbus 127.0.0.1:${edge.edge.simulators.modbus.port}, ${edge.edge.simulators.opcua.endpoint}, MQTT/Sparkplug B ${edge.edge.simulators.mqtt?.broker.url}); ` : ''}${source.describe()}`,
-        `  console:    ${url}/   sign in as ${demoUsers.map((u) => `${u.username}/${u.password}`).join(', ')}`,
-        `  API:        ${url}/v1/openapi.json   live: ws://127.0.0.1:${info.port}/v1/live`,
-        `  health:     ${url}/healthz   metrics: ${url}/metrics`,
-        '  Ctrl-C to stop.',
-        '',
-      ].join('\n'),
-    );
-  });
+  const url = `http://127.0.0.1:${console_.port}`;
+  console.log(
+    [
+      '',
+      options.title,
+      `  functions:  ${names().join(', ') || '(none yet: add a folder under functions/)'}`,
+      `  telemetry:  ${edge ? `edge adapter ← simulators (Modbus 127.0.0.1:${edge.edge.simulators.modbus.port}, ${edge.edge.simulators.opcua.endpoint}, MQTT/Sparkplug B ${edge.edge.simulators.mqtt?.broker.url}); ` : ''}${source.describe()}`,
+      `  console:    ${url}/   sign in as ${console_.demoUsers.map((u) => `${u.username}/${u.password}`).join(', ')}`,
+      `  API:        ${url}/v1/openapi.json   live: ws://127.0.0.1:${console_.port}/v1/live`,
+      `  health:     ${url}/healthz   metrics: ${url}/metrics`,
+      '  Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
 
   const report = startConsoleReport({ bus, redis: resources.redis, db: resources.db, tenants: await tenantsOf() });
   return {
@@ -102,9 +77,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       demo?.stop();
       await report.stop();
       await edge?.stop();
-      await gateway.close();
+      await console_.close();
       source.stop();
-      server.close();
     },
   };
 }

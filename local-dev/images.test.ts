@@ -29,7 +29,7 @@ const functionHandlers = readdirSync(join(repoRoot, 'functions'))
 const targets: Record<string, { entries: string[] }> = {
   function: { entries: ['runtime/run.ts', 'keda/lag-command.ts', ...functionHandlers] },
   gateway: { entries: ['gateway/main.ts'] },
-  'edge-adapter': { entries: ['edge-adapter/main.ts', 'edge-adapter/simulators/main.ts'] },
+  'edge-adapter': { entries: ['edge-adapter/main.ts', 'edge-adapter/simulators/main.ts', 'edge-site/main.ts', ...functionHandlers] },
 };
 
 const copiedPaths = (target: string) =>

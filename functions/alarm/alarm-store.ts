@@ -17,6 +17,8 @@ import { isAnnunciated } from './lifecycle.ts';
  *   alarm:emitted:{causeId}       what handling an event (or a sweep's transition) announced, to republish it
  *   alarm:outbox                  ZSET  the sweep's causes written but not yet known to be published, by when
  *   alarm:raised:{tenantId}:{minute}  ZSET  the alarms raised in that minute, for the flood limit
+ *   alarm:deferred, alarm:deferred:{alarmId}, alarm:settled:{eventId}  operators' actions waiting
+ *                                 for a raise not seen yet (deferred-actions.ts)
  */
 export const stateKey = redisKeys.alarmState;
 export const activeKey = redisKeys.activeAlarms;

@@ -193,6 +193,140 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
     expect(bed.events<Alarm>('scada.alarms').at(-1)?.data).toMatchObject({ actor: 'system', comment: 'shelf expired' });
   });
 
+  describe('an action taken at a site before this function saw the raise it names', () => {
+    const H = 'rtu-w01.tubing_pressure.H';
+    // raiseH's second sample ends the 3 s on-delay: the raise's own time is that sample's.
+    const raisedAt = () => t0 + 3_000;
+
+    it('waits for that raise, then applies once, right after it, under its own event id', async () => {
+      const action = { timestamp: t0 + 3_500, tenantId: 'acme-energy', actor: 'crew@pad', alarmId: H, action: 'acknowledge' };
+      const sent = bed.publish('scada.alarm-actions', { ...action, comment: 'seen at the pad', raisedAt: raisedAt() }, { key: 'rtu-w01' });
+      await bed.drained();
+      expect(bed.deadLetters('scada.alarm-actions')).toEqual([]);
+      expect(announced()).toEqual([]);
+      expect(await redis.smembers('alarm:deferred')).toEqual([H]);
+
+      await raiseH();
+      expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H acknowledged ACK_ACTIVE']);
+      const [raised, ack] = bed.events<Alarm>('scada.alarms');
+      expect(raised?.data.timestamp).toBe(raisedAt());
+      expect(ack?.data).toMatchObject({ actor: 'crew@pad', comment: 'seen at the pad', timestamp: t0 + 3_500 });
+      expect(await redis.hget(`alarm:${H}:state`, 'acknowledgedBy')).toBe('crew@pad');
+      expect(await redis.smembers('alarm:deferred')).toEqual([]);
+      expect(await redis.exists(`alarm:deferred:${H}`)).toBe(0);
+
+      // The same action delivered again (the edge buffer sends at least once): nothing new happens.
+      const ackId = ack?.id;
+      bed.publish('scada.alarm-actions', sent.data, { key: 'rtu-w01', id: sent.id });
+      await bed.drained();
+      expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H acknowledged ACK_ACTIVE', 'H acknowledged ACK_ACTIVE']);
+      expect(bed.events<Alarm>('scada.alarms').at(-1)?.id).toBe(ackId); // republished under the same id: consumers drop it
+      expect(await state('H')).toBe('ACK_ACTIVE');
+    });
+
+    it('the sample that settled it, delivered again, announces the acknowledgement again under the same id', async () => {
+      const data = {
+        timestamp: t0 + 3_500,
+        tenantId: 'acme-energy',
+        actor: 'crew@pad',
+        alarmId: H,
+        action: 'acknowledge',
+        raisedAt: raisedAt(),
+      };
+      bed.publish('scada.alarm-actions', data, { key: 'rtu-w01' });
+      await bed.drained();
+      await feed([0, 1300]);
+      const raising = bed.publish('scada.telemetry.validated', sample(3_000, 1300), { key: 'rtu-w01' });
+      await bed.drained();
+      // As after a publish that failed once the state was written: the same event again.
+      bed.publish('scada.telemetry.validated', raising.data, { key: 'rtu-w01', id: raising.id });
+      await bed.drained();
+      const events = bed.events<Alarm>('scada.alarms');
+      expect(events.map((e) => `${e.data.transition} ${e.data.state}`)).toEqual([
+        'raised UNACK_ACTIVE',
+        'acknowledged ACK_ACTIVE',
+        'raised UNACK_ACTIVE',
+        'acknowledged ACK_ACTIVE',
+      ]);
+      expect(events[2]?.id).toBe(events[0]?.id);
+      expect(events[3]?.id).toBe(events[1]?.id);
+      expect(await state('H')).toBe('ACK_ACTIVE');
+    });
+
+    it('a redelivery while it waits waits once', async () => {
+      const data = {
+        timestamp: t0 + 3_500,
+        tenantId: 'acme-energy',
+        actor: 'crew@pad',
+        alarmId: H,
+        action: 'acknowledge',
+        raisedAt: raisedAt(),
+      };
+      const sent = bed.publish('scada.alarm-actions', data, { key: 'rtu-w01' });
+      bed.publish('scada.alarm-actions', data, { key: 'rtu-w01', id: sent.id });
+      await bed.drained();
+      expect(await redis.hlen(`alarm:deferred:${H}`)).toBe(1);
+      await raiseH();
+      expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H acknowledged ACK_ACTIVE']);
+    });
+
+    it('an acknowledgement of an earlier raise does not acknowledge the alarm raised again since', async () => {
+      await raiseH();
+      await clearH();
+      await feed([10_000, 1300], [13_000, 1300]);
+      await act({ alarmId: H, action: 'acknowledge', raisedAt: raisedAt() });
+      expect(await state('H')).toBe('UNACK_ACTIVE');
+      expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H cleared RTN_UNACK', 'H raised UNACK_ACTIVE']);
+    });
+
+    it('an action naming a later raise than the one here applies once the samples reach that moment (the site restarted, its alarm raised anew)', async () => {
+      await raiseH(); // up here since t0 + 3 s
+      const padRaise = t0 + 6_000; // the pad's own alarm state began afresh, and raised at its first sample after
+      bed.publish(
+        'scada.alarm-actions',
+        { timestamp: t0 + 7_000, tenantId: 'acme-energy', actor: 'crew@pad', alarmId: H, action: 'acknowledge', raisedAt: padRaise },
+        { key: 'rtu-w01' },
+      );
+      await bed.drained();
+      expect(await state('H')).toBe('UNACK_ACTIVE'); // the samples here stop at t0 + 3 s: it waits
+      await feed([5_000, 1300]);
+      expect(await state('H')).toBe('UNACK_ACTIVE');
+      await feed([6_000, 1300]);
+      expect(await state('H')).toBe('ACK_ACTIVE');
+      expect(announced()).toEqual(['H raised UNACK_ACTIVE', 'H acknowledged ACK_ACTIVE']);
+      expect(await redis.smembers('alarm:deferred')).toEqual([]);
+    });
+
+    it('an action on an alarm that never comes up here is dropped once the samples pass its moment', async () => {
+      bed.publish(
+        'scada.alarm-actions',
+        { timestamp: t0 + 2_500, tenantId: 'acme-energy', actor: 'crew@pad', alarmId: H, action: 'acknowledge', raisedAt: t0 + 2_000 },
+        { key: 'rtu-w01' },
+      );
+      await bed.drained();
+      await feed([0, 1000], [1_000, 1000]);
+      expect(await redis.smembers('alarm:deferred')).toEqual([H]);
+      await feed([2_000, 1000]);
+      expect(await redis.smembers('alarm:deferred')).toEqual([]);
+      expect(announced()).toEqual([]);
+      expect(bed.deadLetters('scada.alarm-actions')).toEqual([]);
+    });
+
+    it('an alarm whose waiting actions expired leaves the waiting list at its next sample', async () => {
+      await feed([0, 1000]);
+      await redis.sadd('alarm:deferred', H); // its alarm:deferred:{id} hash gone, as after a week
+      await feed([1_000, 1000]);
+      expect(await redis.smembers('alarm:deferred')).toEqual([]);
+    });
+
+    it('an action naming the raise the alarm is in applies at once', async () => {
+      await raiseH();
+      await act({ alarmId: H, action: 'acknowledge', raisedAt: raisedAt() });
+      expect(await state('H')).toBe('ACK_ACTIVE');
+      expect(await redis.smembers('alarm:deferred')).toEqual([]);
+    });
+  });
+
   it('refuses shelving without a duration, and an action from another tenant', async () => {
     await raiseH();
     bed.publish(

@@ -20,8 +20,9 @@ import {
   writePoints,
 } from './alarm-store.ts';
 import { type Announcer, announcer, placementOf, type SampleDeps } from './announce.ts';
+import { deferAction } from './deferred-actions.ts';
 import { act, evaluate } from './evaluate.ts';
-import type { LifecycleInput } from './lifecycle.ts';
+import { actionTiming, applyOperatorAction } from './operator-action.ts';
 import { alarmSamples } from './sample-batch.ts';
 
 interface Deps extends SampleDeps {
@@ -68,32 +69,45 @@ export default defineBatchFunction(
 async function onAction(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>, ctx: Context, deps: Deps): Promise<void> {
   const action = event.data;
   const known = await loadPoint(ctx.redis, action.alarmId);
-  if (!known) throw new PermanentError(`no alarm "${action.alarmId}" to ${action.action}`);
-  if (known.tenantId !== action.tenantId)
+  if (known && known.tenantId !== action.tenantId)
     throw new PermanentError(`alarm "${action.alarmId}" does not belong to tenant "${action.tenantId}"`);
+  if (!known) {
+    if (actionTiming(known, action) === 'wait') return waitForRaise(event, ctx);
+    throw new PermanentError(`no alarm "${action.alarmId}" to ${action.action}`);
+  }
   await withTagLock(ctx.redis, known.deviceId, known.tagId, async () => {
     if (await republished(event.id, ctx, deps)) return;
     const point = (await loadPoint(ctx.redis, action.alarmId)) as AlarmPoint;
-    const result = act(point, { kind: action.action } as LifecycleInput, action.timestamp);
+    let timing = actionTiming(point, action);
+    if (timing === 'wait') timing = actionTiming(point, action, (await lastSample(ctx.redis, point.deviceId, point.tagId))?.timestamp);
+    if (timing === 'wait') return waitForRaise(event, ctx);
+    if (timing === 'obsolete') {
+      ctx.log.info(
+        { alarmId: action.alarmId, action: action.action, raisedAt: point.raisedAt },
+        'operator action on a raise since superseded',
+      );
+      return;
+    }
+    const result = applyOperatorAction(point, action);
     if (!result) {
       ctx.log.info({ alarmId: action.alarmId, action: action.action, state: point.state }, 'operator action changes nothing in this state');
       return;
     }
-    if (action.action === 'shelve') result.point.shelvedUntil = action.timestamp + (action.durationSeconds ?? 0) * 1000;
-    if (action.action === 'acknowledge') {
-      result.point.acknowledgedAt = action.timestamp;
-      result.point.acknowledgedBy = action.actor;
-    }
-    const alarm = toAlarmEvent(result.point, result.transition, action.timestamp, {
-      actor: action.actor,
-      ...(action.comment ? { comment: action.comment } : {}),
-    });
     const multi = ctx.redis.multi();
     writePoints(multi, [result.point]);
-    writeEmitted(multi, event.id, [alarm]);
+    writeEmitted(multi, event.id, [result.alarm]);
     await execOrThrow(multi, `alarm state of ${action.alarmId}`);
-    deps.announcer.publish(ctx, [alarm], event.id);
+    deps.announcer.publish(ctx, [result.alarm], event.id);
   });
+}
+
+/** Kept until the tag's samples reach the raise the action names (sample-batch.ts applies it there). */
+async function waitForRaise(event: FlowlineEvent<'scada.alarm-actions', AlarmAction>, ctx: Context): Promise<void> {
+  await deferAction(ctx.redis, event.id, event.data);
+  ctx.log.info(
+    { alarmId: event.data.alarmId, action: event.data.action, raisedAt: event.data.raisedAt },
+    'operator action on a raise not seen here yet: it waits for that raise',
+  );
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Alarm, AlarmCondition, TelemetryValidated } from '#contracts';
 import { type Context, execOrThrow, type FlowlineEvent } from '#runtime';
 import type { AlarmRule } from '../../config/alarm-rules.ts';
-import type { AlarmPoint } from './alarm-point.ts';
+import { type AlarmPoint, alarmIdOf } from './alarm-point.ts';
 import {
   loadTagPoints,
   readEmitted,
@@ -15,7 +15,17 @@ import {
 } from './alarm-store.ts';
 import { type Announcer, placementOf, type SampleDeps } from './announce.ts';
 import { conditionsOf, type LimitCondition, limitHolds, ratePerMinute } from './conditions.ts';
+import {
+  clearDeferred,
+  type DeferredAction,
+  deferredSetKey,
+  readDeferred,
+  readSettled,
+  type SettledAction,
+  writeSettled,
+} from './deferred-actions.ts';
 import { evaluate } from './evaluate.ts';
+import { settleWaiting } from './operator-action.ts';
 
 type SampleEvent = FlowlineEvent<'scada.telemetry.validated', TelemetryValidated>;
 
@@ -34,8 +44,9 @@ interface TagWork {
  * tag at rest (under the same rule) whose samples meet no condition only moves its last
  * sample, the rest read their points and are evaluated sample by sample, as one at a time
  * would. A sample not newer than the tag's last is a redelivery or too late: it republishes
- * what it announced the first time, if anything. Publishes, in the chunk's order, what each
- * event announced, under ids derived from that event.
+ * what it announced the first time, if anything. Operators' actions waiting for a moment of
+ * the tag (see actionTiming) are settled right after the sample that reaches it. Publishes,
+ * in the chunk's order, what each event announced, under ids derived from that event.
  */
 export async function alarmSamples(events: readonly SampleEvent[], ctx: Context, deps: SampleDeps, announcer: Announcer): Promise<void> {
   const byTag = new Map<string, TagWork>();
@@ -56,7 +67,9 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
   if (tags.length === 0) return;
 
   await withTagLocks(ctx.redis, tags, async () => {
-    const known = await readTags(ctx.redis, tags);
+    const [known, waitingIds] = await Promise.all([readTags(ctx.redis, tags), ctx.redis.smembers(deferredSetKey)]);
+    const waiting = new Set(waitingIds);
+    const waitingOn = (work: TagWork) => work.conditions.some((c) => waiting.has(alarmIdOf(work.deviceId, work.tagId, c)));
     // What needs reading next: points of tags not at rest or meeting a condition; first announcements of late events.
     const evaluated: { work: TagWork; last: { value: number; timestamp: number } | undefined; tracked: boolean }[] = [];
     const resting: { work: TagWork; last: { value: number; timestamp: number }; tracked: boolean }[] = [];
@@ -65,7 +78,8 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
     for (const [i, work] of tags.entries()) {
       const { last: stored, quiet } = known[i] ?? { last: undefined, quiet: undefined };
       let last = stored;
-      let meets = quiet !== work.mark;
+      // A tag with operators' actions waiting on it is evaluated, so its samples can settle them.
+      let meets = quiet !== work.mark || waitingOn(work);
       for (const event of work.events) {
         if (stored && event.data.timestamp <= stored.timestamp) {
           late.push(event);
@@ -78,15 +92,28 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
       if (meets) evaluated.push({ work, last: stored, tracked: stored !== undefined });
       else if (last && last !== stored) resting.push({ work, last, tracked: true });
     }
-    const [pointsByTag, firstAnnouncements] = await Promise.all([
+    const waitingIdsOf = (work: TagWork) =>
+      work.conditions.map((c) => alarmIdOf(work.deviceId, work.tagId, c)).filter((id) => waiting.has(id));
+    const [pointsByTag, firstAnnouncements, deferred] = await Promise.all([
       loadTagPoints(
         ctx.redis,
         evaluated.map(({ work }) => work),
       ),
-      Promise.all(late.map(async (event) => ({ event, alarms: await readEmitted(ctx.redis, event.id) }))),
+      Promise.all(
+        late.map(async (event) => ({
+          event,
+          alarms: await readEmitted(ctx.redis, event.id),
+          settled: await readSettled(ctx.redis, event.id),
+        })),
+      ),
+      Promise.all(evaluated.flatMap(({ work }) => waitingIdsOf(work)).map(async (id) => [id, await readDeferred(ctx.redis, id)] as const)),
     ]);
+    const deferredOf = new Map<string, DeferredAction[]>(deferred);
+    const settled = new Map<string, SettledAction[]>();
 
     const multi = ctx.redis.multi();
+    // Listed as waiting, but its actions expired (a raise that never came): off the list, or its tag is evaluated for ever.
+    for (const [alarmId, list] of deferredOf) if (list.length === 0) clearDeferred(multi, alarmId, [], 0);
     const announced = new Map<string, Alarm[]>();
     for (const [i, { work, last: stored, tracked }] of evaluated.entries()) {
       const points = pointsByTag[i] as Map<AlarmCondition, AlarmPoint>;
@@ -111,6 +138,24 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
           announced.set(event.id, alarms);
           writeEmitted(multi, event.id, alarms);
         }
+        for (const condition of work.conditions) {
+          const alarmId = alarmIdOf(work.deviceId, work.tagId, condition);
+          const list = deferredOf.get(alarmId);
+          if (!list?.length) continue;
+          const outcome = settleWaiting(points.get(condition), list, sample.timestamp);
+          if (outcome.done.length === 0) continue;
+          for (const { action, why } of outcome.dropped)
+            ctx.log.info({ alarmId, action: action.action, why }, 'a waiting operator action is dropped');
+          for (const { eventId, alarm } of outcome.applied) writeEmitted(multi, eventId, [alarm]);
+          clearDeferred(multi, alarmId, outcome.done, outcome.waiting.length);
+          deferredOf.set(alarmId, outcome.waiting);
+          if (outcome.point && outcome.applied.length > 0) {
+            points.set(condition, outcome.point);
+            changed.set(condition, outcome.point);
+            settled.set(event.id, [...(settled.get(event.id) ?? []), ...outcome.applied]);
+          }
+        }
+        writeSettled(multi, event.id, settled.get(event.id) ?? []);
         last = { value: sample.value, timestamp: sample.timestamp };
       }
       writePoints(multi, [...changed.values()]);
@@ -121,7 +166,14 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
 
     // A redelivery announces exactly what it announced the first time, with the alarm lists
     // rewritten in case that attempt's transaction failed part-way.
-    for (const { event, alarms } of firstAnnouncements) {
+    for (const { event, alarms, settled: applied } of firstAnnouncements) {
+      if (applied.length > 0) {
+        await rewriteIndexes(
+          ctx.redis,
+          applied.map((a) => a.alarm),
+        );
+        settled.set(event.id, applied);
+      }
       if (!alarms) continue;
       await rewriteIndexes(ctx.redis, alarms);
       announced.set(event.id, alarms);
@@ -129,6 +181,7 @@ export async function alarmSamples(events: readonly SampleEvent[], ctx: Context,
     for (const event of events) {
       const alarms = announced.get(event.id);
       if (alarms) announcer.publish(ctx, alarms, event.id);
+      for (const action of settled.get(event.id) ?? []) announcer.publish(ctx, [action.alarm], action.eventId);
     }
   });
 }

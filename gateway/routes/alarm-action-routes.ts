@@ -127,6 +127,7 @@ export function alarmActionRoutes(s: GatewayServices) {
           action: spec.action,
           actor: principal.id,
           ...(body.comment ? { comment: body.comment } : {}),
+          ...(alarm.raisedAt !== undefined ? { raisedAt: alarm.raisedAt } : {}),
           ...(body.durationSeconds ? { durationSeconds: body.durationSeconds } : {}),
         };
         const [event] = await s.publishAudited([{ topic: 'scada.alarm-actions', key: alarm.deviceId, data }], {

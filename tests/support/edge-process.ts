@@ -19,10 +19,19 @@ export interface EdgeProcess {
   kill(): Promise<void>;
 }
 
-export function startEdgeProcess(options: { configFile: string; httpPort: number; name: string }): EdgeProcess {
-  const child = spawn(process.execPath, [join(repoRoot, 'edge-adapter', 'main.ts'), '--config', options.configFile], {
+export function startEdgeProcess(options: {
+  configFile: string;
+  httpPort: number;
+  name: string;
+  /** Another process built on the adapter (edge-site/main.ts), its extra arguments and environment. */
+  script?: string;
+  args?: string[];
+  env?: Record<string, string>;
+}): EdgeProcess {
+  const script = options.script ?? join(repoRoot, 'edge-adapter', 'main.ts');
+  const child = spawn(process.execPath, [script, '--config', options.configFile, ...(options.args ?? [])], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
