@@ -129,10 +129,12 @@ describe('gateway on the dapr host', () => {
       outcome: a.body.outcome,
       published: (a.body.published as { topic: string }[]).map((p) => p.topic),
     });
-    const ok = await call(`/v1/functions/${name}/invoke`, { data: { ...sample(870), sourceProtocol: 'HTTP' } });
+    // validate takes raw samples and the edge's compacted minutes: an invocation names which.
+    const topic = 'scada.telemetry.raw';
+    const ok = await call(`/v1/functions/${name}/invoke`, { topic, data: { ...sample(870), sourceProtocol: 'HTTP' } });
     expect(shape(ok)).toEqual({ status: 200, outcome: 'success', published: ['scada.telemetry.validated'] });
-    expect(shape(ok)).toEqual(shape(await direct({ data: { ...sample(871, 1), sourceProtocol: 'HTTP' } })));
-    const bad = { data: { ...sample(870), quality: 'good', sourceProtocol: 'HTTP' } };
+    expect(shape(ok)).toEqual(shape(await direct({ topic, data: { ...sample(871, 1), sourceProtocol: 'HTTP' } })));
+    const bad = { topic, data: { ...sample(870), quality: 'good', sourceProtocol: 'HTTP' } };
     const rejected = await call(`/v1/functions/${name}/invoke`, bad);
     expect(rejected.status).toBe(422);
     expect(shape(rejected)).toEqual(shape(await direct(bad)));

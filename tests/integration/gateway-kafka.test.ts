@@ -214,11 +214,13 @@ describe('gateway on the kafka host', () => {
       outcome: a.body.outcome,
       published: (a.body.published as { topic: string }[]).map((p) => p.topic),
     });
-    const ok = (offset: number) => ({ data: { ...sample(run.devices[1], 880, offset), sourceProtocol: 'HTTP' } });
+    // validate takes raw samples and the edge's compacted minutes: an invocation names which.
+    const topic = 'scada.telemetry.raw';
+    const ok = (offset: number) => ({ topic, data: { ...sample(run.devices[1], 880, offset), sourceProtocol: 'HTTP' } });
     const viaGateway = await call('POST', `/v1/functions/${name}/invoke`, { key: apiKey, body: ok(0) });
     expect(shape(viaGateway)).toEqual(shape(await direct(ok(1))));
     expect(shape(viaGateway)).toEqual({ status: 200, outcome: 'success', published: ['scada.telemetry.validated'] });
-    const bad = { data: { ...sample(run.devices[1], 880), value: 'high', sourceProtocol: 'HTTP' } };
+    const bad = { topic, data: { ...sample(run.devices[1], 880), value: 'high', sourceProtocol: 'HTTP' } };
     const rejected = await call('POST', `/v1/functions/${name}/invoke`, { key: apiKey, body: bad });
     expect(shape(rejected)).toEqual(shape(await direct(bad)));
     expect(rejected.status).toBe(422);
