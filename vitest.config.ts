@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
  * e2e: the operators' console in Debian's headless Chromium (installed by
  * local-dev/services/chromium.ts), against the real functions.
  * faults: the pipeline under injected faults, on services of its own, counted exactly
- * (test-results/faults.md); runs last.
+ * (test-results/faults.md); `npm test` runs it beside the others (tests/run-all.ts).
  */
 export default defineConfig({
   test: {
@@ -45,12 +45,12 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 300_000,
           // Side by side: most of a case is waiting out its fault, and each file that stops or
-          // kills a service has that service to itself (tests/faults/own-services.ts). Five at
-          // once: the group then ends with its longest file (the fuzzer) instead of a queue; with
-          // three it took ~460 s of a CI run on 2 cores; five took 364 s with other work running.
+          // kills a service has that service to itself (tests/faults/own-services.ts).
           fileParallelism: true,
-          maxWorkers: 5,
-          // After every other project: it stops and kills services, and wants the cores.
+          maxWorkers: 3,
+          // `npm test` runs this project in a vitest run of its own, beside the others
+          // (tests/run-all.ts); in a single run (`vitest run`) it comes after every other
+          // project: it stops and kills services, and wants the cores.
           sequence: { groupOrder: 2 },
         },
       },

@@ -172,7 +172,8 @@ describe(`schemathesis ${schemathesisVersion} against the gateway's own OpenAPI 
       examplesPerOperation,
       seed,
       reportDir: join(reportRoot, role),
-      timeoutMs: 120_000,
+      // A cap for a run that hangs, not a speed check: a role takes ~30 s alone, four times that on a busy machine.
+      timeoutMs: 300_000,
     });
     results.set(role, result);
     const serverErrors = result.exchanges.filter((e) => e.status >= 500);
