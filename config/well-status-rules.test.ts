@@ -8,7 +8,8 @@ describe('well-status-rules', () => {
   it('ships an example that gives every example well a profile', async () => {
     const rules = await loadConfig('well-status-rules', WellStatusRules);
     const assets = await loadConfig('assets', AssetRegistry);
-    const profileOf = (id: string) => profileFor(rules, assets.wells.find((w) => w.id === id) ?? { id, name: id, fieldId: '', kind: 'water' });
+    const profileOf = (id: string) =>
+      profileFor(rules, assets.wells.find((w) => w.id === id) ?? { id, name: id, fieldId: '', kind: 'water' });
     expect(assets.wells.map((w) => `${w.id} ${profileOf(w.id)?.id}`)).toEqual([
       'norte-01 esp-oil',
       'norte-02 esp-oil',
@@ -37,7 +38,9 @@ describe('well-status-rules', () => {
       '',
     ].join('\n');
     const attempt = () => loadYamlConfig(text, 'well-status-rules.yaml', WellStatusRules);
-    expect(attempt).toThrow(/well-status-rules\.yaml:5: profiles\.0\.rules\.0\.reason: a reason \(esp-trip, ssv-closed, no-flow\) is given exactly when/);
+    expect(attempt).toThrow(
+      /well-status-rules\.yaml:5: profiles\.0\.rules\.0\.reason: a reason \(esp-trip, ssv-closed, no-flow\) is given exactly when/,
+    );
     expect(attempt).toThrow(/well-status-rules\.yaml:6: profiles\.0\.rules\.1\.when\.above: give exactly one of above or below/);
     expect(attempt).toThrow(/well-status-rules\.yaml:7: profiles\.0\.otherwise\.reason: a reason is given exactly when the status is down/);
     expect(attempt).toThrow(/well-status-rules\.yaml:8: profiles\.1\.id: duplicate profile id "esp"/);
