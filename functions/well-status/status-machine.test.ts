@@ -32,7 +32,7 @@ function run(
   let tracking = start;
   const raw: Change[] = [];
   for (const [at, tagId, value] of samples) {
-    const seen = observe(rules, tracking, { tagId, value, timestamp: s(at) });
+    const seen = observe(rules, tracking, { timestamp: s(at), values: [{ tagId, value }] });
     tracking = seen.tracking;
     if ('change' in seen && seen.change) raw.push(seen.change);
   }
@@ -63,6 +63,29 @@ describe('well status rules', () => {
     ]);
     expect(first.changes).toEqual(['producing 0→120']);
     expect(first.raw[0]?.previous).toBeUndefined();
+  });
+
+  it('judges the tags of one poll together: the first of them cannot confirm on the others’ old values', () => {
+    const tripped = run(
+      [
+        [1000, 'esp_tripped', 1],
+        [1020, 'esp_tripped', 1],
+      ],
+      producing(),
+    ).tracking;
+    // 40 s after the trip bit rose, the next poll says it fell: the trip lasted no more than that poll shows.
+    const poll = observe(profile, tripped, {
+      timestamp: s(1040),
+      values: [
+        { tagId: 'ssv_open', value: 1 },
+        { tagId: 'esp_tripped', value: 0 },
+        { tagId: 'oil_rate', value: 450 },
+      ],
+    });
+    expect('change' in poll && poll.change).toBeFalsy();
+    expect(poll.tracking.current?.status).toBe('producing');
+    // Fed one tag at a time, the first (ssv_open) would have confirmed the trip on esp_tripped's old value.
+    expect(run([[1040, 'ssv_open', 1]], tripped).changes).toEqual(['down/esp-trip 1000→1040']);
   });
 
   it('ignores a flicker shorter than the hold', () => {

@@ -38,10 +38,16 @@ export const emptyTracking = (): Tracking => ({ tags: {}, holding: [], clock: un
 
 export type Observation = { tracking: Tracking; change?: Change | undefined } | { ignored: 'late'; tracking: Tracking };
 
+/** The samples of one well stamped with one time: an RTU's poll. Its tags are judged together. */
+export interface Poll {
+  timestamp: number;
+  values: readonly { tagId: string; value: number }[];
+}
+
 export const conditionKey = (c: StatusCondition) => `${c.tagId}${c.above !== undefined ? `>${c.above}` : `<${c.below}`}~${c.deadband}`;
 
 /**
- * One sample through a well's status: the tag's value is taken (only if newer than the one
+ * One poll through a well's status: each tag's value is taken (only if newer than the one
  * held: a late or redelivered sample changes nothing), the profile's rules give a verdict at
  * the well's clock, and a verdict other than the status becomes the status only after it has
  * been the verdict for the hold time. The change counts from when the well left its former
@@ -49,21 +55,23 @@ export const conditionKey = (c: StatusCondition) => `${c.tagId}${c.above !== und
  * its hold like any other: the tags of one poll arrive one by one, and the first of them alone
  * would give a verdict the next ones overturn.
  */
-export function observe(
-  profile: StatusProfile,
-  before: Tracking,
-  sample: { tagId: string; value: number; timestamp: number },
-): Observation {
-  const deciding = decidingTags(profile).includes(sample.tagId);
-  const held = before.tags[sample.tagId];
-  if (deciding ? held !== undefined && sample.timestamp <= held.timestamp : before.clock !== undefined && sample.timestamp <= before.clock)
-    return { ignored: 'late', tracking: before };
+export function observe(profile: StatusProfile, before: Tracking, poll: Poll): Observation {
+  const deciding = new Set(decidingTags(profile));
+  const tags = { ...before.tags };
+  let news = false;
+  for (const { tagId, value } of poll.values) {
+    const held = tags[tagId];
+    if (!deciding.has(tagId) || (held !== undefined && poll.timestamp <= held.timestamp)) continue;
+    tags[tagId] = { value, timestamp: poll.timestamp };
+    news = true;
+  }
+  if (!news && before.clock !== undefined && poll.timestamp <= before.clock) return { ignored: 'late', tracking: before };
 
   const tracking: Tracking = {
     ...before,
-    tags: deciding ? { ...before.tags, [sample.tagId]: { value: sample.value, timestamp: sample.timestamp } } : before.tags,
+    tags,
     // A late value of one tag is news about that tag, not about time: the clock never runs back.
-    clock: Math.max(before.clock ?? sample.timestamp, sample.timestamp),
+    clock: Math.max(before.clock ?? poll.timestamp, poll.timestamp),
   };
   const now = tracking.clock as number;
   const judged = judge(profile, tracking, now);
