@@ -102,8 +102,9 @@ export async function queryStatusHours(db: Queryable, q: WellRange): Promise<Sta
   for (const r of rows) {
     const day = days.get(r.day) ?? { day: r.day, hours: {}, downHours: {} };
     days.set(r.day, day);
-    const hours = Math.round(Number(r.hours) * 1000) / 1000;
-    day.hours[r.status] = Math.round(((day.hours[r.status] ?? 0) + hours) * 1000) / 1000;
+    // Whole microhours: the sums read as 3.5, not 3.4999999999999996.
+    const hours = Math.round(Number(r.hours) * 1e6) / 1e6;
+    day.hours[r.status] = Math.round(((day.hours[r.status] ?? 0) + hours) * 1e6) / 1e6;
     if (r.reason) day.downHours[r.reason] = hours;
   }
   return [...days.values()];
