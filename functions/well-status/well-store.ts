@@ -39,14 +39,15 @@ export async function readWells(redis: Redis, wellIds: readonly string[]): Promi
 }
 
 /**
- * Queues a well's tracking and, when its status changed, the current state and the live
- * message: one transaction for the chunk, so the state and what the event will announce
- * are written together (a redelivery finds the announcement and republishes it).
+ * Queues a well's tracking with what its events announced, in the chunk's one transaction
+ * with the changes themselves (writeChange): a state written is an announcement remembered,
+ * so a redelivery after a failed publish finds it and publishes it again.
  */
 export function writeWell(multi: ChainableCommander, wellId: string, tracking: Tracking, announced: readonly Announced[]): void {
   multi.set(trackingKey(wellId), JSON.stringify({ tracking, announced: announced.slice(-keepAnnounced) }));
 }
 
+/** Queues the current status (`well:{wellId}:state`, replaced whole) and its `well:status` live message. */
 export function writeChange(multi: ChainableCommander, change: WellStatusChanged): void {
   const key = redisKeys.wellState(change.wellId);
   multi.del(key).hset(key, {
