@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayFixture, gatewayFixture } from '../testing/gateway-fixture.ts';
-import { until } from '../testing/live-client.ts';
+import { type LiveClient, openLiveClient, until } from '../testing/live-client.ts';
 
 /**
  * A well's status as the real functions make it: telemetry in through the API, validate, the
  * well-status function (the example rules: 2 min to confirm producing, 30 s for down), persist
- * into (embedded) PostgreSQL, and the route reading Redis and the database.
+ * into (embedded) PostgreSQL, and the route reading Redis and the database; each change also
+ * reaches the live rooms of the well and of its field.
  */
 let f: GatewayFixture;
+let server: Awaited<ReturnType<GatewayFixture['listen']>>;
+const rooms: Record<string, LiveClient> = {};
 const start = Math.floor((Date.now() - 20 * 60_000) / 60_000) * 60_000;
 const minute = (m: number) => start + m * 60_000;
 
@@ -19,6 +22,12 @@ interface Answer {
 
 beforeAll(async () => {
   f = await gatewayFixture({ db: true });
+  server = await f.listen();
+  const viewer = await f.token('viewer');
+  for (const room of ['well:n-01', 'field:north', 'well:n-02']) {
+    rooms[room] = await openLiveClient(server.url, viewer);
+    expect((await rooms[room]?.subscribe(room))?.type).toBe('subscribed');
+  }
   // n-01 flows for six minutes, then stops (no trip, SSV open, drive running): down, no flow.
   const samples = Array.from({ length: 11 }, (_, m) =>
     (
@@ -33,7 +42,11 @@ beforeAll(async () => {
   expect((await f.request('POST', '/v1/telemetry', { role: 'scada', body: { samples } })).status).toBe(202);
   await f.bed.drained(30_000);
 }, 120_000);
-afterAll(async () => f?.close(), 60_000);
+afterAll(async () => {
+  await Promise.all(Object.values(rooms).map((c) => c.close()));
+  await server?.close();
+  await f?.close();
+}, 60_000);
 
 const status = async (query = '') => {
   const res = await f.request('GET', `/v1/wells/n-01/status${query}`, { role: 'viewer' });
@@ -55,6 +68,17 @@ describe('GET /v1/wells/{wellId}/status', () => {
     expect(total('producing')).toBeCloseTo(0.1, 3);
     expect(total('down')).toBeCloseTo((f.now() - minute(6)) / 3_600_000, 3);
     expect(answer.days.reduce((h, d) => h + (d.downHours['no-flow'] ?? 0), 0)).toBeCloseTo(total('down'), 3);
+  });
+
+  it('shows each change live, once, in the well’s room and its field’s, and in no other well’s', async () => {
+    const changes = (room: string) => (rooms[room]?.events(room) ?? []).filter((m) => m.type === 'well:status').map((m) => m.data);
+    await until(() => changes('well:n-01').length === 2 && changes('field:north').length === 2, 'both changes in both rooms');
+    expect(changes('well:n-01')).toEqual([
+      expect.objectContaining({ wellId: 'n-01', status: 'producing', since: minute(0) }),
+      expect.objectContaining({ wellId: 'n-01', status: 'down', reason: 'no-flow', previousStatus: 'producing', since: minute(6) }),
+    ]);
+    expect(changes('field:north')).toEqual(changes('well:n-01'));
+    expect(changes('well:n-02')).toEqual([]);
   });
 
   it('cuts the history to the range asked', async () => {
