@@ -125,6 +125,13 @@ describe('well-status', () => {
     expect(await redis.hget('well:norte-01:state', 'status')).toBe('down');
   });
 
+  it('starts a well afresh when its stored state does not read, instead of failing its samples', async () => {
+    await redis.set('well-status:norte-01:tracking', '{"tracking":{"tags":'); // cut short
+    await feed(...poll(0), ...poll(120));
+    expect(announced().map((c) => c.status)).toEqual(['producing']);
+    expect(bed.deadLetters('scada.telemetry.validated')).toEqual([]);
+  });
+
   it('judges a drilling well from its rig’s samples; skips bad samples and wells without a profile', async () => {
     const rig = (seconds: number) =>
       validatedSample({ timestamp: t0 + seconds * 1000, deviceId: 'rig-07', wellId: 'norte-07', tagId: 'rotary_speed', value: 120 });

@@ -78,6 +78,7 @@ async function judgeWells(events: readonly SampleEvent[], ctx: Context, deps: De
       const stored = await readWells(
         ctx.redis,
         wells.map((w) => w.wellId),
+        ctx.log,
       );
       const multi = ctx.redis.multi();
       let writes = 0;

@@ -238,6 +238,21 @@ describe('well status rules', () => {
     );
     expect(changes).toEqual([]);
     expect(tracking.current?.status).toBe('producing');
+    // A tag the rules no longer name (a profile edited since) is not waited for.
+    const edited = {
+      ...start.tracking,
+      tags: { ...start.tracking.tags, esp_running: { value: 1, timestamp: s(1290) }, choke: { value: 50, timestamp: 0 } },
+    };
+    expect(
+      run(
+        [
+          [1300, 'oil_rate', 0],
+          [1500, 'oil_rate', 0],
+        ],
+        edited,
+        polled,
+      ).changes,
+    ).toEqual(['down/no-flow 1300→1500']);
     // Once it reports again, the well is judged: its departure counts from then.
     expect(
       run(

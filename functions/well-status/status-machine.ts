@@ -57,7 +57,8 @@ export const conditionKey = (c: StatusCondition) => `${c.tagId}${c.above !== und
  */
 export function observe(profile: StatusProfile, before: Tracking, poll: Poll): Observation {
   const deciding = new Set(decidingTags(profile));
-  const tags = { ...before.tags };
+  // Only the profile's tags: one dropped from the rules since must not keep a verdict stale.
+  const tags = Object.fromEntries(Object.entries(before.tags).filter(([tagId]) => deciding.has(tagId)));
   let news = false;
   for (const { tagId, value } of poll.values) {
     const held = tags[tagId];

@@ -1,5 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { liveChannels, redisKeys, type WellStatusChanged } from '#contracts';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { DownReason, liveChannels, redisKeys, WellStatus, WellStatusChanged } from '#contracts';
 import { execOrThrow, RetryableError } from '#runtime';
 import type { Tracking } from './status-machine.ts';
 
@@ -27,15 +29,48 @@ export interface StoredWell {
 /** Changes are rare; this many per well covers any redelivered batch. */
 const keepAnnounced = 50;
 
-export async function readWells(redis: Redis, wellIds: readonly string[]): Promise<StoredWell[]> {
+const verdict = { status: WellStatus, reason: DownReason.optional() };
+const Stored = z.object({
+  tracking: z.object({
+    tags: z.record(z.string(), z.object({ value: z.number(), timestamp: z.number() })),
+    holding: z.array(z.string()),
+    clock: z.number().optional(),
+    current: z.object({ ...verdict, since: z.number(), confirmedAt: z.number() }).optional(),
+    pending: z.object({ ...verdict, since: z.number(), departedAt: z.number() }).optional(),
+  }),
+  announced: z.array(z.object({ eventId: z.string(), change: WellStatusChanged })).default([]),
+});
+
+/**
+ * The stored state of some wells, in one round trip. A value that does not read as that state
+ * (written by hand, or by a version that kept another shape) is logged and the well starts
+ * afresh: its next status is judged anew, instead of its samples failing until dead-lettered.
+ */
+export async function readWells(redis: Redis, wellIds: readonly string[], log: Logger): Promise<StoredWell[]> {
   const pipeline = redis.pipeline();
   for (const wellId of wellIds) pipeline.get(trackingKey(wellId));
   const replies = (await execOrThrow(pipeline, 'reading the well-status tracking of a chunk')) as (string | null)[];
-  return replies.map((raw) => {
+  return replies.map((raw, i) => {
     if (raw === null) return { tracking: undefined, announced: [] };
-    const stored = JSON.parse(raw) as { tracking: Tracking; announced?: Announced[] };
-    return { tracking: stored.tracking, announced: stored.announced ?? [] };
+    const stored = Stored.safeParse(safeJson(raw));
+    if (stored.success) {
+      const { tracking, announced } = stored.data;
+      return { tracking: { ...tracking, clock: tracking.clock, current: tracking.current, pending: tracking.pending }, announced };
+    }
+    log.warn(
+      { wellId: wellIds[i], issues: stored.error.issues.slice(0, 3) },
+      'unreadable well-status tracking in Redis; the well starts afresh',
+    );
+    return { tracking: undefined, announced: [] };
   });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
