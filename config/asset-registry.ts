@@ -3,6 +3,9 @@ import { Identifier } from '../contracts/telemetry.ts';
 
 const Named = { id: Identifier, name: z.string().min(1).max(200) };
 
+export const WellKind = z.enum(['oil', 'gas', 'water', 'injector', 'drilling']);
+export type WellKind = z.infer<typeof WellKind>;
+
 /**
  * The asset registry: tenant → field → well → device. Every device belongs to a well
  * (or directly to a field, for shared equipment such as a separator or a compressor);
@@ -17,7 +20,7 @@ export const AssetRegistry = z
         .object({
           ...Named,
           fieldId: Identifier,
-          kind: z.enum(['oil', 'gas', 'water', 'injector', 'drilling']).default('oil'),
+          kind: WellKind.default('oil'),
         })
         .strict(),
     ),

@@ -5,6 +5,7 @@ import { Channels } from './channels.ts';
 import type { ConfigKind } from './load.ts';
 import { TagRules } from './tag-rules.ts';
 import { WellModels } from './well-models.ts';
+import { WellStatusRules } from './well-status-rules.ts';
 
 /** Each configuration document and the schema that checks it: one list for the loaders, the CLI and the gateway. */
 export const configSchemas = {
@@ -13,4 +14,5 @@ export const configSchemas = {
   'alarm-rules': AlarmRules,
   channels: Channels,
   'well-models': WellModels,
+  'well-status-rules': WellStatusRules,
 } as const satisfies Record<ConfigKind, z.ZodType>;

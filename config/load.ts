@@ -7,7 +7,7 @@ import { formatIssues } from '../runtime/schema.ts';
 import { loadYamlConfig } from '../runtime/yaml-config.ts';
 
 /** The configuration documents Flowline reads: one YAML file each, or one row each in PostgreSQL. */
-export type ConfigKind = 'assets' | 'tag-rules' | 'alarm-rules' | 'channels' | 'well-models';
+export type ConfigKind = 'assets' | 'tag-rules' | 'alarm-rules' | 'channels' | 'well-models' | 'well-status-rules';
 
 export const ConfigEnv = z.object({
   /** `files` reads `<FLOWLINE_CONFIG_DIR>/<kind>.yaml`; `postgres` reads the `flowline_config` table. */

@@ -7,4 +7,5 @@ export * from './quality.ts';
 export * from './redis-keys.ts';
 export * from './telemetry.ts';
 export * from './topics.ts';
+export * from './well-status.ts';
 export * from './well-test.ts';

@@ -23,6 +23,11 @@ export const redisKeys = {
   shelvedAlarms: (tenantId: string) => `alarms:shelved:${tenantId}`,
   /** ZSET of suppressed alarms, score = when they were suppressed. Written by alarm. */
   suppressedAlarms: (tenantId: string) => `alarms:suppressed:${tenantId}`,
+  /**
+   * HASH of a well's current status: status, reason (when down), since, confirmedAt, profile,
+   * tenantId, fieldId (seed 001 `well:{wellId}:state`). Written by well-status.
+   */
+  wellState: (wellId: string) => `well:${wellId}:state`,
   /** LIST of failed notifications, newest first, capped. Written by notify. */
   notifyFailures: (tenantId: string) => `notify:failures:${tenantId}`,
 } as const;

@@ -31,6 +31,7 @@ export const topicSettings: Record<Topic, TopicSettings> = {
   'well-testing.ipr-calculated': { partitions: 3, replication: 3, retentionHours: 2160 },
   'drilling.calculations': { partitions: 3, replication: 3, retentionHours: 2160 },
   'production.calculations': { partitions: 3, replication: 3, retentionHours: 2160 },
+  'production.well-status-changed': { partitions: 3, replication: 3, retentionHours: 720 },
   'system.audit-log': { partitions: 3, replication: 3, retentionHours: 4320 },
 };
 

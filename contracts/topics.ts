@@ -5,6 +5,7 @@ import { DrillingCalculation, IprCalculated, ProductionCalculation } from './cal
 import { Command, CommandResult } from './command.ts';
 import { CompactedMinute, CompactedMinuteValidated } from './compacted-minute.ts';
 import { TelemetryRaw, TelemetryValidated } from './telemetry.ts';
+import { WellStatusChanged } from './well-status.ts';
 import { WellTestCompleted } from './well-test.ts';
 
 /**
@@ -25,6 +26,7 @@ export const topics = {
   'well-testing.ipr-calculated': IprCalculated,
   'drilling.calculations': DrillingCalculation,
   'production.calculations': ProductionCalculation,
+  'production.well-status-changed': WellStatusChanged,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Topic = keyof typeof topics;

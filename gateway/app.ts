@@ -39,6 +39,7 @@ import { ingestRoutes } from './routes/ingest-routes.ts';
 import { describeOpenApi } from './routes/openapi-document.ts';
 import { quarantineRoutes } from './routes/quarantine-routes.ts';
 import { statusRoutes } from './routes/status-routes.ts';
+import { wellStatusRoutes } from './routes/well-status-routes.ts';
 import { auditing, type GatewayServices } from './services.ts';
 import { edgeStatusSource } from './status/edge-status.ts';
 import { functionStatusBoard } from './status/function-status.ts';
@@ -176,6 +177,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ingestRoutes,
     assetRoutes,
     historyRoutes,
+    wellStatusRoutes,
     quarantineRoutes,
     alarmRoutes,
     alarmActionRoutes,

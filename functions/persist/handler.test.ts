@@ -23,7 +23,7 @@ afterAll(() => db.close());
 beforeEach(async () => {
   bed = await createTestBed({ functions: [await loadFunction('functions/persist')], db, partitions: 1 });
   await db.exec(
-    'TRUNCATE telemetry, telemetry_quarantine, telemetry_compacted, telemetry_1m, telemetry_1h, alarm_events, calculations, audit_log',
+    'TRUNCATE telemetry, telemetry_quarantine, telemetry_compacted, telemetry_1m, telemetry_1h, alarm_events, calculations, audit_log, well_status_changes',
   );
 });
 afterEach(() => bed.stop());
@@ -48,6 +48,7 @@ describe('persist: migrations', () => {
       '7 clock_skew',
       '8 rollups_from_1m',
       '9 compacted_minutes',
+      '10 well_status',
     ]);
     const { rows: parts } = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'telemetry'::regclass",

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { Alarm, AuditLog, CompactedMinuteValidated, TelemetryValidated } from '#contracts';
+import { Alarm, AuditLog, CompactedMinuteValidated, TelemetryValidated, WellStatusChanged } from '#contracts';
 import { defineBatchFunction, type FlowlineEvent, PermanentError } from '#runtime';
 import { insertCompactedMinutes } from './compacted-store.ts';
 import { type CalculationResult, insertAlarms, insertAudit, insertCalculations } from './event-store.ts';
 import { maintain, RetentionEnv } from './maintenance.ts';
 import { migrate } from './migrate.ts';
 import { insertTelemetry, isClockSkewed, quarantineTelemetry } from './telemetry-store.ts';
+import { insertWellStatusChanges } from './well-status-store.ts';
 
 // persist needs only what every calculation result carries: whose, which well, when.
 const Calculation = z.looseObject({
@@ -29,6 +30,7 @@ export default defineBatchFunction(
     'well-testing.ipr-calculated': Calculation,
     'drilling.calculations': Calculation,
     'production.calculations': Calculation,
+    'production.well-status-changed': WellStatusChanged,
   },
   {
     setup: async (ctx) => {
@@ -48,11 +50,13 @@ export default defineBatchFunction(
       const alarms: FlowlineEvent<string, Alarm>[] = [];
       const audit: FlowlineEvent<string, AuditLog>[] = [];
       const calculations: FlowlineEvent<string, CalculationResult>[] = [];
+      const statuses: FlowlineEvent<string, WellStatusChanged>[] = [];
       for (const event of events) {
         if (event.topic === 'scada.telemetry.validated') (isClockSkewed(event.data) ? quarantined : telemetry).push(event.data);
         else if (event.topic === 'scada.telemetry.compacted.validated') minutes.push(event.data);
         else if (event.topic === 'scada.alarms') alarms.push(event);
         else if (event.topic === 'system.audit-log') audit.push(event);
+        else if (event.topic === 'production.well-status-changed') statuses.push(event);
         else calculations.push(event);
       }
       const stored = await withDataErrors(() =>
@@ -63,6 +67,7 @@ export default defineBatchFunction(
           alarms: await insertAlarms(tx, alarms),
           audit: await insertAudit(tx, audit),
           calculations: await insertCalculations(tx, calculations),
+          statuses: await insertWellStatusChanges(tx, statuses),
         })),
       );
       const rows = ctx.metrics.counter('rows_total', 'Rows stored (new) and skipped (already stored), by table.', ['table', 'result']);
@@ -73,6 +78,7 @@ export default defineBatchFunction(
         ['alarm_events', stored.alarms, alarms.length],
         ['audit_log', stored.audit, audit.length],
         ['calculations', stored.calculations, calculations.length],
+        ['well_status_changes', stored.statuses, statuses.length],
       ] as const) {
         rows.inc({ table, result: 'stored' }, count);
         rows.inc({ table, result: 'already-stored' }, offered - count);

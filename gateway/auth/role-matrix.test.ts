@@ -70,6 +70,7 @@ const cases: Case[] = [
   { method: 'GET', template: '/v1/history', path: '/v1/history?deviceId=rtu-n01&tagId=casing_pressure', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/telemetry/quarantine', path: '/v1/telemetry/quarantine', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/wells/{wellId}/calculations', path: '/v1/wells/n-01/calculations', allowed: people, ok: 200 },
+  { method: 'GET', template: '/v1/wells/{wellId}/status', path: '/v1/wells/n-01/status', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/alarms', path: '/v1/alarms', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/alarms/history', path: '/v1/alarms/history', allowed: people, ok: 200 },
   // No such alarm: an allowed role gets past the door and hears 404.

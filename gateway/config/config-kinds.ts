@@ -7,5 +7,6 @@ export { configSchemas };
 /** A kind in a path: one of the documents above. */
 export const ConfigKindParam = z.enum(Object.keys(configSchemas) as [ConfigKind, ...ConfigKind[]]).openapi({
   param: { name: 'kind', in: 'path' },
-  description: 'assets (the asset registry), tag-rules (validate), alarm-rules (alarm), channels (notify), well-models (calc)',
+  description:
+    'assets (the asset registry), tag-rules (validate), alarm-rules (alarm), channels (notify), well-models (calc), well-status-rules (well-status)',
 });

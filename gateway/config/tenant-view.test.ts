@@ -4,6 +4,7 @@ import { AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { Channels } from '../../config/channels.ts';
 import { TagRules } from '../../config/tag-rules.ts';
 import { WellModels } from '../../config/well-models.ts';
+import { WellStatusRules } from '../../config/well-status-rules.ts';
 import { loadYamlConfig } from '../../runtime/yaml-config.ts';
 import { tenantAssets } from '../assets/tenant-assets.ts';
 import { fixtureAssets } from '../testing/gateway-fixture.ts';
@@ -70,5 +71,20 @@ describe('a configuration document seen by one tenant', () => {
     const view = tenantViewOf('well-models', models, 'globex', assets) as WellModels;
     expect(view.wells.map((w) => w.wellId)).toEqual(['s-01']);
     expect(view.calculation).toEqual(models.calculation);
+  });
+
+  it('keeps the status profiles by kind of well, and those naming one of the tenant’s wells or fields', () => {
+    const otherwise = { status: 'producing' };
+    const rules = WellStatusRules.parse({
+      profiles: [
+        { id: 'oil', kinds: ['oil'], otherwise },
+        { id: 'north-field', fields: ['north'], otherwise },
+        { id: 'south-field', fields: ['south'], otherwise },
+        { id: 'n-glob', wells: ['n-*'], otherwise },
+        { id: 's-01', wells: ['s-01'], otherwise },
+      ],
+    });
+    const view = tenantViewOf('well-status-rules', rules, 'acme', assets) as WellStatusRules;
+    expect(view.profiles.map((p) => p.id)).toEqual(['oil', 'north-field', 'n-glob']);
   });
 });

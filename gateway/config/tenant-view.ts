@@ -5,6 +5,7 @@ import { deviceMatchScore } from '../../config/device-match.ts';
 import type { ConfigKind } from '../../config/load.ts';
 import type { TagRules } from '../../config/tag-rules.ts';
 import type { WellModels } from '../../config/well-models.ts';
+import type { WellStatusRules } from '../../config/well-status-rules.ts';
 import type { TenantAssets } from '../assets/tenant-assets.ts';
 
 /**
@@ -14,6 +15,7 @@ import type { TenantAssets } from '../assets/tenant-assets.ts';
  *   assets       the tenant, its fields, their wells and devices
  *   channels     the tenant's channels and routes
  *   well-models  the models of the tenant's wells (calculation settings are shared)
+ *   well-status-rules  the profiles that name a well or field of the tenant, or only kinds of well (shared)
  *   tag-rules, alarm-rules  the rules whose device patterns match a device of the tenant
  * Devices and wells are the tenant's by the asset registry the gateway loaded at start.
  */
@@ -45,6 +47,17 @@ export function tenantViewOf(kind: ConfigKind, document: unknown, tenantId: stri
     case 'well-models': {
       const doc = document as WellModels;
       return { ...doc, wells: doc.wells.filter((w) => assets.tenantOfWell(w.wellId) === tenantId) } satisfies WellModels;
+    }
+    case 'well-status-rules': {
+      const doc = document as WellStatusRules;
+      const wells = new Set(assets.wells(tenantId).map((w) => w.id));
+      const fields = new Set(assets.fields(tenantId).map((f) => f.id));
+      // A profile by kind of well names nobody; one by well or field is the tenant's when it names one of theirs.
+      const concerns = (p: WellStatusRules['profiles'][number]) =>
+        (p.wells.length === 0 && p.fields.length === 0) ||
+        [...wells].some((w) => deviceMatchScore(p.wells, w) >= 0) ||
+        p.fields.some((f) => fields.has(f));
+      return { ...doc, profiles: doc.profiles.filter(concerns) } satisfies WellStatusRules;
     }
     case 'tag-rules': {
       const doc = document as TagRules;

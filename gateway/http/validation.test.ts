@@ -91,7 +91,7 @@ describe('validation errors', () => {
       body: { error: expect.stringMatching(/described at \/v1\/openapi.json/) },
     });
     const fn = await answer(await f.request('POST', '/v1/functions/nope/invoke', { role: 'admin', body: { data: {} } }));
-    expect(fn).toMatchObject({ status: 404, body: { error: 'no function "nope"; functions: validate, alarm, notify' } });
+    expect(fn).toMatchObject({ status: 404, body: { error: 'no function "nope"; functions: validate, alarm, notify, well-status' } });
   });
 
   it('never answers with a stack trace', async () => {

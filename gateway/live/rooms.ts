@@ -2,9 +2,9 @@ import type { TenantAssets } from '../assets/tenant-assets.ts';
 
 /**
  * Seed 001's rooms, and the Redis channels behind each (`live:` + room, published by
- * validate, calc and notify):
- *   well:{wellId}                  a well's telemetry, calculations and alarms
- *   field:{fieldId}                the field's alarms, and the telemetry of all its wells
+ * validate, calc, well-status and notify):
+ *   well:{wellId}                  a well's telemetry, calculations, status (`well:status`) and alarms
+ *   field:{fieldId}                the field's alarms, and the telemetry and status of all its wells
  *   alarms:{tenantId}              every alarm event of the tenant
  *   alarms:{tenantId}:critical     only the critical ones
  *   system:{tenantId}              function and edge status (made by the gateway itself), and the

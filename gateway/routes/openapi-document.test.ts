@@ -44,12 +44,15 @@ describe('the OpenAPI document', () => {
       { method: 'POST', path: '/v1/commands', url: '/v1/commands', body: 'x', headers: { 'content-type': 'text/plain' }, status: 415 },
       { method: 'GET', path: '/v1/history', url: '/v1/history?deviceId=rtu-n01&tagId=p&from=2000&to=1000', status: 400 },
       { method: 'GET', path: '/v1/alarms/history', url: '/v1/alarms/history?from=2000&to=1000', status: 400 },
+      { method: 'GET', path: '/v1/wells/{wellId}/status', url: '/v1/wells/n-01/status?from=2000&to=1000', status: 400 },
+      { method: 'GET', path: '/v1/wells/{wellId}/status', url: '/v1/wells/s-01/status', status: 404 },
       { method: 'POST', path: '/v1/events/{topic}', url: '/v1/events/well-testing.test-completed', body: { data: {} }, status: 400 },
       { method: 'POST', path: '/v1/functions/{name}/invoke', url: '/v1/functions/validate/invoke', body: { data: null }, status: 422 },
       { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine?limit=0', status: 400 },
       { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine?deviceId=rtu-s01', status: 404 },
-      // This gateway has no PostgreSQL: the quarantine is not available here.
+      // This gateway has no PostgreSQL: the quarantine and the wells' status history are not available here.
       { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine', status: 503 },
+      { method: 'GET', path: '/v1/wells/{wellId}/status', url: '/v1/wells/n-01/status', status: 503 },
     ];
     for (const c of cases) {
       const res = await f.request(c.method, c.url, { role: 'admin', body: c.body, ...(c.headers ? { headers: c.headers } : {}) });
@@ -59,7 +62,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('says why a schema-valid range or event is refused', () => {
-    for (const path of ['/v1/history', '/v1/alarms/history'])
+    for (const path of ['/v1/history', '/v1/alarms/history', '/v1/wells/{wellId}/status'])
       expect(operation('GET', path).responses['400']?.description).toMatch(/`from` is not before `to`.*400 days/);
     expect(operation('POST', '/v1/events/{topic}').responses['400']?.description).toMatch(/not an event of the topic/);
   });

@@ -25,7 +25,7 @@ const board = async () => (await (await f.request('GET', '/v1/status/functions',
 describe('function status', () => {
   it('shows each function with its replicas, lag, throughput and dead letters', async () => {
     const first = await board();
-    expect(first.functions.map((x) => x.name)).toEqual(['validate', 'alarm', 'notify']);
+    expect(first.functions.map((x) => x.name)).toEqual(['validate', 'alarm', 'notify', 'well-status']);
     expect(first.functions[0]).toMatchObject({
       lag: 0,
       deadLetters: 0,

@@ -79,7 +79,7 @@ export interface GatewayFixture {
 }
 
 /**
- * A gateway over the real validate, alarm and notify functions on the memory host, the
+ * A gateway over the real validate, alarm, notify and well-status functions on the memory host, the
  * in-process Redis of the embedded default, and (with `db`) an embedded PostgreSQL
  * written by the real persist function (which also creates flowline_config). Command
  * results published on the bus are filed as the embedded gateway files them.
@@ -99,6 +99,7 @@ export async function gatewayFixture(
   writeFileSync(join(configDir, 'assets.yaml'), fixtureAssets);
   writeFileSync(join(configDir, 'alarm-rules.yaml'), fixtureAlarmRules);
   cpSync(join(repo, 'config', 'examples', 'tag-rules.yaml'), join(configDir, 'tag-rules.yaml'));
+  cpSync(join(repo, 'config', 'examples', 'well-status-rules.yaml'), join(configDir, 'well-status-rules.yaml'));
   writeFileSync(join(configDir, 'channels.yaml'), 'channels: []\nroutes: []\n');
   process.env.FLOWLINE_CONFIG_DIR = configDir;
   process.env.FLOWLINE_CONFIG_SOURCE = 'files';
@@ -106,7 +107,7 @@ export async function gatewayFixture(
   const redis = await openRedis(options.redisUrl ?? 'memory://');
   if (!options.redisUrl) await redis.flushall();
   const db = options.db ? await openDb('memory://') : undefined;
-  const names = ['validate', 'alarm', 'notify', ...(db ? ['persist'] : [])];
+  const names = ['validate', 'alarm', 'notify', 'well-status', ...(db ? ['persist'] : [])];
   const functions = await Promise.all(names.map((name) => loadFunction(join(repo, 'functions', name))));
   const bed = await createTestBed({ functions, redis, ...(db ? { db } : {}) });
   const secret = randomBytes(32);

@@ -20,6 +20,7 @@ export const subscribedTopics = [
   'well-testing.ipr-calculated',
   'drilling.calculations',
   'production.calculations',
+  'production.well-status-changed',
 ] as const;
 const deadLetterTopics = subscribedTopics.map((t) => `${t}.dlq`);
 export const functionNames = ['validate', 'alarm', 'persist'] as const;

@@ -1,0 +1,135 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { DownReason, liveChannels, redisKeys, WellStatus, WellStatusChanged } from '#contracts';
+import { execOrThrow, RetryableError } from '#runtime';
+import type { Tracking } from './status-machine.ts';
+
+/**
+ * The well-status function's Redis layout:
+ *   well:{wellId}:state               HASH  the current status (contracts/redis-keys.ts; the gateway reads it)
+ *   well-status:{wellId}:tracking     STRING JSON Tracking, plus the changes recently announced (to republish them)
+ *   lock:well-status:{wellId}         one writer per well: samples of its devices may come from several partitions
+ * and the live rooms' channel live:well:{wellId}, with `{ type: 'well:status', data }`.
+ */
+const trackingKey = (wellId: string) => `well-status:${wellId}:tracking`;
+const lockKey = (wellId: string) => `lock:well-status:${wellId}`;
+
+/** What an event announced: kept with the well so that its redelivery announces the same, under the same id. */
+export interface Announced {
+  eventId: string;
+  change: WellStatusChanged;
+}
+
+export interface StoredWell {
+  tracking: Tracking | undefined;
+  announced: Announced[];
+}
+
+/** Changes are rare; this many per well covers any redelivered batch. */
+const keepAnnounced = 50;
+
+const verdict = { status: WellStatus, reason: DownReason.optional() };
+const Stored = z.object({
+  tracking: z.object({
+    tags: z.record(z.string(), z.object({ value: z.number(), timestamp: z.number() })),
+    holding: z.array(z.string()),
+    clock: z.number().optional(),
+    current: z.object({ ...verdict, since: z.number(), confirmedAt: z.number() }).optional(),
+    pending: z.object({ ...verdict, since: z.number(), departedAt: z.number() }).optional(),
+  }),
+  announced: z.array(z.object({ eventId: z.string(), change: WellStatusChanged })).default([]),
+});
+
+/**
+ * The stored state of some wells, in one round trip. A value that does not read as that state
+ * (written by hand, or by a version that kept another shape) is logged and the well starts
+ * afresh: its next status is judged anew, instead of its samples failing until dead-lettered.
+ */
+export async function readWells(redis: Redis, wellIds: readonly string[], log: Logger): Promise<StoredWell[]> {
+  const pipeline = redis.pipeline();
+  for (const wellId of wellIds) pipeline.get(trackingKey(wellId));
+  const replies = (await execOrThrow(pipeline, 'reading the well-status tracking of a chunk')) as (string | null)[];
+  return replies.map((raw, i) => {
+    if (raw === null) return { tracking: undefined, announced: [] };
+    const stored = Stored.safeParse(safeJson(raw));
+    if (stored.success) {
+      const { tracking, announced } = stored.data;
+      return { tracking: { ...tracking, clock: tracking.clock, current: tracking.current, pending: tracking.pending }, announced };
+    }
+    log.warn(
+      { wellId: wellIds[i], issues: stored.error.issues.slice(0, 3) },
+      'unreadable well-status tracking in Redis; the well starts afresh',
+    );
+    return { tracking: undefined, announced: [] };
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Queues a well's tracking with what its events announced, in the chunk's one transaction
+ * with the changes themselves (writeChange): a state written is an announcement remembered,
+ * so a redelivery after a failed publish finds it and publishes it again.
+ */
+export function writeWell(multi: ChainableCommander, wellId: string, tracking: Tracking, announced: readonly Announced[]): void {
+  multi.set(trackingKey(wellId), JSON.stringify({ tracking, announced: announced.slice(-keepAnnounced) }));
+}
+
+/** Queues the current status (`well:{wellId}:state`, replaced whole) and its `well:status` live message. */
+export function writeChange(multi: ChainableCommander, change: WellStatusChanged): void {
+  const key = redisKeys.wellState(change.wellId);
+  multi.del(key).hset(key, {
+    wellId: change.wellId,
+    tenantId: change.tenantId,
+    ...(change.fieldId ? { fieldId: change.fieldId } : {}),
+    status: change.status,
+    ...(change.reason ? { reason: change.reason } : {}),
+    since: String(change.since),
+    confirmedAt: String(change.confirmedAt),
+    profile: change.profile,
+  });
+  // Field rooms take the well's channel too (gateway/live/rooms.ts): one publish reaches both.
+  multi.publish(liveChannels.well(change.wellId), JSON.stringify({ type: 'well:status', data: change }));
+}
+
+/**
+ * The wells of a chunk, locked together: one SET NX each in one round trip, again for those
+ * another writer holds (up to 5 s, then the chunk is retried later), one script to release.
+ */
+export async function withWellLocks<T>(redis: Redis, wellIds: readonly string[], work: () => Promise<T>): Promise<T> {
+  const token = `${process.pid}-${Math.random()}`;
+  const deadline = Date.now() + 5_000;
+  const held: string[] = [];
+  let waiting = wellIds.map(lockKey);
+  try {
+    for (;;) {
+      const pipeline = redis.pipeline();
+      for (const key of waiting) pipeline.set(key, token, 'PX', 10_000, 'NX');
+      const replies = await execOrThrow(pipeline, 'locking the wells of a chunk');
+      held.push(...waiting.filter((_, i) => replies[i] === 'OK'));
+      waiting = waiting.filter((_, i) => replies[i] !== 'OK');
+      if (waiting.length === 0) break;
+      if (Date.now() > deadline)
+        throw new RetryableError(`well status of ${waiting.length} wells (${waiting[0]}, …) is locked by another writer`, {
+          retryAfterMs: 500,
+        });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return await work();
+  } finally {
+    if (held.length > 0) await redis.eval(releaseAllIfOwner, held.length, ...held, token);
+  }
+}
+
+const releaseAllIfOwner = `local released = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then released = released + redis.call('DEL', key) end
+end
+return released`;
