@@ -67,7 +67,8 @@ function compactedNote(history: History): string {
   if (compacted.length === 0) return '';
   const names = new Set(compacted.map((p) => (p.worstQuality === undefined ? 'good' : qualityName(p.worstQuality))));
   const worst = names.has('bad') ? 'bad' : names.has('uncertain') ? 'uncertain' : 'good';
-  return ` · ${compacted.length} holding minutes compacted at the edge during a link outage (orange: per-minute summaries, no raw samples; worst quality ${worst})`;
+  const which = compacted.length === 1 ? '1 point holds' : `${compacted.length} points hold`;
+  return ` · ${which} minutes compacted at the edge during a link outage (orange: per-minute summaries, no raw samples; worst quality ${worst})`;
 }
 
 /** An instant as a datetime-local input's value (the browser's time zone). */
