@@ -21,11 +21,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { load } from 'js-yaml';
+import { Kafka, logLevel } from 'kafkajs';
 import { startKafka, stopKafka } from '../local-dev/services/kafka.ts';
 import { repoRoot, stateDir } from '../local-dev/services/paths.ts';
 import { envPort } from '../local-dev/services/process.ts';
 import { startRedis, stopRedis } from '../local-dev/services/redis.ts';
 import { StartedServices } from '../local-dev/services/started.ts';
+import { ensureTopics } from '../runtime/hosts/kafka/ensure-topics.ts';
 import { type EdgeProcess, startEdgeProcess } from '../tests/support/edge-process.ts';
 import { freePort } from '../tests/support/function-process.ts';
 import { LinkProxy } from '../tests/support/link-proxy.ts';
@@ -280,7 +282,16 @@ process.once('SIGINT', () => {
 const rows: Phase[] = [];
 try {
   mkdirSync(dir, { recursive: true });
-  await services.use(startKafka({ port: kafkaPort, instance, link }), () => stopKafka({ instance }));
+  const kafka = await services.use(startKafka({ port: kafkaPort, instance, link }), () => stopKafka({ instance }));
+  // What the site produces to and consumes from, there before it starts, as on a central cluster.
+  await ensureTopics(new Kafka({ clientId: 'edge-site-bench', brokers: [kafka.brokers], logLevel: logLevel.NOTHING }).admin(), [
+    'scada.telemetry.raw',
+    'scada.telemetry.compacted',
+    'scada.commands',
+    'scada.commands.results',
+    'scada.alarm-actions',
+    'system.audit-log',
+  ]);
   const redisService = await services.use(startRedis(), stopRedis);
   redis = new Redis(redisService.url, { maxRetriesPerRequest: 2 });
   const sharedRedis = !redisService.started;
