@@ -141,9 +141,13 @@ async function startSimulators(): Promise<{ ports: Ports; child: ChildProcess }>
   return { ports, child };
 }
 
-async function samplesRead(httpPort: number): Promise<number> {
+/** The site's own account: samples read so far, and the V8 heap in use (what of RssAnon is live objects). */
+async function siteMetrics(httpPort: number): Promise<{ read: number; heapUsedMb: number }> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  return [...text.matchAll(/^flowline_edge_samples_read_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return {
+    read: [...text.matchAll(/^flowline_edge_samples_read_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0),
+    heapUsedMb: Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN) / 1048576,
+  };
 }
 
 async function redisCpuSeconds(redis: Redis): Promise<{ cpuSeconds: number; rssMb: number }> {
@@ -164,6 +168,11 @@ interface Phase {
   rssMax: number;
   anonMean: number;
   anonMax: number;
+  /** RssAnon in the first and the last second: whether the process still grows. */
+  anonFirst: number;
+  anonLast: number;
+  /** V8's heap in use at the end of the phase (after whatever collection last ran). */
+  heapUsedMb: number;
   fileMean: number;
   redisCpu: number;
   redisRssMb: number;
@@ -186,7 +195,7 @@ async function measure(
   const pid = site.child.pid as number;
   const first = sampleProcess(pid);
   if (!first) throw new Error(`the site (pid ${pid}) is gone`);
-  const read0 = await samplesRead(httpPort);
+  const read0 = (await siteMetrics(httpPort)).read;
   const redis0 = await redisCpuSeconds(redis);
   const t0 = performance.now();
   let previous = { at: t0, cpu: first.cpuSeconds };
@@ -207,16 +216,20 @@ async function measure(
   const elapsed = (performance.now() - t0) / 1000;
   const redis1 = await redisCpuSeconds(redis);
   const health = await site.health();
+  const end = await siteMetrics(httpPort);
   return {
     ...label,
     seconds: elapsed,
-    samplesPerSecond: ((await samplesRead(httpPort)) - read0) / elapsed,
+    samplesPerSecond: (end.read - read0) / elapsed,
+    heapUsedMb: end.heapUsedMb,
     cpuMean: mean(cores),
     cpuP95: quantile(cores, 0.95),
     rssMean: mean(rss),
     rssMax: Math.max(...rss),
     anonMean: mean(anon),
     anonMax: Math.max(...anon),
+    anonFirst: anon[0] ?? Number.NaN,
+    anonLast: anon.at(-1) ?? Number.NaN,
     fileMean: mean(rss) - mean(anon),
     redisCpu: (redis1.cpuSeconds - redis0.cpuSeconds) / elapsed,
     redisRssMb: redis1.rssMb,
@@ -239,7 +252,9 @@ function printTable(rows: Phase[]) {
     'RSS max',
     'RssAnon mean',
     'RssAnon max',
+    'RssAnon first → last',
     'file-backed',
+    'V8 heap used',
     'Redis cores',
     'Redis RSS',
     'buffer samples',
@@ -257,7 +272,9 @@ function printTable(rows: Phase[]) {
     f(r.rssMax),
     f(r.anonMean),
     f(r.anonMax),
+    `${f(r.anonFirst)} → ${f(r.anonLast)}`,
     f(r.fileMean),
+    f(r.heapUsedMb),
     f(r.redisCpu, 3),
     f(r.redisRssMb, 1),
     f(r.bufferDepth),
