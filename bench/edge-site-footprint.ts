@@ -313,7 +313,8 @@ try {
   redis = new Redis(redisService.url, { maxRetriesPerRequest: 2 });
   const sharedRedis = !redisService.started;
   await proxy.restore();
-  const sim = await startSimulators();
+  // A port found free can be taken by another process before the simulators bind it: fresh ports, up to three times.
+  const sim = await startSimulators().catch(() => startSimulators()).catch(() => startSimulators());
   simulators = sim.child;
   for (const wanted of pads) {
     const name = wanted === 0 ? 'example' : `${wanted}-tag`;

@@ -127,8 +127,14 @@ describe('operators’ console', () => {
       .toMatch(/1 point holds minutes compacted at the edge/);
     expect(await page.getAttribute('[data-testid=history-chart]', 'data-compacted')).toBe('1');
     expect(await page.textContent('[data-testid=history-chart] .u-legend')).toContain('compacted at the edge');
+    const lastHour = await page.textContent('.chart__caption');
     await page.click('button[data-range="6h"]');
-    await expect.poll(() => page.textContent('.chart__caption')).toMatch(/\(1m rollup\) · 1 point holds minutes compacted/);
+    await expect
+      .poll(async () => {
+        const caption = await page.textContent('.chart__caption');
+        return caption !== lastHour && caption;
+      })
+      .toMatch(/points of .* · 1 point holds minutes compacted/);
     await browser.screenshot('06-history');
   });
 
