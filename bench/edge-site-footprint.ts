@@ -135,7 +135,10 @@ async function startSimulators(): Promise<{ ports: Ports; child: ChildProcess }>
     ))
   ) {
     if (child.exitCode !== null) throw new Error(`the simulators exited (${child.exitCode}) before answering on port ${ports.control}`);
-    if (Date.now() > deadline) throw new Error('the simulators did not answer within 60 s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // a retry starts another: this one must not linger
+      throw new Error('the simulators did not answer within 60 s');
+    }
     await sleep(250);
   }
   return { ports, child };
@@ -314,7 +317,9 @@ try {
   const sharedRedis = !redisService.started;
   await proxy.restore();
   // A port found free can be taken by another process before the simulators bind it: fresh ports, up to three times.
-  const sim = await startSimulators().catch(() => startSimulators()).catch(() => startSimulators());
+  const sim = await startSimulators()
+    .catch(() => startSimulators())
+    .catch(() => startSimulators());
   simulators = sim.child;
   for (const wanted of pads) {
     const name = wanted === 0 ? 'example' : `${wanted}-tag`;
