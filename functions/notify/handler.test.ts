@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type AlarmPoint, newAlarmPoint } from '../alarm/alarm-point.ts';
+import { writePoints } from '../alarm/alarm-store.ts';
 import { keys } from './keys.ts';
-import { alarmEvent, type NotifyBed, notifyBed, quickRetry } from './test-support/notify-bed.ts';
+import { alarmEvent, type NotifyBed, notifyBed, quickRetry, t0 } from './test-support/notify-bed.ts';
 import { startSmtpReceiver } from './test-support/smtp-receiver.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './test-support/webhook-receiver.ts';
 import { signatureHeader, timestampHeader, webhookSignature } from './webhook-channel.ts';
@@ -121,6 +123,58 @@ describe('routing', () => {
     expect(mail?.headers.subject).toBe('[Flowline] CRITICAL raised: norte-01 tubing_pressure HH');
     expect(mail?.headers['x-flowline-notification-id']).toBe(event.id);
     expect(mail?.raw).toContain('tubing_pressure 1502 psi above HH 1450');
+  });
+});
+
+describe('a raise already acknowledged', () => {
+  /** The state the alarm function writes before it publishes the raise, with what happened since. */
+  async function alarmState(condition: 'HH' | 'H', fields: Partial<AlarmPoint>) {
+    const point = {
+      ...newAlarmPoint({
+        tenantId: 'acme-energy',
+        fieldId: 'campo-norte',
+        wellId: 'norte-01',
+        deviceId: 'rtu-w01',
+        tagId: 'tubing_pressure',
+        condition,
+        severity: 'CRITICAL',
+        threshold: 1450,
+        unit: 'psi',
+      }),
+      ...fields,
+    };
+    const multi = n.redis.multi();
+    writePoints(multi, [point]);
+    await multi.exec();
+    return point.alarmId;
+  }
+
+  it('is not announced when the state shows this raise acknowledged (a pad’s crew during a cut); the console still hears of it', async () => {
+    const room = await receiver();
+    n = await notifyBed({ channels: [hook('control-room', room.url)], routes: [{ tenant: 'acme-energy', channels: ['control-room'] }] });
+    // HH: raised at t0, acknowledged at the pad and cleared since, all before notify came to the raise.
+    const acked = await alarmState('HH', { state: 'NORMAL', raisedAt: t0, acknowledgedAt: t0 + 4_000, acknowledgedBy: 'crew' });
+    // H: the acknowledgement was of an earlier raise; this one (t0) is new.
+    const earlier = await alarmState('H', { state: 'UNACK_ACTIVE', active: true, raisedAt: t0, acknowledgedAt: undefined });
+    const live: string[] = [];
+    const subscriber = n.redis.duplicate();
+    await subscriber.subscribe('live:alarms:acme-energy');
+    subscriber.on('message', (_channel, message) => live.push(message));
+    n.publish(alarmEvent({ alarmId: acked, condition: 'HH', timestamp: t0 }));
+    n.publish(alarmEvent({ alarmId: earlier, condition: 'H', timestamp: t0 }));
+    n.publish(alarmEvent({ alarmId: acked, condition: 'HH', timestamp: t0 - 60_000 })); // an earlier raise of HH: not the one acknowledged
+    n.publish(alarmEvent({ alarmId: 'rtu-w01.casing_pressure.HH', tagId: 'casing_pressure' })); // no state at all: announced
+    // The acknowledgement that follows the raise (this route takes raises only, the default: not sent).
+    n.publish(alarmEvent({ alarmId: acked, condition: 'HH', transition: 'acknowledged', state: 'ACK_ACTIVE', timestamp: t0 + 4_000 }));
+    await n.bed.drained();
+    expect(room.received.map((r) => `${r.json.alarm.alarmId} ${r.json.alarm.transition}@${r.json.alarm.timestamp - t0}`)).toEqual([
+      `${earlier} raised@0`,
+      `${acked} raised@-60000`,
+      'rtu-w01.casing_pressure.HH raised@0',
+    ]);
+    expect(await n.metric('raises_not_announced_total')).toBe(1);
+    await expect.poll(() => live.length).toBe(5);
+    subscriber.disconnect();
   });
 });
 

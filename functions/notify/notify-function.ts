@@ -3,6 +3,7 @@ import { Alarm } from '#contracts';
 import { type Context, defineFunction } from '#runtime';
 import { Channels } from '../../config/channels.ts';
 import { loadConfig } from '../../config/load.ts';
+import { acknowledgementOfRaise } from './acknowledged-raise.ts';
 import { buildSenders, type ChannelSender } from './channel-senders.ts';
 import { finishDelivery } from './delivery-ledger.ts';
 import { escalateUnacknowledged } from './escalation.ts';
@@ -55,6 +56,21 @@ export function notifyFunction(options: NotifyOptions = {}) {
       async handler(event, ctx, deps) {
         const alarm = event.data;
         await goLive(ctx, event.id, alarm);
+        // The console still gets the raise (above); channels are for alarms nobody has taken on yet.
+        const acknowledged = await acknowledgementOfRaise(ctx.redis, alarm);
+        if (acknowledged) {
+          ctx.log.info(
+            { alarmId: alarm.alarmId, raisedAt: alarm.timestamp, acknowledgedAt: acknowledged.at, acknowledgedBy: acknowledged.by },
+            'raise not announced: it was acknowledged before notify came to it',
+          );
+          ctx.metrics
+            .counter(
+              'raises_not_announced_total',
+              'Raises not sent to any channel because they were already acknowledged (a pad’s crew during a WAN cut).',
+            )
+            .inc();
+          return;
+        }
         const n = { kind: 'alarm' as const, id: event.id, tenantId: alarm.tenantId, alarm };
         const senders = channelsForAlarm(deps.config, alarm).flatMap((id) => deps.senders.get(id) ?? []);
         // allSettled, not all: a retry must never start while a sibling delivery of this event is still running.

@@ -2,9 +2,12 @@ import type { CompactedMinuteValidated } from '#contracts';
 import type { Queryable } from '#runtime';
 import type { StorageFlavor } from './migrate.ts';
 
-// The worst quality of a group as SQL: bad < uncertain < good, the lower byte first within a
-// class (contracts/quality.ts worseQuality), as one sortable number whose low byte is the quality.
-const rank = (q: string) => `((CASE ${q} & 192 WHEN 192 THEN 2 WHEN 64 THEN 1 ELSE 0 END) * 256 + ${q})`;
+/**
+ * The worst quality of a group as SQL: bad < uncertain < good, the lower byte first within a
+ * class (contracts/quality.ts worseQuality), as one sortable number whose low byte is the
+ * quality, so `min(rank) % 256` is the worst. NULL stays NULL (min ignores it).
+ */
+export const qualityRank = (q: string) => `((CASE ${q} & 192 WHEN 192 THEN 2 WHEN 64 THEN 1 ELSE 0 END) * 256 + ${q})`;
 
 const input = `unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int4[], $6::float8[], $7::float8[],
   $8::float8[], $9::float8[], $10::int2[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::timestamptz[])
@@ -15,13 +18,13 @@ const rollup = (table: string, width: string) => `
   ${table} AS (
     INSERT INTO ${table} AS r (device_id, tag_id, bucket, tenant_id, well_id, count, sum, min, max, compacted, worst_quality)
     SELECT device_id, tag_id, date_bin('${width}', bucket, TIMESTAMPTZ '2000-01-01'), min(tenant_id), min(well_id),
-           sum(count), sum(sum), min(min), max(max), true, (min(${rank('worst_quality')}) % 256)::int2
+           sum(count), sum(sum), min(min), max(max), true, (min(${qualityRank('worst_quality')}) % 256)::int2
     FROM inserted GROUP BY 1, 2, 3
     ON CONFLICT (device_id, tag_id, bucket) DO UPDATE SET
       count = r.count + EXCLUDED.count, sum = r.sum + EXCLUDED.sum,
       min = least(r.min, EXCLUDED.min), max = greatest(r.max, EXCLUDED.max), compacted = true,
       worst_quality = CASE WHEN r.worst_quality IS NULL THEN EXCLUDED.worst_quality
-                           ELSE (least(${rank('r.worst_quality')}, ${rank('EXCLUDED.worst_quality')}) % 256)::int2 END
+                           ELSE (least(${qualityRank('r.worst_quality')}, ${qualityRank('EXCLUDED.worst_quality')}) % 256)::int2 END
     RETURNING 1)`;
 
 // Pieces already stored (a redelivery) are skipped, and the rollups fed only from the new ones.

@@ -267,7 +267,7 @@ describe('persist: history', () => {
     });
     expect(hours.resolution).toBe('1m'); // 10-minute buckets read the 1 min rollup (no 5 min one is kept)
     expect(hours.points).toHaveLength(12); // 10-minute buckets over two hours
-    expect(hours.points[0]).toEqual({ t: t0, min: 0, max: 59, avg: 29.5, count: 60 });
+    expect(hours.points[0]).toEqual({ t: t0, min: 0, max: 59, avg: 29.5, count: 60, compacted: false });
     expect(hours.points.reduce((n, p) => n + p.count, 0)).toBe(720);
 
     const other = await queryHistory(db, {

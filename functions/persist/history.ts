@@ -1,4 +1,6 @@
 import type { Queryable } from '#runtime';
+import { qualityRank } from './compacted-store.ts';
+import type { StorageFlavor } from './migrate.ts';
 
 /** Where a history answer came from: raw samples or a rollup. */
 export type Resolution = 'raw' | '1m' | '1h';
@@ -20,6 +22,13 @@ export interface HistoryPoint {
   min: number;
   max: number;
   count: number;
+  /**
+   * Some of the bucket's samples reached the centre only as minutes an edge adapter compacted
+   * during an outage (count, min, max, sum per tag-minute): no raw sample of them exists.
+   */
+  compacted: boolean;
+  /** With `compacted`: the worst quality byte among the compacted samples (they include bad ones). */
+  worstQuality?: number;
 }
 
 export interface History {
@@ -42,13 +51,75 @@ export function planHistory(spanMs: number, maxPoints: number): { bucketSeconds:
   return { bucketSeconds, resolution };
 }
 
+const worst = (column: string) => `(min(${qualityRank(column)}) % 256)::int`;
+
+// A tag's compacted pieces, one row per minute. The bounds on first_ts let the primary key
+// (device, tag, first_ts) find them; the bounds on bucket are the ones the answer means.
+const compactedMinutes = `
+  SELECT bucket, sum(count)::bigint AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max, ${worst('worst_quality')} AS worst_quality
+  FROM telemetry_compacted
+  WHERE tenant_id = $1 AND device_id = $2 AND tag_id = $3 AND first_ts >= $4 AND first_ts < $5::timestamptz + interval '1 minute'
+    AND bucket >= $4 AND bucket < $5
+  GROUP BY bucket`;
+
+/**
+ * Raw resolution: raw samples in buckets, and beside them each compacted minute as one point
+ * of its own at the minute's start. A minute cannot be split into finer buckets, and spreading
+ * it over them would pass a rollup off as samples.
+ */
+const rawSql = `
+  SELECT date_bin($6::interval, ts, TIMESTAMPTZ '2000-01-01') AS b, avg(value) AS avg, min(value) AS min, max(value) AS max,
+         count(*)::int AS count, false AS compacted, NULL::int AS worst_quality
+  FROM telemetry
+  WHERE tenant_id = $1 AND device_id = $2 AND tag_id = $3 AND ts >= $4 AND ts < $5 AND status <> 'bad'
+  GROUP BY b
+  UNION ALL
+  SELECT bucket, sum / count, min, max, count::int, true, worst_quality FROM (${compactedMinutes}) AS m
+  ORDER BY b, compacted`;
+
+/**
+ * Rollup resolutions. Native rollups hold the compacted pieces already, marked; TimescaleDB's
+ * continuous aggregates cannot take them (migration 009), so there the pieces are added here.
+ */
+const rollupSql = (resolution: '1m' | '1h', flavor: StorageFlavor) => {
+  const source =
+    flavor === 'native'
+      ? `(SELECT bucket, count, sum, min, max, compacted, worst_quality FROM telemetry_${resolution}
+          WHERE tenant_id = $1 AND device_id = $2 AND tag_id = $3 AND bucket >= $4 AND bucket < $5)`
+      : `(SELECT bucket, count, sum, min, max, false AS compacted, NULL::int AS worst_quality FROM telemetry_${resolution}
+          WHERE tenant_id = $1 AND device_id = $2 AND tag_id = $3 AND bucket >= $4 AND bucket < $5
+          UNION ALL
+          SELECT bucket, count, sum, min, max, true, worst_quality FROM (${compactedMinutes}) AS m)`;
+  return `
+  SELECT date_bin($6::interval, bucket, TIMESTAMPTZ '2000-01-01') AS b, sum(sum) / sum(count) AS avg, min(min) AS min, max(max) AS max,
+         sum(count)::int AS count, bool_or(compacted) AS compacted, ${worst('worst_quality')} AS worst_quality
+  FROM ${source} AS r
+  GROUP BY b ORDER BY b`;
+};
+
+// The flavor never changes under a running process (it is chosen by the first migration).
+const flavors = new WeakMap<Queryable, StorageFlavor>();
+
+async function flavorOf(db: Queryable): Promise<StorageFlavor> {
+  const known = flavors.get(db);
+  if (known) return known;
+  const { rows } = await db.query<{ flavor: string }>('SELECT flavor FROM schema_migrations ORDER BY version LIMIT 1');
+  const flavor = rows[0]?.flavor;
+  // No row: nothing migrated yet, and the history query that follows fails on the missing tables.
+  if (flavor !== 'native' && flavor !== 'timescale') return 'native';
+  flavors.set(db, flavor);
+  return flavor;
+}
+
 /**
  * A tag's history downsampled to at most `maxPoints` buckets of min/avg/max (the
  * envelope a trend chart needs, so a spike never vanishes in an average). Short spans
- * read raw samples; long ones read the 1 min or 1 h rollups. Bad samples are
- * left out. Always scoped to the tenant.
+ * read raw samples; long ones read the 1 min or 1 h rollups. Bad raw samples are
+ * left out; minutes compacted at the edge are in, marked `compacted` (at raw resolution one
+ * extra point per such minute). Always scoped to the tenant. `flavor` is read from the
+ * migrations when not given.
  */
-export async function queryHistory(db: Queryable, q: HistoryQuery): Promise<History> {
+export async function queryHistory(db: Queryable, q: HistoryQuery, flavor?: StorageFlavor): Promise<History> {
   const { bucketSeconds, resolution } = planHistory(q.to - q.from, q.maxPoints ?? 500);
   const params = [
     q.tenantId,
@@ -58,27 +129,31 @@ export async function queryHistory(db: Queryable, q: HistoryQuery): Promise<Hist
     new Date(q.to).toISOString(),
     `${bucketSeconds} seconds`,
   ];
-  const sql =
-    resolution === 'raw'
-      ? `SELECT date_bin($6::interval, ts, TIMESTAMPTZ '2000-01-01') AS b, avg(value) AS avg, min(value) AS min, max(value) AS max, count(*)::int AS count
-         FROM telemetry
-         WHERE tenant_id = $1 AND device_id = $2 AND tag_id = $3 AND ts >= $4 AND ts < $5 AND status <> 'bad'
-         GROUP BY b ORDER BY b`
-      : `SELECT date_bin($6::interval, bucket, TIMESTAMPTZ '2000-01-01') AS b, sum(sum) / sum(count) AS avg, min(min) AS min, max(max) AS max, sum(count)::int AS count
-         FROM telemetry_${resolution}
-         WHERE tenant_id = $1 AND device_id = $2 AND tag_id = $3 AND bucket >= $4 AND bucket < $5
-         GROUP BY b ORDER BY b`;
-  const { rows } = await db.query<{ b: Date | string; avg: number; min: number; max: number; count: number }>(sql, params);
+  const sql = resolution === 'raw' ? rawSql : rollupSql(resolution, flavor ?? (await flavorOf(db)));
+  const { rows } = await db.query<{
+    b: Date | string;
+    avg: number;
+    min: number;
+    max: number;
+    count: number;
+    compacted: boolean;
+    worst_quality: number | null;
+  }>(sql, params);
   return {
     resolution,
     bucketSeconds,
-    points: rows.map((r) => ({
-      t: new Date(r.b).getTime(),
-      avg: Number(r.avg),
-      min: Number(r.min),
-      max: Number(r.max),
-      count: Number(r.count),
-    })),
+    points: rows.map((r) => {
+      const point: HistoryPoint = {
+        t: new Date(r.b).getTime(),
+        avg: Number(r.avg),
+        min: Number(r.min),
+        max: Number(r.max),
+        count: Number(r.count),
+        compacted: r.compacted === true,
+      };
+      if (point.compacted && r.worst_quality !== null) point.worstQuality = Number(r.worst_quality);
+      return point;
+    }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompactedMinuteValidated } from '#contracts';
 import { type GatewayFixture, gatewayFixture } from '../testing/gateway-fixture.ts';
 import { until } from '../testing/live-client.ts';
 
@@ -6,6 +7,23 @@ import { until } from '../testing/live-client.ts';
 let f: GatewayFixture;
 // On a minute boundary, so the 1 min rollup's buckets cover exactly the samples.
 const start = Math.floor((Date.now() - 11 * 60_000) / 60_000) * 60_000;
+const compactedMinute: CompactedMinuteValidated = {
+  deviceId: 'rtu-n01',
+  tagId: 'casing_pressure',
+  sourceProtocol: 'MODBUS',
+  firstTimestamp: start + 600_000,
+  lastTimestamp: start + 655_000,
+  count: 12,
+  min: 380,
+  max: 420,
+  sum: 4_800,
+  last: 410,
+  worstQuality: 24,
+  status: 'bad',
+  tenantId: 'acme',
+  wellId: 'n-01',
+  receivedAt: start + 700_000,
+};
 
 beforeAll(async () => {
   f = await gatewayFixture({ db: true });
@@ -18,6 +36,8 @@ beforeAll(async () => {
     quality: 192,
   }));
   expect((await f.request('POST', '/v1/telemetry', { role: 'scada', body: { samples } })).status).toBe(202);
+  // The minute after them reached the centre only compacted, from an edge buffer, with a bad sample in it.
+  f.bed.publish('scada.telemetry.compacted.validated', compactedMinute, { key: compactedMinute.deviceId });
   await f.bed.drained(30_000);
 }, 120_000);
 afterAll(async () => f?.close(), 60_000);
@@ -28,7 +48,7 @@ const history = async (query: string) => {
   return (await res.json()) as {
     resolution: string;
     bucketSeconds: number;
-    points: { t: number; avg: number; min: number; max: number; count: number }[];
+    points: { t: number; avg: number; min: number; max: number; count: number; compacted: boolean; worstQuality?: number }[];
   };
 };
 
@@ -52,10 +72,29 @@ describe('GET /v1/history', () => {
     expect(answer.points.reduce((n, p) => n + p.count, 0)).toBe(120);
   });
 
-  it('serves long spans from a rollup', async () => {
-    const answer = await history(`from=${start - 6 * 86_400_000}&to=${start + 600_000}&maxPoints=100`);
-    expect(['1m', '1h']).toContain(answer.resolution);
-    expect(answer.points.reduce((n, p) => n + p.count, 0)).toBe(120);
+  it('serves long spans from a rollup, marking the bucket that holds the compacted minute', async () => {
+    const answer = await history(`from=${start - 6 * 86_400_000}&to=${start + 660_000}&maxPoints=100`);
+    expect(answer.resolution).toBe('1h');
+    expect(answer.points.reduce((n, p) => n + p.count, 0)).toBe(120 + 12);
+    const marked = answer.points.filter((p) => p.compacted);
+    expect(marked).toHaveLength(1);
+    expect(marked[0]?.worstQuality).toBe(24);
+  });
+
+  it('answers a minute compacted at the edge as one marked point beside the raw buckets', async () => {
+    const answer = await history(`from=${start}&to=${start + 660_000}&maxPoints=660`);
+    expect(answer.resolution).toBe('raw');
+    expect(answer.points).toHaveLength(121);
+    expect(answer.points.filter((p) => !p.compacted).every((p) => p.worstQuality === undefined)).toBe(true);
+    expect(answer.points.at(-1)).toEqual({
+      t: start + 600_000,
+      avg: 400,
+      min: 380,
+      max: 420,
+      count: 12,
+      compacted: true,
+      worstQuality: 24,
+    });
   });
 
   it('defaults to the last hour', async () => {

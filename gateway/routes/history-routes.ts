@@ -18,7 +18,27 @@ const HistoryAnswer = z
       .enum(['raw', '1m', '1h'])
       .describe('raw samples, or the rollup that served the span (buckets of 5 min up to an hour read the 1 min one)'),
     bucketSeconds: z.number().int(),
-    points: z.array(z.object({ t: z.number().int(), avg: z.number(), min: z.number(), max: z.number(), count: z.number().int() })),
+    points: z.array(
+      z.object({
+        t: z.number().int().describe('bucket start, epoch ms'),
+        avg: z.number(),
+        min: z.number(),
+        max: z.number(),
+        count: z.number().int().describe('samples in the bucket'),
+        compacted: z
+          .boolean()
+          .describe(
+            'true when some of the bucket’s samples arrived only as minutes an edge adapter compacted during a WAN outage (count, min, max, sum per tag-minute, of every quality): no raw sample of them is stored. At raw resolution each such minute is a point of its own at the minute’s start, beside the raw buckets',
+          ),
+        worstQuality: z
+          .number()
+          .int()
+          .min(0)
+          .max(255)
+          .optional()
+          .describe('with `compacted`: the worst OPC DA quality byte among the compacted samples (bad ones included, unlike raw buckets)'),
+      }),
+    ),
   })
   .openapi('History');
 
@@ -43,7 +63,8 @@ export function historyRoutes(s: GatewayServices) {
       method: 'get',
       path: '/v1/history',
       tags: ['history'],
-      summary: 'A tag’s history over a range, as min/avg/max buckets (raw samples or the 1 min / 1 h rollups)',
+      summary:
+        'A tag’s history over a range, as min/avg/max buckets (raw samples or the 1 min / 1 h rollups), minutes compacted at the edge marked',
       request: {
         query: z.object({
           deviceId: Identifier,

@@ -2,13 +2,25 @@ import type uPlot from 'uplot';
 import { ApiError, api } from './api.ts';
 import { h, replace, setText } from './dom.ts';
 import { formatTime, humanize } from './format.ts';
+import { qualityName } from './freshness.ts';
 import type { View } from './main.ts';
 import { serverNow, store } from './store.ts';
+
+interface HistoryPoint {
+  t: number;
+  avg: number;
+  min: number;
+  max: number;
+  count: number;
+  /** Holds minutes an edge adapter compacted during a WAN outage: no raw samples behind it. */
+  compacted: boolean;
+  worstQuality?: number;
+}
 
 interface History {
   resolution: string;
   bucketSeconds: number;
-  points: { t: number; avg: number; min: number; max: number; count: number }[];
+  points: HistoryPoint[];
 }
 
 const ranges = [
@@ -20,24 +32,43 @@ const ranges = [
 ] as const;
 
 /**
- * uPlot's columns, with an empty point wherever buckets are missing (the device was
- * silent, the pipeline was down): a line across a gap would invent values.
+ * uPlot's columns (time, min, max, avg of raw buckets, avg of compacted ones), with an empty
+ * point wherever buckets are missing (the device was silent, the pipeline was down): a line
+ * across a gap would invent values. Compacted buckets get a series of their own, so the raw
+ * line breaks where they are and they never pass for samples; at raw resolution a compacted
+ * minute can share its start with a raw bucket, and then both sit on one row.
  */
 function withGaps(history: History): uPlot.AlignedData {
-  const columns: (number | null)[][] = [[], [], [], []];
-  let previous: number | undefined;
-  for (const p of history.points) {
-    if (previous !== undefined && p.t - previous > history.bucketSeconds * 1500) {
-      columns[0]?.push((previous + history.bucketSeconds * 1000) / 1000);
-      for (const c of [1, 2, 3]) columns[c]?.push(null);
+  const columns: (number | null)[][] = [[], [], [], [], []];
+  const rows = new Map<number, HistoryPoint[]>();
+  for (const p of history.points) rows.set(p.t, [...(rows.get(p.t) ?? []), p]);
+  let previous: { t: number; step: number } | undefined;
+  for (const [t, points] of rows) {
+    if (previous !== undefined && t - previous.t > previous.step * 1500) {
+      columns[0]?.push((previous.t + previous.step * 1000) / 1000);
+      for (const c of [1, 2, 3, 4]) columns[c]?.push(null);
     }
-    columns[0]?.push(p.t / 1000);
-    columns[1]?.push(p.min);
-    columns[2]?.push(p.max);
-    columns[3]?.push(p.avg);
-    previous = p.t;
+    const raw = points.find((p) => !p.compacted);
+    const compacted = points.find((p) => p.compacted);
+    columns[0]?.push(t / 1000);
+    columns[1]?.push(Math.min(...points.map((p) => p.min)));
+    columns[2]?.push(Math.max(...points.map((p) => p.max)));
+    columns[3]?.push(raw?.avg ?? null);
+    columns[4]?.push(compacted?.avg ?? null);
+    // A compacted point stands for at least a minute, whatever the bucket.
+    previous = { t, step: raw ? history.bucketSeconds : Math.max(60, history.bucketSeconds) };
   }
   return columns as uPlot.AlignedData;
+}
+
+/** What the caption says about compacted buckets, if any. */
+function compactedNote(history: History): string {
+  const compacted = history.points.filter((p) => p.compacted);
+  if (compacted.length === 0) return '';
+  const names = new Set(compacted.map((p) => (p.worstQuality === undefined ? 'good' : qualityName(p.worstQuality))));
+  const worst = names.has('bad') ? 'bad' : names.has('uncertain') ? 'uncertain' : 'good';
+  const which = compacted.length === 1 ? '1 point holds' : `${compacted.length} points hold`;
+  return ` · ${which} minutes compacted at the edge during a link outage (orange: per-minute summaries, no raw samples; worst quality ${worst})`;
 }
 
 /** An instant as a datetime-local input's value (the browser's time zone). */
@@ -144,8 +175,9 @@ export const historyView: View = (container) => {
       caption,
       history.points.length === 0
         ? `No stored samples of ${humanize(tagId)} between ${formatTime(range.from)} and ${formatTime(range.to)}.`
-        : `${humanize(tagId)} · ${formatTime(range.from)} – ${formatTime(range.to)} · ${history.points.length} points of ${history.bucketSeconds} s (${resolution})`,
+        : `${humanize(tagId)} · ${formatTime(range.from)} – ${formatTime(range.to)} · ${history.points.length} points of ${history.bucketSeconds} s (${resolution})${compactedNote(history)}`,
     );
+    chart.dataset.compacted = String(history.points.filter((p) => p.compacted).length);
     plot?.destroy();
     plot = new UPlot(
       {
@@ -162,6 +194,14 @@ export const historyView: View = (container) => {
           { label: 'min', stroke: 'rgba(94,170,255,0.35)', width: 1 },
           { label: 'max', stroke: 'rgba(94,170,255,0.35)', width: 1 },
           { label: 'avg', stroke: '#5eaaff', width: 2, points: { show: history.points.length < 60, size: 5 } },
+          // Dashed and always dotted: a compacted minute is a summary, never to be read as a sample.
+          {
+            label: 'compacted at the edge',
+            stroke: '#f0a040',
+            width: 2,
+            dash: [6, 4],
+            points: { show: true, size: 6, stroke: '#f0a040', fill: '#f0a040' },
+          },
         ],
         bands: [{ series: [2, 1], fill: 'rgba(94,170,255,0.15)' }],
       },

@@ -93,12 +93,48 @@ describe('operators’ console', () => {
       .toContain('Choke checked on site');
   });
 
-  it('charts a tag’s history over a chosen range', async () => {
+  it('charts a tag’s history over a chosen range, minutes compacted at an edge marked as such', async () => {
+    const [a] = pipeline.devices;
+    // A minute that reached the centre only compacted, from an edge buffer after a WAN outage.
+    const minute = Math.floor((Date.now() - 10 * 60_000) / 60_000) * 60_000;
+    pipeline.bed.publish(
+      'scada.telemetry.compacted.validated',
+      {
+        deviceId: a.id,
+        tagId: 'casing_pressure',
+        sourceProtocol: 'SIMULATOR',
+        firstTimestamp: minute,
+        lastTimestamp: minute + 59_000,
+        count: 120,
+        min: 405,
+        max: 415,
+        sum: 49_200,
+        last: 411,
+        worstQuality: 192,
+        status: 'good',
+        tenantId: pipeline.tenantId,
+        wellId: a.wellId,
+        receivedAt: Date.now(),
+      },
+      { key: a.id },
+    );
     await page.click('a[data-view=history]');
     await page.locator('[data-testid=history-chart] canvas').waitFor();
     await expect.poll(() => page.textContent('.chart__caption'), { timeout: 20_000 }).toMatch(/points of/);
+    await page.selectOption('select[name=tag]', `${a.id}|casing_pressure`);
+    await expect
+      .poll(() => page.textContent('.chart__caption'), { timeout: 20_000 })
+      .toMatch(/1 point holds minutes compacted at the edge/);
+    expect(await page.getAttribute('[data-testid=history-chart]', 'data-compacted')).toBe('1');
+    expect(await page.textContent('[data-testid=history-chart] .u-legend')).toContain('compacted at the edge');
+    const lastHour = await page.textContent('.chart__caption');
     await page.click('button[data-range="6h"]');
-    await expect.poll(() => page.textContent('.chart__caption')).toMatch(/points of/);
+    await expect
+      .poll(async () => {
+        const caption = await page.textContent('.chart__caption');
+        return caption !== lastHour && caption;
+      })
+      .toMatch(/points of .* · 1 point holds minutes compacted/);
     await browser.screenshot('06-history');
   });
 
