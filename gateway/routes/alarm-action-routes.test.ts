@@ -124,6 +124,10 @@ describe('alarm actions', () => {
   it('suppresses with a reason (supervisors only): the alarm leaves the active list for the suppressed one, then comes back', async () => {
     expect((await act('suppress', 'operator', { comment: 'x' })).status).toBe(403);
     expect((await act('suppress', 'supervisor', {})).status).toBe(400);
+    // Spaces only are no reason; the document says so with a pattern (found by the fuzzer).
+    const spaces = await act('suppress', 'supervisor', { comment: '   ' });
+    expect(spaces.status).toBe(400);
+    expect(JSON.stringify(spaces.body)).toContain('a comment of spaces only says nothing');
     expect((await act('suppress', 'supervisor', { comment: 'transmitter out for calibration' })).status).toBe(202);
     await until(async () => (await stateOf()) === 'SUPPRESSED', 'the alarm to be suppressed');
     const suppressedList = await list();

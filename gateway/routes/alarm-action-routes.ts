@@ -7,7 +7,9 @@ import { validationHook } from '../http/validation-hook.ts';
 import type { GatewayServices } from '../services.ts';
 import { type AlarmView, readAlarm } from '../store/alarm-states.ts';
 
-const Comment = z.string().trim().min(1).max(1000);
+// At least one character that is not a space, as a pattern the OpenAPI document carries: a
+// min length after trimming cannot be stated there, so "  " was schema-valid and refused.
+const Comment = z.string().max(1000).regex(/\S/, 'write something: a comment of spaces only says nothing').trim();
 const ActionAccepted = z
   .object({
     alarmId: z.string(),

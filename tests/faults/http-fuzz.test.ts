@@ -48,6 +48,7 @@ const fuzzRates = {
 const refusalsTheSchemaCannotState: { path: string; status: number; why: string }[] = [
   { path: '/v1/history', status: 400, why: '`from` before `to` (one parameter against another), a span of at most 400 days' },
   { path: '/v1/alarms/history', status: 400, why: '`from` before `to`, a span of at most 400 days' },
+  { path: '/v1/wells/{wellId}/status', status: 400, why: '`from` before `to`' },
   { path: '/v1/events/{topic}', status: 400, why: '`data` must be an event of the topic named in the path' },
   {
     path: '/v1/functions/{name}/invoke',
