@@ -192,6 +192,30 @@ export function freePort(): Promise<number> {
   });
 }
 
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first of `count` consecutive free ports, for a service that takes its port and the next
+ * (Kafka: its controller listens on port + 1). A free port's neighbour may be taken, most of
+ * all on a busy machine where other tests hold ephemeral ports.
+ */
+export async function freePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freePort();
+    if (first + count - 1 > 65_535) continue;
+    let all = true;
+    for (let p = first + 1; p < first + count && all; p++) all = await portFree(p);
+    if (all) return first;
+  }
+  throw new Error(`found no ${count} consecutive free ports on 127.0.0.1 in 50 tries`);
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function log(message: string): void {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../local-dev/services/paths.ts';
+import { freePorts } from '../../local-dev/services/process.ts';
 import { freePort } from '../support/function-process.ts';
 
 /**
@@ -27,7 +28,8 @@ async function runBench(script: string, args: string[]): Promise<string> {
   const env = {
     ...process.env,
     FLOWLINE_STATE_DIR: stateDir,
-    FLOWLINE_KAFKA_PORT: String(await freePort()),
+    // The broker's controller listens on the next port: both must be free.
+    FLOWLINE_KAFKA_PORT: String(await freePorts(2)),
     FLOWLINE_POSTGRES_PORT: String(await freePort()),
     FLOWLINE_REDIS_PORT: String(await freePort()),
   };
