@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { type Alarm, type AlarmCondition, redisKeys, severityRank } from '#contracts';
-import { execOrThrow, RetryableError } from '#runtime';
+import { execOrThrow, withRedisLocks } from '#runtime';
 import { type AlarmPoint, alarmIdOf, fromHash, toHash } from './alarm-point.ts';
 import { isAnnunciated } from './lifecycle.ts';
 
@@ -149,44 +149,11 @@ export function writeTagState(
   if (!quiet.tracked) multi.sadd(trackedTagsKey, `${deviceId}|${tagId}`);
 }
 
-/**
- * The tags of a chunk, locked together: one SET NX each in one round trip, again for those
- * another writer holds (up to 5 s, then retry the chunk later), one script to release them all.
- */
-export async function withTagLocks<T>(
-  redis: Redis,
-  tags: readonly { deviceId: string; tagId: string }[],
-  work: () => Promise<T>,
-): Promise<T> {
-  const token = `${process.pid}-${Math.random()}`;
-  const deadline = Date.now() + 5_000;
-  const held: string[] = [];
-  let waiting = tags.map(({ deviceId, tagId }) => lockKey(deviceId, tagId));
-  try {
-    for (;;) {
-      const pipeline = redis.pipeline();
-      for (const key of waiting) pipeline.set(key, token, 'PX', 10_000, 'NX');
-      const replies = await execOrThrow(pipeline, 'locking the alarm tags of a chunk');
-      held.push(...waiting.filter((_, i) => replies[i] === 'OK'));
-      waiting = waiting.filter((_, i) => replies[i] !== 'OK');
-      if (waiting.length === 0) break;
-      if (Date.now() > deadline)
-        throw new RetryableError(`alarm state of ${waiting.length} tags (${waiting[0]}, …) is locked by another writer`, {
-          retryAfterMs: 500,
-        });
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return await work();
-  } finally {
-    if (held.length > 0) await redis.eval(releaseAllIfOwner, held.length, ...held, token);
-  }
+/** The tags of a chunk, locked together (see withRedisLocks). */
+export function withTagLocks<T>(redis: Redis, tags: readonly { deviceId: string; tagId: string }[], work: () => Promise<T>): Promise<T> {
+  const keys = tags.map(({ deviceId, tagId }) => lockKey(deviceId, tagId));
+  return withRedisLocks(redis, keys, `alarm state of ${keys.length} tags`, work);
 }
-
-const releaseAllIfOwner = `local released = 0
-for _, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then released = released + redis.call('DEL', key) end
-end
-return released`;
 
 /**
  * Remembers what an event announced (one day), so its redelivery announces the same
@@ -254,25 +221,6 @@ export async function rewriteIndexes(redis: Redis, alarms: readonly Alarm[]): Pr
  * One writer per tag at a time: a sample, an operator's action and the stale sweep
  * may all touch the same alarms, from different partitions or replicas.
  */
-export async function withTagLock<T>(redis: Redis, deviceId: string, tagId: string, work: () => Promise<T>): Promise<T> {
-  const key = lockKey(deviceId, tagId);
-  const token = `${process.pid}-${Math.random()}`;
-  const deadline = Date.now() + 5_000;
-  while ((await redis.set(key, token, 'PX', 10_000, 'NX')) !== 'OK') {
-    if (Date.now() > deadline)
-      throw new RetryableError(`alarm state of ${deviceId}/${tagId} is locked by another writer`, { retryAfterMs: 500 });
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  try {
-    return await work();
-  } finally {
-    await redis.eval(releaseIfOwner, 1, key, token);
-  }
+export function withTagLock<T>(redis: Redis, deviceId: string, tagId: string, work: () => Promise<T>): Promise<T> {
+  return withRedisLocks(redis, [lockKey(deviceId, tagId)], `alarm state of ${deviceId}/${tagId}`, work);
 }
-
-/**
- * Deletes the lock only while it holds our token, in one step: it may have expired and
- * been taken by another writer, also between a GET and a DEL sent one after the other.
- */
-const releaseIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;

@@ -2,7 +2,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DownReason, liveChannels, redisKeys, WellStatus, WellStatusChanged } from '#contracts';
-import { execOrThrow, RetryableError } from '#runtime';
+import { execOrThrow, withRedisLocks } from '#runtime';
 import type { Tracking } from './status-machine.ts';
 
 /**
@@ -99,37 +99,7 @@ export function writeChange(multi: ChainableCommander, change: WellStatusChanged
   multi.publish(liveChannels.well(change.wellId), JSON.stringify({ type: 'well:status', data: change }));
 }
 
-/**
- * The wells of a chunk, locked together: one SET NX each in one round trip, again for those
- * another writer holds (up to 5 s, then the chunk is retried later), one script to release.
- */
-export async function withWellLocks<T>(redis: Redis, wellIds: readonly string[], work: () => Promise<T>): Promise<T> {
-  const token = `${process.pid}-${Math.random()}`;
-  const deadline = Date.now() + 5_000;
-  const held: string[] = [];
-  let waiting = wellIds.map(lockKey);
-  try {
-    for (;;) {
-      const pipeline = redis.pipeline();
-      for (const key of waiting) pipeline.set(key, token, 'PX', 10_000, 'NX');
-      const replies = await execOrThrow(pipeline, 'locking the wells of a chunk');
-      held.push(...waiting.filter((_, i) => replies[i] === 'OK'));
-      waiting = waiting.filter((_, i) => replies[i] !== 'OK');
-      if (waiting.length === 0) break;
-      if (Date.now() > deadline)
-        throw new RetryableError(`well status of ${waiting.length} wells (${waiting[0]}, …) is locked by another writer`, {
-          retryAfterMs: 500,
-        });
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return await work();
-  } finally {
-    if (held.length > 0) await redis.eval(releaseAllIfOwner, held.length, ...held, token);
-  }
+/** The wells of a chunk, locked together (see withRedisLocks). */
+export function withWellLocks<T>(redis: Redis, wellIds: readonly string[], work: () => Promise<T>): Promise<T> {
+  return withRedisLocks(redis, wellIds.map(lockKey), `well status of ${wellIds.length} wells`, work);
 }
-
-const releaseAllIfOwner = `local released = 0
-for _, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then released = released + redis.call('DEL', key) end
-end
-return released`;
