@@ -63,6 +63,39 @@ const closedPort = () =>
     });
   });
 
+/** A pad of one Modbus RTU on the simulator, its Kafka a port nobody listens on. */
+async function padConfig(options: { site: string; state: string; httpPort: number; pollIntervalMs: number; extra?: string; tags: string }) {
+  return `site: ${options.site}
+stateDir: ${JSON.stringify(join(dir, options.state))}
+http: { host: 127.0.0.1, port: ${options.httpPort} }
+kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
+${options.extra ?? ''}commands: { enabled: false }
+devices:
+  - id: wellhead-rtu
+    protocol: modbus
+    host: 127.0.0.1
+    port: ${simulator.port}
+    pollIntervalMs: ${options.pollIntervalMs}
+${options.tags}
+`;
+}
+
+/** /healthz, polled until `done` holds or 45 s pass; the last answer either way. */
+async function healthUntil(httpPort: number, done: (health: EdgeHealth) => boolean): Promise<EdgeHealth | undefined> {
+  let health: EdgeHealth | undefined;
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
+      .then((r) => r.json() as Promise<EdgeHealth>)
+      .catch(() => undefined);
+    if (health && done(health)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return health;
+}
+
+const logLine = (output: string, text: string) => output.split('\n').find((l) => l.includes(text));
+
 describe('node edge-adapter/main.ts', () => {
   it('refuses a wrong configuration with the line of each mistake and exit code 2', async () => {
     const run = runMain(
@@ -74,30 +107,16 @@ describe('node edge-adapter/main.ts', () => {
 
   it('reads and buffers while Kafka is unreachable, and reports it on /healthz and /metrics', { timeout: 60_000 }, async () => {
     const httpPort = await closedPort();
-    const run = runMain(`site: pad-main
-stateDir: ${JSON.stringify(join(dir, 'state'))}
-http: { host: 127.0.0.1, port: ${httpPort} }
-kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
-commands: { enabled: false }
-devices:
-  - id: wellhead-rtu
-    protocol: modbus
-    host: 127.0.0.1
-    port: ${simulator.port}
-    pollIntervalMs: 100
-    wordOrder: little
-    tags:
-      - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }
-`);
-    let health: EdgeHealth | undefined;
-    const deadline = Date.now() + 45_000;
-    while (Date.now() < deadline) {
-      health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
-        .then((r) => r.json() as Promise<EdgeHealth>)
-        .catch(() => undefined);
-      if (health && health.sink.state === 'unreachable' && health.buffer.depth >= 20) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const run = runMain(
+      await padConfig({
+        site: 'pad-main',
+        state: 'state',
+        httpPort,
+        pollIntervalMs: 100,
+        tags: '    wordOrder: little\n    tags:\n      - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }',
+      }),
+    );
+    const health = await healthUntil(httpPort, (h) => h.sink.state === 'unreachable' && h.buffer.depth >= 20);
     expect(health).toMatchObject({
       status: 'degraded',
       site: 'pad-main',
@@ -113,11 +132,7 @@ devices:
     expect((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status).toBe(503);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-    const summary = run
-      .output()
-      .split('\n')
-      .find((l) => l.includes('"edge adapter stopped"'));
-    expect(JSON.parse(summary ?? '{}').bufferDepth).toBeGreaterThan(0);
+    expect(JSON.parse(logLine(run.output(), '"edge adapter stopped"') ?? '{}').bufferDepth).toBeGreaterThan(0);
   });
 
   const damaged: [string, (path: string) => void, RegExp][] = [
@@ -132,39 +147,22 @@ devices:
       const siteDir = join(dir, `state-${kind}`, 'edge', 'pad-corrupt');
       mkdirSync(siteDir, { recursive: true });
       damage(join(siteDir, 'buffer.sqlite'));
-      const run = runMain(`site: pad-corrupt
-stateDir: ${JSON.stringify(join(dir, `state-${kind}`))}
-http: { host: 127.0.0.1, port: ${httpPort} }
-kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
-commands: { enabled: false }
-devices:
-  - id: wellhead-rtu
-    protocol: modbus
-    host: 127.0.0.1
-    port: ${simulator.port}
-    pollIntervalMs: 100
-    tags:
-      - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }
-`);
-      let health: EdgeHealth | undefined;
-      const deadline = Date.now() + 45_000;
-      while (Date.now() < deadline) {
-        health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
-          .then((r) => r.json() as Promise<EdgeHealth>)
-          .catch(() => undefined);
-        if (health && health.buffer.depth >= 5) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const run = runMain(
+        await padConfig({
+          site: 'pad-corrupt',
+          state: `state-${kind}`,
+          httpPort,
+          pollIntervalMs: 100,
+          tags: '    tags:\n      - { id: w1-tubing-pressure, table: input-register, address: 0, type: float32 }',
+        }),
+      );
+      const health = await healthUntil(httpPort, (h) => h.buffer.depth >= 5);
       expect(health?.buffer).toMatchObject({ corruptFilesMovedAside: 1 });
       expect(health?.buffer.depth).toBeGreaterThanOrEqual(5);
       const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
       expect(metrics).toMatch(/flowline_edge_buffer_corrupt_files_total 1/);
       expect(readdirSync(siteDir).filter((f) => f.startsWith('buffer.sqlite.corrupt-'))).toHaveLength(1);
-      const line = run
-        .output()
-        .split('\n')
-        .find((l) => l.includes('moved aside'));
-      expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 50, reason: expect.stringMatching(reason) });
+      expect(JSON.parse(logLine(run.output(), 'moved aside') ?? '{}')).toMatchObject({ level: 50, reason: expect.stringMatching(reason) });
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
     },
@@ -172,30 +170,18 @@ devices:
 
   it('past buffer.maxSamples compacts instead of dropping, says so once, and shows it', { timeout: 60_000 }, async () => {
     const httpPort = await closedPort();
-    const run = runMain(`site: pad-compact
-stateDir: ${JSON.stringify(join(dir, 'state-compact'))}
-http: { host: 127.0.0.1, port: ${httpPort} }
-kafka: { brokers: ["127.0.0.1:${await closedPort()}"] }
-buffer: { maxSamples: 1000, maxMinutes: 1000 }
-commands: { enabled: false }
-devices:
-  - id: wellhead-rtu
-    protocol: modbus
-    host: 127.0.0.1
-    port: ${simulator.port}
-    pollIntervalMs: 20
-    tags:
-${Array.from({ length: 8 }, (_, k) => `      - { id: t${k}, table: input-register, address: ${k * 2}, type: float32 }`).join('\n')}
-`);
-    let health: EdgeHealth | undefined;
-    const deadline = Date.now() + 45_000;
-    while (Date.now() < deadline) {
-      health = await fetch(`http://127.0.0.1:${httpPort}/healthz`)
-        .then((r) => r.json() as Promise<EdgeHealth>)
-        .catch(() => undefined);
-      if (health && health.buffer.compacted >= 500) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const tags = Array.from({ length: 8 }, (_, k) => `      - { id: t${k}, table: input-register, address: ${k * 2}, type: float32 }`);
+    const run = runMain(
+      await padConfig({
+        site: 'pad-compact',
+        state: 'state-compact',
+        httpPort,
+        pollIntervalMs: 20,
+        extra: 'buffer: { maxSamples: 1000, maxMinutes: 1000 }\n',
+        tags: `    tags:\n${tags.join('\n')}`,
+      }),
+    );
+    const health = await healthUntil(httpPort, (h) => h.buffer.compacted >= 500);
     expect(health?.buffer).toMatchObject({ policy: 'compact', capacity: 1000, minuteCapacity: 1000, dropped: 0 });
     expect(health?.buffer.compacted).toBeGreaterThanOrEqual(500);
     expect(health?.buffer.depth).toBeLessThanOrEqual(1000);
@@ -214,12 +200,7 @@ ${Array.from({ length: 8 }, (_, k) => `      - { id: t${k}, table: input-registe
       .split('\n')
       .filter((l) => l.includes('reached buffer.maxSamples'));
     expect(lines).toHaveLength(1);
-    const summary = JSON.parse(
-      run
-        .output()
-        .split('\n')
-        .find((l) => l.includes('"edge adapter stopped"')) ?? '{}',
-    );
+    const summary = JSON.parse(logLine(run.output(), '"edge adapter stopped"') ?? '{}');
     expect(summary.dropped).toBe(0);
   });
 });

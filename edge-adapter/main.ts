@@ -7,13 +7,11 @@
  * the file does not say), and the secrets the file names with passwordEnv.
  */
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { z } from 'zod';
 import { ConfigError, parseEnv } from '../runtime/config.ts';
-import { ConfigFileError } from '../runtime/yaml-config.ts';
 import { loadEdgeConfig, type ResolvedEdgeConfig } from './config/load-edge-config.ts';
-import { type KafkaEdge, startKafkaEdge } from './kafka-edge.ts';
-import { edgeVersion } from './version.ts';
+import { startKafkaEdge } from './kafka-edge.ts';
+import { runEdgeProcess } from './ops/edge-process.ts';
 
 const usage = 'usage: node edge-adapter/main.ts --config <file.yaml>   (see edge-adapter/examples/well-pad.yaml)';
 
@@ -38,42 +36,9 @@ function settings(): { config: ResolvedEdgeConfig; logLevel: string } {
   return { config, logLevel: env.LOG_LEVEL };
 }
 
-let loaded: ReturnType<typeof settings>;
-try {
-  loaded = settings();
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof ConfigFileError) {
-    console.error(`edge-adapter: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
-}
-
-const { config } = loaded;
-const log = pino({ level: loaded.logLevel, base: { service: 'edge-adapter', site: config.site, version: edgeVersion } });
-process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
-
-let edge: KafkaEdge;
-try {
-  edge = await startKafkaEdge({ config, log });
-} catch (error) {
-  // The buffer held by another adapter, or a state directory it cannot write: say which, and stop.
-  log.fatal({ err: error }, (error as Error).message);
-  process.exit(1);
-}
-
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) {
-    log.warn({ signal }, 'second signal: exiting now; the buffer keeps what was not sent');
-    process.exit(1);
-  }
-  stopping = true;
-  log.info({ signal }, 'stopping');
-  // Whatever hangs, the process ends: what was not sent is in the buffer for the next start.
-  setTimeout(() => process.exit(1), 30_000).unref();
-  await edge.stop();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+await runEdgeProcess({
+  service: 'edge-adapter',
+  settings,
+  logLevel: (loaded) => loaded.logLevel,
+  start: ({ config }, log) => startKafkaEdge({ config, log }),
+});

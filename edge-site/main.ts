@@ -11,16 +11,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { z } from 'zod';
 import { loadEdgeConfig, type ResolvedEdgeConfig } from '../edge-adapter/config/load-edge-config.ts';
-import { edgeVersion } from '../edge-adapter/version.ts';
+import { runEdgeProcess } from '../edge-adapter/ops/edge-process.ts';
 import { type UserEntry, UsersFile } from '../gateway/auth/users.ts';
 import { readEmbeddedEnv } from '../local-dev/embedded-env.ts';
 import { ConfigError, parseEnv } from '../runtime/config.ts';
 import { assertNodeVersion } from '../runtime/node-version.ts';
-import { ConfigFileError, loadYamlConfig } from '../runtime/yaml-config.ts';
-import { type Site, startSite } from './start-site.ts';
+import { loadYamlConfig } from '../runtime/yaml-config.ts';
+import { startSite } from './start-site.ts';
 
 const usage = 'usage: npm run edge:site -- --config <edge.yaml> [--demo-users]   (see edge-adapter/README.md, "Running a site alone")';
 
@@ -59,49 +58,22 @@ function settings(): { config: ResolvedEdgeConfig; host: string; users: UserEntr
 
 assertNodeVersion();
 const { env, rates } = readEmbeddedEnv();
-let loaded: ReturnType<typeof settings>;
-try {
-  loaded = settings();
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof ConfigFileError) {
-    console.error(`edge-site: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
-}
-const { config } = loaded;
-const log = pino({ level: env.LOG_LEVEL, base: { service: 'edge-site', site: config.site, version: edgeVersion } });
-process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
-
-let site: Site;
-try {
-  site = await startSite({ config, env, rates, log, hostname: loaded.host, ...(loaded.users ? { users: loaded.users } : {}) });
-} catch (error) {
-  log.fatal({ err: error }, (error as Error).message);
-  process.exit(1);
-}
-log.info(
-  {
-    console: `http://${loaded.host}:${site.console.port}/`,
-    edgeHealth: `http://${config.http.host}:${site.edge.opsPort}/healthz`,
-    upstream: config.kafka?.brokers,
-    demoUsers: site.console.demoUsers.map((u) => u.username),
+await runEdgeProcess({
+  service: 'edge-site',
+  settings,
+  logLevel: () => env.LOG_LEVEL,
+  start: async (loaded, log) => {
+    const { config } = loaded;
+    const site = await startSite({ config, env, rates, log, hostname: loaded.host, ...(loaded.users ? { users: loaded.users } : {}) });
+    log.info(
+      {
+        console: `http://${loaded.host}:${site.console.port}/`,
+        edgeHealth: `http://${config.http.host}:${site.edge.opsPort}/healthz`,
+        upstream: config.kafka?.brokers,
+        demoUsers: site.console.demoUsers.map((u) => u.username),
+      },
+      'edge site running: the console serves the pad whether or not the link upstream is up',
+    );
+    return site;
   },
-  'edge site running: the console serves the pad whether or not the link upstream is up',
-);
-
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) {
-    log.warn({ signal }, 'second signal: exiting now; the buffer keeps what was not sent');
-    process.exit(1);
-  }
-  stopping = true;
-  log.info({ signal }, 'stopping');
-  // Whatever hangs, the process ends: what was not sent is in the buffer for the next start.
-  setTimeout(() => process.exit(1), 30_000).unref();
-  await site.stop();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});
