@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { invalidBecause } from './problem.ts';
+import { invalidBecause, problem } from './problem.ts';
 
 // Epoch milliseconds of up to 13 digits (until 2286), or an ISO 8601 date-time with its offset from 1970 on.
 // The handler accepts exactly what the document states: a client (or a fuzzer) holding to the document
@@ -25,8 +25,11 @@ export const Instant = z
   })
   .openapi({ type: 'string', pattern: instantPattern, example: '2026-01-10T08:00:00Z' });
 
+/** The longest range a query may ask for: a year and a margin, so a year-over-year view fits in one. */
+export const maxRangeDays = 400;
+
 /** The 400 of a route with a range, in the document: JSON Schema cannot compare two parameters. */
-export const rangeRefused = (maxDays: number) =>
+export const rangeRefused = (maxDays = maxRangeDays) =>
   invalidBecause(`\`from\` is not before \`to\` (with their defaults), or the range spans more than ${maxDays} days`);
 
 /** `from`/`to` with a default span ending now; `from` must come before `to`. */
@@ -34,7 +37,7 @@ export function rangeOf(
   query: { from?: number | undefined; to?: number | undefined },
   now: number,
   defaultSpanMs: number,
-  maxSpanMs: number,
+  maxSpanMs = maxRangeDays * 86_400_000,
 ) {
   const to = query.to ?? now;
   const from = query.from ?? to - defaultSpanMs;
@@ -42,4 +45,11 @@ export function rangeOf(
   if (to - from > maxSpanMs)
     return { error: `the range spans more than ${Math.round(maxSpanMs / 86_400_000)} days: ask for less` } as const;
   return { from, to } as const;
+}
+
+/** rangeOf, or the 400 that says what was wrong with the range. */
+export function requireRange(query: { from?: number | undefined; to?: number | undefined }, now: number, defaultSpanMs: number) {
+  const range = rangeOf(query, now, defaultSpanMs);
+  if ('error' in range) throw problem(400, `invalid query: ${range.error}`);
+  return range;
 }

@@ -2,8 +2,8 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { Identifier } from '#contracts';
 import { queryCalculations, queryHistory } from '../../functions/persist/history.ts';
 import type { GatewayEnv } from '../http/gateway-env.ts';
-import { Problem, problem } from '../http/problem.ts';
-import { Instant, rangeOf, rangeRefused } from '../http/time-range.ts';
+import { Problem } from '../http/problem.ts';
+import { Instant, rangeRefused, requireRange } from '../http/time-range.ts';
 import { validationHook } from '../http/validation-hook.ts';
 import type { GatewayServices } from '../services.ts';
 import { fromHistory } from '../store/history-db.ts';
@@ -52,8 +52,6 @@ const Calculations = z
   })
   .openapi('Calculations');
 
-const maxSpanDays = 400;
-
 /** History from PostgreSQL (persist's tables), downsampled to what a chart can show. */
 export function historyRoutes(s: GatewayServices) {
   const app = new OpenAPIHono<GatewayEnv>({ defaultHook: validationHook });
@@ -82,7 +80,7 @@ export function historyRoutes(s: GatewayServices) {
       },
       responses: {
         200: { description: 'The history', content: { 'application/json': { schema: HistoryAnswer } } },
-        ...rangeRefused(maxSpanDays),
+        ...rangeRefused(),
         404: { description: 'No such device in the caller’s tenant', content: { 'application/json': { schema: Problem } } },
         503: { description: 'History is not available right now', content: { 'application/json': { schema: Problem } } },
       },
@@ -91,8 +89,7 @@ export function historyRoutes(s: GatewayServices) {
       const principal = c.get('principal');
       const q = c.req.valid('query');
       s.assets.requireDevice(principal, q.deviceId);
-      const range = rangeOf(q, s.clock(), 3_600_000, maxSpanDays * 86_400_000);
-      if ('error' in range) throw problem(400, `invalid query: ${range.error}`);
+      const range = requireRange(q, s.clock(), 3_600_000);
       const db = s.requireDb();
       const history = await fromHistory(
         () =>

@@ -2,8 +2,8 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { DownReason, Identifier, WellStatus } from '#contracts';
 import { queryStatusHours, queryStatusTimeline } from '../../functions/persist/well-status-store.ts';
 import type { GatewayEnv } from '../http/gateway-env.ts';
-import { Problem, problem } from '../http/problem.ts';
-import { Instant, rangeOf, rangeRefused } from '../http/time-range.ts';
+import { Problem } from '../http/problem.ts';
+import { Instant, rangeRefused, requireRange } from '../http/time-range.ts';
 import { validationHook } from '../http/validation-hook.ts';
 import type { GatewayServices } from '../services.ts';
 import { fromHistory } from '../store/history-db.ts';
@@ -40,8 +40,6 @@ const WellStatusAnswer = z
   })
   .openapi('WellStatus');
 
-const maxSpanDays = 400;
-
 /** A well's status: the current one (Redis) and its history with hours per day (PostgreSQL, persist's tables). */
 export function wellStatusRoutes(s: GatewayServices) {
   const app = new OpenAPIHono<GatewayEnv>({ defaultHook: validationHook });
@@ -62,7 +60,7 @@ export function wellStatusRoutes(s: GatewayServices) {
       },
       responses: {
         200: { description: 'The status', content: { 'application/json': { schema: WellStatusAnswer } } },
-        ...rangeRefused(maxSpanDays),
+        ...rangeRefused(),
         404: { description: 'No such well in the caller’s tenant', content: { 'application/json': { schema: Problem } } },
         503: { description: 'History is not available right now', content: { 'application/json': { schema: Problem } } },
       },
@@ -73,8 +71,7 @@ export function wellStatusRoutes(s: GatewayServices) {
       const q = c.req.valid('query');
       s.assets.requireWell(principal, wellId);
       const now = s.clock();
-      const range = rangeOf(q, now, 7 * 86_400_000, maxSpanDays * 86_400_000);
-      if ('error' in range) throw problem(400, `invalid query: ${range.error}`);
+      const range = requireRange(q, now, 7 * 86_400_000);
       const db = s.requireDb();
       const where = { tenantId: principal.tenantId, wellId, from: range.from, to: range.to, now };
       const [current, timeline, days] = await Promise.all([
