@@ -14,7 +14,7 @@ import { assertNodeVersion } from '../runtime/node-version.ts';
 import { toOutbound } from '../runtime/settle.ts';
 import { readEmbeddedEnv } from './embedded-env.ts';
 import { embeddedBinder, openEmbeddedResources } from './embedded-resources.ts';
-import { startEmbeddedStack } from './embedded-stack.ts';
+import { startEmbeddedStack, stopOnSignals } from './embedded-stack.ts';
 import { functionFolderNames } from './function-folders.ts';
 import { describeNotice } from './reload-notice.ts';
 import { startReloadingHost } from './reloading-host.ts';
@@ -56,14 +56,4 @@ const stack = await startEmbeddedStack({
   title: 'Flowline dev: the embedded stack, and each function reloads when a file of its folder changes.',
 });
 
-let stopping = false;
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await stack.stop();
-  await host.stop();
-  await resources.close();
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+stopOnSignals([() => stack.stop(), () => host.stop(), () => resources.close()]);

@@ -119,3 +119,16 @@ async function startEdge(bus: MemoryBus, log: Logger) {
     return undefined;
   }
 }
+
+/** On SIGINT or SIGTERM, once: each step in order (the stack, the host, the resources), then exit 0. */
+export function stopOnSignals(steps: readonly (() => Promise<void>)[]): void {
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const step of steps) await step();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}

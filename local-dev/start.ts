@@ -13,7 +13,7 @@ import { createRuntimeMetrics } from '../runtime/metrics.ts';
 import { assertNodeVersion } from '../runtime/node-version.ts';
 import { readEmbeddedEnv } from './embedded-env.ts';
 import { embeddedBinder, openEmbeddedResources } from './embedded-resources.ts';
-import { startEmbeddedStack } from './embedded-stack.ts';
+import { startEmbeddedStack, stopOnSignals } from './embedded-stack.ts';
 import { functionFolderNames } from './function-folders.ts';
 import { repoRoot } from './services/paths.ts';
 
@@ -46,14 +46,4 @@ const stack = await startEmbeddedStack({
   title: 'Flowline is running on the embedded default (memory host, in-process Redis, embedded PostgreSQL).',
 });
 
-let stopping = false;
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await stack.stop();
-  await host.stop();
-  await resources.close();
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+stopOnSignals([() => stack.stop(), () => host.stop(), () => resources.close()]);
