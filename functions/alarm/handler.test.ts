@@ -197,10 +197,19 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
     const H = 'rtu-w01.tubing_pressure.H';
     // raiseH's second sample ends the 3 s on-delay: the raise's own time is that sample's.
     const raisedAt = () => t0 + 3_000;
+    /** The crew's acknowledgement at the pad, half a second after the pad's raise. */
+    const padAck = (extra: Record<string, unknown> = {}) => ({
+      timestamp: t0 + 3_500,
+      tenantId: 'acme-energy',
+      actor: 'crew@pad',
+      alarmId: H,
+      action: 'acknowledge',
+      raisedAt: raisedAt(),
+      ...extra,
+    });
 
     it('waits for that raise, then applies once, right after it, under its own event id', async () => {
-      const action = { timestamp: t0 + 3_500, tenantId: 'acme-energy', actor: 'crew@pad', alarmId: H, action: 'acknowledge' };
-      const sent = bed.publish('scada.alarm-actions', { ...action, comment: 'seen at the pad', raisedAt: raisedAt() }, { key: 'rtu-w01' });
+      const sent = bed.publish('scada.alarm-actions', padAck({ comment: 'seen at the pad' }), { key: 'rtu-w01' });
       await bed.drained();
       expect(bed.deadLetters('scada.alarm-actions')).toEqual([]);
       expect(announced()).toEqual([]);
@@ -225,14 +234,7 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
     });
 
     it('the sample that settled it, delivered again, announces the acknowledgement again under the same id', async () => {
-      const data = {
-        timestamp: t0 + 3_500,
-        tenantId: 'acme-energy',
-        actor: 'crew@pad',
-        alarmId: H,
-        action: 'acknowledge',
-        raisedAt: raisedAt(),
-      };
+      const data = padAck();
       bed.publish('scada.alarm-actions', data, { key: 'rtu-w01' });
       await bed.drained();
       await feed([0, 1300]);
@@ -254,14 +256,7 @@ describe('alarm: lifecycle (ISA-18.2)', () => {
     });
 
     it('a redelivery while it waits waits once', async () => {
-      const data = {
-        timestamp: t0 + 3_500,
-        tenantId: 'acme-energy',
-        actor: 'crew@pad',
-        alarmId: H,
-        action: 'acknowledge',
-        raisedAt: raisedAt(),
-      };
+      const data = padAck();
       const sent = bed.publish('scada.alarm-actions', data, { key: 'rtu-w01' });
       bed.publish('scada.alarm-actions', data, { key: 'rtu-w01', id: sent.id });
       await bed.drained();
