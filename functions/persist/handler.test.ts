@@ -5,7 +5,7 @@ import { deadLetterHeader } from '../../runtime/dead-letter.ts';
 import { loadFunction } from '../../runtime/load-function.ts';
 import { openDb } from '../../runtime/resources/db.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
-import { validatedSample } from '../../tests/support/telemetry-samples.ts';
+import { compactedPiece, validatedSample } from '../../tests/support/telemetry-samples.ts';
 import { planHistory, queryAlarmHistory, queryCalculations, queryHistory } from './history.ts';
 import { maintain } from './maintenance.ts';
 import { migrate } from './migrate.ts';
@@ -110,24 +110,8 @@ describe('persist: writes', () => {
   });
 
   it('adds compacted minutes to the rollups, marked compacted with their worst quality, each piece once', async () => {
-    const piece = (from: number, to: number, fields: Partial<CompactedMinuteValidated>): CompactedMinuteValidated => ({
-      deviceId: 'rtu-w01',
-      tagId: 'tubing_pressure',
-      sourceProtocol: 'MODBUS',
-      firstTimestamp: t0 + from,
-      lastTimestamp: t0 + to,
-      count: 3,
-      min: 50,
-      max: 400,
-      sum: 600,
-      last: 150,
-      worstQuality: 192,
-      status: 'good',
-      tenantId: 'acme-energy',
-      wellId: 'norte-01',
-      receivedAt: t0 + 3_600_000,
-      ...fields,
-    });
+    const piece = (from: number, to: number, fields: Partial<CompactedMinuteValidated>) =>
+      compactedPiece({ firstTimestamp: t0 + from, lastTimestamp: t0 + to, receivedAt: t0 + 3_600_000, ...fields });
     // Minute 0: two raw samples went out before the link fell, the rest was compacted in two pieces.
     for (const s of [sample(0, 100), sample(10_000, 200)]) bed.publish('scada.telemetry.validated', s, { key: s.deviceId });
     const pieces = [

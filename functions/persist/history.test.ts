@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompactedMinuteValidated } from '#contracts';
 import type { Db } from '#runtime';
 import { openDb } from '../../runtime/resources/db.ts';
-import { validatedSample } from '../../tests/support/telemetry-samples.ts';
+import { compactedPiece, validatedSample } from '../../tests/support/telemetry-samples.ts';
 import { insertCompactedMinutes } from './compacted-store.ts';
 import { type HistoryQuery, queryHistory } from './history.ts';
 import { migrate } from './migrate.ts';
@@ -12,24 +12,16 @@ import { insertTelemetry } from './telemetry-store.ts';
 let db: Db;
 const t0 = Date.UTC(2026, 10, 23, 10, 0, 0);
 
-const piece = (tagId: string, from: number, to: number, fields: Partial<CompactedMinuteValidated>): CompactedMinuteValidated => ({
-  deviceId: 'rtu-w01',
-  tagId,
-  sourceProtocol: 'MODBUS',
-  firstTimestamp: t0 + from,
-  lastTimestamp: t0 + to,
-  count: 3,
-  min: 50,
-  max: 400,
-  sum: 600,
-  last: 150,
-  worstQuality: 84,
-  status: 'suspect',
-  tenantId: 'acme-energy',
-  wellId: 'norte-01',
-  receivedAt: t0 + 3_600_000,
-  ...fields,
-});
+const piece = (tagId: string, from: number, to: number, fields: Partial<CompactedMinuteValidated>) =>
+  compactedPiece({
+    tagId,
+    firstTimestamp: t0 + from,
+    lastTimestamp: t0 + to,
+    worstQuality: 84,
+    status: 'suspect',
+    receivedAt: t0 + 3_600_000,
+    ...fields,
+  });
 
 /**
  * One tag's outage: minute 0 half raw (sent before the link fell) and half compacted, minute 1

@@ -1,4 +1,4 @@
-import type { TelemetryValidated } from '#contracts';
+import type { CompactedMinuteValidated, TelemetryValidated } from '#contracts';
 
 /**
  * A good, validated sample of norte-01's RTU (the example asset registry), for the
@@ -19,6 +19,31 @@ export function validatedSample(
     fieldId: 'campo-norte',
     wellId: 'norte-01',
     receivedAt: overrides.timestamp,
+    ...overrides,
+  };
+}
+
+/**
+ * A compacted piece of norte-01's RTU, validated (three samples of one minute that the
+ * edge buffer folded into one row while the link was down): each test overrides what it is about.
+ */
+export function compactedPiece(
+  overrides: Partial<CompactedMinuteValidated> & Pick<CompactedMinuteValidated, 'firstTimestamp' | 'lastTimestamp'>,
+): CompactedMinuteValidated {
+  return {
+    deviceId: 'rtu-w01',
+    tagId: 'tubing_pressure',
+    sourceProtocol: 'MODBUS',
+    count: 3,
+    min: 50,
+    max: 400,
+    sum: 600,
+    last: 150,
+    worstQuality: 192,
+    status: 'good',
+    tenantId: 'acme-energy',
+    wellId: 'norte-01',
+    receivedAt: overrides.lastTimestamp + 3_600_000,
     ...overrides,
   };
 }
