@@ -1,38 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CompactedMinute, minuteOf } from '../../contracts/compacted-minute.ts';
 import { Quality } from '../../contracts/quality.ts';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
+import { journalTestBed } from './journal-test-bed.ts';
 import { compactMinutes } from './minute-compaction.ts';
-import { type JournalOptions, openSampleJournal, type SampleJournal } from './sample-journal.ts';
+import type { SampleJournal } from './sample-journal.ts';
 
-const dirs: string[] = [];
-const journals: SampleJournal[] = [];
-afterEach(() => {
-  for (const j of journals.splice(0)) j.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function open(options: Partial<JournalOptions> = {}, path?: string) {
-  const journal = openSampleJournal({
-    path: path ?? join(tempDir(), 'buffer.sqlite'),
-    maxSamples: 1000,
-    whenFull: 'compact',
-    maxMinutes: 100_000,
-    sync: 'normal',
-    ...options,
-  });
-  journals.push(journal);
-  return journal;
-}
-
-function tempDir() {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-compaction-'));
-  dirs.push(dir);
-  return dir;
-}
+const { open, tempDir } = journalTestBed({ maxSamples: 1000, whenFull: 'compact', maxMinutes: 100_000, sync: 'normal' });
 
 const T0 = 1_700_000_040_000; // a minute boundary
 const TAGS = 4;

@@ -1,30 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
-import { type JournalOptions, openSampleJournal, type SampleJournal } from './sample-journal.ts';
+import { journalTestBed } from './journal-test-bed.ts';
+import { openSampleJournal } from './sample-journal.ts';
 
-const dirs: string[] = [];
-const journals: SampleJournal[] = [];
-afterEach(() => {
-  for (const j of journals.splice(0)) j.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function open(options: Partial<JournalOptions> = {}, path?: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-journal-'));
-  dirs.push(dir);
-  const journal = openSampleJournal({
-    path: path ?? join(dir, 'buffer.sqlite'),
-    maxSamples: 1000,
-    whenFull: 'drop-oldest',
-    sync: 'normal',
-    ...options,
-  });
-  journals.push(journal);
-  return journal;
-}
+const { open, tempDir, lastDir } = journalTestBed({ maxSamples: 1000, whenFull: 'drop-oldest', sync: 'normal' });
 
 const sample = (i: number, deviceId = 'plc-1'): TelemetryRaw => ({
   timestamp: 1_700_000_000_000 + i,
@@ -51,16 +31,13 @@ describe('sample journal', () => {
   });
 
   it('survives being closed and reopened, counters included', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edge-journal-'));
-    dirs.push(dir);
-    const path = join(dir, 'nested', 'buffer.sqlite');
+    const path = join(tempDir(), 'nested', 'buffer.sqlite');
     const first = openSampleJournal({ path, maxSamples: 1000, whenFull: 'drop-newest', sync: 'full' });
     first.appendSamples(range(0, 1005));
     first.appendEvent({ topic: 'system.audit-log', key: 'plc-1', id: 'a-1', time: 5, data: { x: 1 } });
     expect(first.dropped).toBe(5);
     first.close();
-    const second = openSampleJournal({ path, maxSamples: 1000, whenFull: 'drop-newest', sync: 'full' });
-    journals.push(second);
+    const second = open({ whenFull: 'drop-newest', sync: 'full' }, path);
     expect(second.depth).toBe(1000);
     expect(second.dropped).toBe(5);
     expect(second.peekSamples(2).map((r) => r.sample)).toEqual(range(0, 2));
@@ -97,7 +74,7 @@ describe('sample journal', () => {
 
   it('refuses a second adapter on the same buffer file', () => {
     const journal = open();
-    const path = join(dirs[0] as string, 'buffer.sqlite');
+    const path = join(lastDir(), 'buffer.sqlite');
     journal.appendSamples(range(0, 1));
     expect(() => openSampleJournal({ path, maxSamples: 1000, whenFull: 'drop-oldest', sync: 'normal' })).toThrow(
       /in use by another edge adapter/,
