@@ -69,7 +69,7 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   const metrics = createRuntimeMetrics();
   // The pad's functions keep up with a pad's few hundred samples a second; what they would
   // replay is not worth a small box's memory (the central side has it all, through the buffer).
-  const bus = new MemoryBus({ partitions: 3, retentionPerPartition: 20_000 });
+  const bus = new MemoryBus({ partitions: 3, retentionPerPartition: 20_000, keepCommitted: 1_000 });
   const functions = await Promise.all(loaded.map(embeddedBinder(resources, log, metrics)));
   const host = startMemoryHost(bus, functions);
   const source = `flowline/edge/${config.site}`;

@@ -79,3 +79,47 @@ describe('memory bus consumer groups', () => {
     return sub.stop();
   });
 });
+
+describe('memory bus keepCommitted', () => {
+  it('keeps what the slowest group has not committed, and only keepCommitted records behind it', async () => {
+    const bus = new MemoryBus({ partitions: 1, keepCommitted: 5 });
+    let slowMayRead = false;
+    const fast = bus.subscribe('fast', ['in'], async (r) => r.length, { maxChunk: 10, fromBeginning: true });
+    // The slow group takes nothing until told: the fast one's commits alone free nothing.
+    const slow = bus.subscribe('slow', ['in'], async (r) => (slowMayRead ? r.length : 0), { maxChunk: 10, fromBeginning: true });
+    publishNumbers(bus, 0, 100);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bus.lag('fast')).toBe(0);
+    expect(bus.read('in')).toHaveLength(100);
+
+    slowMayRead = true;
+    await bus.drained();
+    expect(bus.read('in').map((r) => r.value)).toEqual(['95', '96', '97', '98', '99']);
+    // A group that joins later from the beginning starts at the oldest record kept.
+    const seen: string[] = [];
+    const late = bus.subscribe(
+      'late',
+      ['in'],
+      async (r) => {
+        seen.push(...r.map((x) => String(x.value)));
+        return r.length;
+      },
+      { maxChunk: 10, fromBeginning: true },
+    );
+    await bus.drained();
+    expect(seen).toEqual(['95', '96', '97', '98', '99']);
+    await Promise.all([fast.stop(), slow.stop(), late.stop()]);
+  });
+
+  it('keeps everything up to the retention by default, and on a topic nobody reads', async () => {
+    const bus = new MemoryBus({ partitions: 1, keepCommitted: 5 });
+    publishNumbers(bus, 0, 50); // "in": no group
+    expect(bus.read('in')).toHaveLength(50);
+    const everything = new MemoryBus({ partitions: 1 });
+    const sub = everything.subscribe('g', ['in'], async (r) => r.length, { maxChunk: 10, fromBeginning: true });
+    publishNumbers(everything, 0, 50);
+    await everything.drained();
+    expect(everything.read('in')).toHaveLength(50);
+    await sub.stop();
+  });
+});

@@ -37,11 +37,21 @@ export class MemoryBus {
   private readonly offsets = new Map<string, Map<string, number>>();
   private readonly partitions: number;
   private readonly retention: number;
+  private readonly keepCommitted: number;
   private roundRobin = 0;
 
-  constructor(options: { partitions?: number; retentionPerPartition?: number } = {}) {
+  /**
+   * `retentionPerPartition`: the most records a partition keeps, consumed or not (the
+   * oldest go first, as Kafka's retention drops them whoever has not read them).
+   * `keepCommitted`: once every group that reads a partition has committed a record, keep
+   * only this many such records behind the slowest of them — a box that only needs the
+   * records still to be handled (an edge site) holds its lag, not its history. Default:
+   * all of them, up to the retention (tests and `npm start` read topics back).
+   */
+  constructor(options: { partitions?: number; retentionPerPartition?: number; keepCommitted?: number } = {}) {
     this.partitions = options.partitions ?? 3;
     this.retention = options.retentionPerPartition ?? 100_000;
+    this.keepCommitted = options.keepCommitted ?? Number.POSITIVE_INFINITY;
   }
 
   publish(messages: readonly OutboundMessage[]): void {
@@ -129,6 +139,22 @@ export class MemoryBus {
     }
   }
 
+  /** After a commit: drops what every group reading the partition has committed, but the last `keepCommitted`. */
+  trimCommitted(topic: string, partition: number): void {
+    if (this.keepCommitted === Number.POSITIVE_INFINITY) return;
+    const id = `${topic}/${partition}`;
+    let slowest = Number.POSITIVE_INFINITY;
+    for (const committed of this.offsets.values()) {
+      const offset = committed.get(id);
+      if (offset !== undefined) slowest = Math.min(slowest, offset);
+    }
+    const log = this.logsOf(topic)[partition] as PartitionLog;
+    const drop = Math.min(slowest - this.keepCommitted - log.base, log.records.length);
+    if (drop <= 0) return;
+    log.records.splice(0, drop);
+    log.base += drop;
+  }
+
   logsOf(topic: string): PartitionLog[] {
     let logs = this.topics.get(topic);
     if (!logs) {
@@ -206,6 +232,7 @@ class GroupConsumer {
       }
       if (done > 0) {
         this.committed.set(id, (chunk[done - 1] as BusRecord).offset + 1);
+        this.bus.trimCommitted(topic, partition);
         idleRounds = 0;
       } else {
         // Nothing committed (shutdown or a failed send): back off before redelivering.
