@@ -28,7 +28,7 @@ import { commandResultIntake } from './commands/command-result-intake.ts';
 import { readCommandResultsFromKafka } from './commands/kafka-command-results.ts';
 import { configSourceOf } from './config/config-source.ts';
 import { defaultOptions } from './deps.ts';
-import { httpInvoker } from './invoke/http-invoker.ts';
+import { httpInvoker, invokeHeaders } from './invoke/http-invoker.ts';
 import { GatewaySettings, rateLimitsOf, startupProblems } from './settings.ts';
 import { kafkaLagSource } from './status/kafka-lag-source.ts';
 import { prometheusMetricsSource } from './status/metrics-source.ts';
@@ -92,7 +92,13 @@ async function main(env: GatewaySettings): Promise<void> {
   if (env.FLOWLINE_HOST === 'dapr') {
     const { createDaprClient } = await import('../runtime/hosts/dapr/host.ts');
     const client = createDaprClient(
-      { host: env.DAPR_HOST, httpPort: env.DAPR_HTTP_PORT, pubsubName: env.DAPR_PUBSUB_NAME, stateStore: env.DAPR_STATE_STORE },
+      {
+        host: env.DAPR_HOST,
+        httpPort: env.DAPR_HTTP_PORT,
+        pubsubName: env.DAPR_PUBSUB_NAME,
+        stateStore: env.DAPR_STATE_STORE,
+        apiToken: env.DAPR_API_TOKEN,
+      },
       log,
     );
     publisher = daprPublisher(client, env.DAPR_PUBSUB_NAME, sidecar);
@@ -102,6 +108,7 @@ async function main(env: GatewaySettings): Promise<void> {
   const invoker = httpInvoker({
     names,
     timeoutMs: env.GATEWAY_INVOKE_TIMEOUT_MS,
+    headers: invokeHeaders(env),
     urlOf: (name) =>
       env.FLOWLINE_HOST === 'dapr'
         ? `${sidecar}/v1.0/invoke/${encodeURIComponent(name)}/method/invoke`

@@ -45,6 +45,14 @@ export const RuntimeEnv = z.object({
   DAPR_HOST: z.string().default('127.0.0.1'),
   DAPR_PUBSUB_NAME: z.string().min(1).default('pubsub'),
   DAPR_STATE_STORE: z.string().min(1).default('statestore'),
+  /**
+   * Service-to-service tokens (caller-auth.ts). FLOWLINE_INVOKE_TOKEN: the gateway's identity
+   * on a function's POST /invoke (both sides hold it). APP_API_TOKEN: what the Dapr sidecar
+   * sends the app; DAPR_API_TOKEN: what the app sends the sidecar (@dapr/dapr reads it).
+   */
+  FLOWLINE_INVOKE_TOKEN: z.string().min(16, 'use at least 16 random characters, e.g. openssl rand -base64 24').optional(),
+  APP_API_TOKEN: z.string().min(16, 'use at least 16 random characters, e.g. openssl rand -base64 24').optional(),
+  DAPR_API_TOKEN: z.string().min(1).optional(),
 });
 export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
 

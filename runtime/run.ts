@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import type { BoundFunction } from './bound-function.ts';
 import { ConfigError, dependencyUrls, parseEnv, RuntimeEnv } from './config.ts';
 import type { OutgoingEvent } from './deliver.ts';
+import { callerAuth, insecureCallersWarning } from './hosts/caller-auth.ts';
 import { invokeRoutes } from './hosts/invoke-routes.ts';
 import { opsRoutes } from './hosts/ops-routes.ts';
 import { type LoadedFunction, loadFunction } from './load-function.ts';
@@ -77,6 +78,9 @@ async function main(env: RuntimeEnv): Promise<void> {
   const bind = (f: LoadedFunction, state?: StateStore) => bindTo(f, resources, log, metrics, state);
 
   const app = new Hono();
+  const guard = callerAuth({ invokeToken: env.FLOWLINE_INVOKE_TOKEN, appApiToken: env.APP_API_TOKEN });
+  if (guard) app.use('*', guard);
+  else if (env.FLOWLINE_HOST !== 'memory') log.warn(insecureCallersWarning);
   const checks: Record<string, () => Promise<unknown>> = { ...resources.checks };
   const stops: (() => Promise<void> | void)[] = [];
 
@@ -109,6 +113,7 @@ async function main(env: RuntimeEnv): Promise<void> {
       httpPort: env.DAPR_HTTP_PORT,
       pubsubName: env.DAPR_PUBSUB_NAME,
       stateStore: env.DAPR_STATE_STORE,
+      apiToken: env.DAPR_API_TOKEN,
     };
     const client = createDaprClient(connection, log);
     const dapr = daprApp(await bind(loaded[0] as LoadedFunction, daprStateStore(client, connection.stateStore)), client, connection);

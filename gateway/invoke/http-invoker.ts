@@ -7,7 +7,13 @@ import { type FunctionInvoker, InvokeAnswer, statusOfOutcome } from './function-
  * (`http://127.0.0.1:3500/v1.0/invoke/<name>/method/invoke`), whichever `urlOf` gives.
  * A function that does not answer is a `failed` outcome: retry with the same event id.
  */
-export function httpInvoker(options: { names: readonly string[]; urlOf: (name: string) => string; timeoutMs: number }): FunctionInvoker {
+export function httpInvoker(options: {
+  names: readonly string[];
+  urlOf: (name: string) => string;
+  timeoutMs: number;
+  /** Who the gateway is: the function's invoke token, or the Dapr API token of its own sidecar. */
+  headers?: Record<string, string>;
+}): FunctionInvoker {
   return {
     names: options.names,
     async invoke(name, request: InvokeRequest) {
@@ -20,7 +26,7 @@ export function httpInvoker(options: { names: readonly string[]; urlOf: (name: s
       try {
         res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...options.headers },
           body: JSON.stringify(request),
           signal: AbortSignal.timeout(options.timeoutMs),
         });
@@ -32,6 +38,11 @@ export function httpInvoker(options: { names: readonly string[]; urlOf: (name: s
             : `function "${name}" could not be reached (${(error as Error).message}); retry later`,
         );
       }
+      if (res.status === 401 || res.status === 403)
+        // Not the function's answer: the process (or its sidecar) refused the gateway's credentials.
+        return failed(
+          `function "${name}" refused the gateway's credentials (HTTP ${res.status}): give the gateway and the functions the same FLOWLINE_INVOKE_TOKEN (dapr host: the gateway's DAPR_API_TOKEN is its sidecar's)`,
+        );
       const body = await res.json().catch(() => undefined);
       const parsed = InvokeAnswer.safeParse(body);
       if (!parsed.success) {
@@ -41,4 +52,19 @@ export function httpInvoker(options: { names: readonly string[]; urlOf: (name: s
       return { status: statusOfOutcome(parsed.data.outcome), answer: parsed.data };
     },
   };
+}
+
+/**
+ * The credentials the gateway's invoke calls carry. Kafka host: the functions' invoke token,
+ * straight to their Services. Dapr host: its own sidecar's API token; the sidecars between
+ * them authenticate each other (mTLS from Sentry) and the target's sidecar sends that app its
+ * app API token.
+ */
+export function invokeHeaders(env: {
+  FLOWLINE_HOST: 'kafka' | 'dapr';
+  FLOWLINE_INVOKE_TOKEN?: string | undefined;
+  DAPR_API_TOKEN?: string | undefined;
+}): Record<string, string> {
+  if (env.FLOWLINE_HOST === 'dapr') return env.DAPR_API_TOKEN ? { 'dapr-api-token': env.DAPR_API_TOKEN } : {};
+  return env.FLOWLINE_INVOKE_TOKEN ? { authorization: `Bearer ${env.FLOWLINE_INVOKE_TOKEN}` } : {};
 }

@@ -574,6 +574,40 @@ describe('values', () => {
     );
   });
 
+  it('gives the gateway and every function the invoke token, and each Dapr app and sidecar their two tokens, from Secrets', () => {
+    const objects = renderChart(chartDir, [valuesFile('minimal')], {
+      set: ['dapr.enabled=true', 'serviceAuth.daprApiTokenSecret=flowline-dapr-api-token'],
+    });
+    const secretRef = (o: KubeObject, name: string) =>
+      (envOf(o).get(name)?.valueFrom as { secretKeyRef?: { name: string; key: string } } | undefined)?.secretKeyRef;
+    const gateway = findObject(objects, 'Deployment', 'flowline-gateway') as KubeObject;
+    expect(secretRef(gateway, 'FLOWLINE_INVOKE_TOKEN')).toEqual({ name: 'flowline-service-token', key: 'token' });
+    for (const fn of functions) {
+      const deployment = findObject(objects, 'Deployment', fn.name) as KubeObject;
+      expect(secretRef(deployment, 'FLOWLINE_INVOKE_TOKEN'), fn.name).toEqual({ name: 'flowline-service-token', key: 'token' });
+      expect(secretRef(deployment, 'APP_API_TOKEN'), fn.name).toEqual({ name: 'flowline-service-token', key: 'token' });
+      expect(secretRef(deployment, 'DAPR_API_TOKEN'), fn.name).toEqual({ name: 'flowline-dapr-api-token', key: 'token' });
+      const annotations = (deployment.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata
+        .annotations;
+      expect(annotations).toMatchObject({
+        'dapr.io/app-token-secret': 'flowline-service-token',
+        'dapr.io/api-token-secret': 'flowline-dapr-api-token',
+      });
+    }
+  });
+
+  it('renders no service token without Dapr but the invoke token, and none at all when service auth is off', () => {
+    const kafkaOnly = renderChart(chartDir, [valuesFile('minimal')], { set: ['dapr.enabled=false'] });
+    const fn = findObject(kafkaOnly, 'Deployment', functions[0]?.name ?? '') as KubeObject;
+    expect(envOf(fn).get('FLOWLINE_INVOKE_TOKEN')?.valueFrom).toEqual({ secretKeyRef: { name: 'flowline-service-token', key: 'token' } });
+    expect(envOf(fn).has('APP_API_TOKEN')).toBe(false);
+    const off = renderChart(chartDir, [valuesFile('minimal')], { set: ['serviceAuth.enabled=false'] });
+    for (const o of off.filter((o) => o.kind === 'Deployment')) expect(envOf(o).has('FLOWLINE_INVOKE_TOKEN'), o.metadata.name).toBe(false);
+    expect(failure(['--values', valuesFile('minimal'), '--set', 'serviceAuth.existingSecret='])).toContain(
+      'serviceAuth.existingSecret is required while serviceAuth.enabled',
+    );
+  });
+
   it('refuses an override for a function that does not exist', () => {
     expect(failure(['--values', valuesFile('minimal'), '--set', 'functions.overrides.no-such-function.scaling.maxReplicas=2'])).toContain(
       'functions.overrides.no-such-function: there is no function "no-such-function"',

@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load.ts';
 import { createGateway, type Gateway } from '../../gateway/app.ts';
 import { tokenIssuer } from '../../gateway/auth/token-issuer.ts';
 import { daprPublisher } from '../../gateway/bus/dapr-publisher.ts';
-import { httpInvoker } from '../../gateway/invoke/http-invoker.ts';
+import { httpInvoker, invokeHeaders } from '../../gateway/invoke/http-invoker.ts';
 import { kafkaLagSource } from '../../gateway/status/kafka-lag-source.ts';
 import { until } from '../../gateway/testing/live-client.ts';
 import { type Daprd, startDaprd } from '../../local-dev/services/daprd.ts';
@@ -25,7 +25,8 @@ import { type GatewayRun, prepareRun } from './gateway-fixtures.ts';
  * The gateway on the dapr host: it publishes through a real daprd (pubsub.kafka on the
  * real broker) and invokes a function with Dapr service invocation of its app id. The
  * function (validate) runs as a Dapr app behind that same sidecar; how sidecars find
- * each other across pods (mDNS, Kubernetes DNS) is Dapr's own concern.
+ * each other across pods (mDNS, Kubernetes DNS) is Dapr's own concern. As the chart runs
+ * them: the sidecar's API demands DAPR_API_TOKEN and the app demands APP_API_TOKEN.
  */
 const { kafkaBrokers, redisUrl } = inject('services');
 const id = randomUUID().slice(0, 8);
@@ -37,6 +38,8 @@ let gateway: Gateway;
 let token: string;
 let httpPort: number;
 let redis: Awaited<ReturnType<typeof openRedis>>;
+const appApiToken = randomBytes(24).toString('base64url');
+const daprApiToken = randomBytes(24).toString('base64url');
 
 beforeAll(async () => {
   run = prepareRun(id, ['validate']);
@@ -50,7 +53,14 @@ beforeAll(async () => {
     dir: join(run.functionsDir, name),
     name,
     port: appPort,
-    env: { FLOWLINE_HOST: 'dapr', DAPR_HTTP_PORT: String(httpPort), REDIS_URL: redisUrl, FLOWLINE_CONFIG_DIR: run.configDir },
+    env: {
+      FLOWLINE_HOST: 'dapr',
+      DAPR_HTTP_PORT: String(httpPort),
+      REDIS_URL: redisUrl,
+      FLOWLINE_CONFIG_DIR: run.configDir,
+      APP_API_TOKEN: appApiToken,
+      DAPR_API_TOKEN: daprApiToken,
+    },
   });
   daprd = await startDaprd({
     appId: name,
@@ -58,13 +68,19 @@ beforeAll(async () => {
     httpPort,
     grpcPort,
     resourcesPath: join(repoRoot, 'components'),
-    env: { KAFKA_BROKERS: kafkaBrokers, REDIS_HOST: new URL(redisUrl).host, REDIS_PASSWORD: '' },
+    env: {
+      KAFKA_BROKERS: kafkaBrokers,
+      REDIS_HOST: new URL(redisUrl).host,
+      REDIS_PASSWORD: '',
+      APP_API_TOKEN: appApiToken,
+      DAPR_API_TOKEN: daprApiToken,
+    },
   });
   await fn.ready(90_000);
 
   const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
   const sidecar = `http://127.0.0.1:${httpPort}`;
-  const connection = { host: '127.0.0.1', httpPort, pubsubName: 'pubsub', stateStore: 'statestore' };
+  const connection = { host: '127.0.0.1', httpPort, pubsubName: 'pubsub', stateStore: 'statestore', apiToken: daprApiToken };
   const secret = randomBytes(32);
   redis = await openRedis(redisUrl);
   const manifest = await loadManifest(join(run.functionsDir, name));
@@ -72,7 +88,12 @@ beforeAll(async () => {
   gateway = createGateway({
     redis,
     publisher: daprPublisher(createDaprClient(connection, log), 'pubsub', sidecar),
-    invoker: httpInvoker({ names: [name], timeoutMs: 30_000, urlOf: (n) => `${sidecar}/v1.0/invoke/${n}/method/invoke` }),
+    invoker: httpInvoker({
+      names: [name],
+      timeoutMs: 30_000,
+      urlOf: (n) => `${sidecar}/v1.0/invoke/${n}/method/invoke`,
+      headers: invokeHeaders({ FLOWLINE_HOST: 'dapr', DAPR_API_TOKEN: daprApiToken }),
+    }),
     lag: kafkaLagSource(createKafka({ brokers: [kafkaBrokers], clientId: `gateway-${id}` }, log).admin(), [manifest]),
     assets: indexAssets(await loadConfig('assets', AssetRegistry)),
     auth: { tokens: { hs256Secret: secret, roleClaim: 'role', tenantClaim: 'tenant', nameClaim: 'name' } },
@@ -116,10 +137,11 @@ const sample = (value: number, offset = 0) => ({
 describe('gateway on the dapr host', () => {
   it('invokes a function through Dapr service invocation and answers what the function answers', async () => {
     const name = run.fn('validate');
+    // Straight to the app, as its sidecar calls it.
     const direct = async (body: unknown) => {
       const res = await fetch(`http://127.0.0.1:${fn.port}/invoke`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'dapr-api-token': appApiToken },
         body: JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -138,6 +160,24 @@ describe('gateway on the dapr host', () => {
     const rejected = await call(`/v1/functions/${name}/invoke`, bad);
     expect(rejected.status).toBe(422);
     expect(shape(rejected)).toEqual(shape(await direct(bad)));
+  });
+
+  it('refuses whoever lacks the tokens: the app without its app token, the sidecar without its API token', async () => {
+    const name = run.fn('validate');
+    const body = JSON.stringify({ topic: 'scada.telemetry.raw', data: { ...sample(880), sourceProtocol: 'HTTP' } });
+    const post = (url: string, headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const app = `http://127.0.0.1:${fn.port}`;
+    const refused = await post(`${app}/invoke`, {});
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/dapr-api-token/);
+    expect((await post(`${app}/invoke`, { 'dapr-api-token': daprApiToken })).status).toBe(401); // the other token
+    expect((await post(`${app}/invoke`, { authorization: `Bearer ${appApiToken}` })).status).toBe(401); // the right one, wrong header
+    expect((await fetch(`${app}/dapr/subscribe`)).status).toBe(401);
+    expect((await fetch(`${app}/healthz`)).status).toBe(200); // probes carry no token
+    const sidecar = `http://127.0.0.1:${httpPort}/v1.0/invoke/${name}/method/invoke`;
+    expect((await post(sidecar, {})).status).toBe(401);
+    expect((await post(sidecar, { 'dapr-api-token': daprApiToken })).status).toBe(200);
   });
 
   it('publishes through the sidecar: the samples reach validate on Kafka, and the audit record too', async () => {

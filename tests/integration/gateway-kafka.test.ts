@@ -20,6 +20,7 @@ const { kafkaBrokers, redisUrl, databaseUrl } = inject('services');
 const id = randomUUID().slice(0, 8);
 const password = `pw-${randomUUID()}`;
 const apiKey = `flk_${randomBytes(16).toString('hex')}`;
+const invokeToken = randomBytes(24).toString('base64url');
 let run: GatewayRun;
 let kafka: TestKafka;
 let functions: FunctionProcess;
@@ -50,7 +51,14 @@ beforeAll(async () => {
   url.pathname = `/gateway_${id}`;
   dbUrl = url.toString();
 
-  const env = { KAFKA_BROKERS: kafkaBrokers, REDIS_URL: redisUrl, DATABASE_URL: dbUrl, FLOWLINE_CONFIG_DIR: run.configDir };
+  // As the chart runs them: the functions take POST /invoke only with the gateway's token.
+  const env = {
+    KAFKA_BROKERS: kafkaBrokers,
+    REDIS_URL: redisUrl,
+    DATABASE_URL: dbUrl,
+    FLOWLINE_CONFIG_DIR: run.configDir,
+    FLOWLINE_INVOKE_TOKEN: invokeToken,
+  };
   functions = await startFunctionProcess({
     dir: (['validate', 'alarm', 'notify', 'persist'] as const).map((name) => `${run.functionsDir}/${run.fn(name)}`),
     name: `gateway-pipeline-${id}`,
@@ -204,7 +212,7 @@ describe('gateway on the kafka host', () => {
     const direct = async (body: unknown) => {
       const res = await fetch(`http://127.0.0.1:${functions.port}/invoke/${name}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${invokeToken}` },
         body: JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -224,6 +232,21 @@ describe('gateway on the kafka host', () => {
     const rejected = await call('POST', `/v1/functions/${name}/invoke`, { key: apiKey, body: bad });
     expect(shape(rejected)).toEqual(shape(await direct(bad)));
     expect(rejected.status).toBe(422);
+  });
+
+  it('a function process refuses an invoke without the gateway’s token, and keeps its probes open', async () => {
+    const url = `http://127.0.0.1:${functions.port}/invoke/${run.fn('validate')}`;
+    const body = JSON.stringify({ topic: 'scada.telemetry.raw', data: { ...sample(run.devices[1], 880), sourceProtocol: 'HTTP' } });
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const refused = await post({});
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/FLOWLINE_INVOKE_TOKEN/);
+    expect((await post({ authorization: `Bearer ${invokeToken}x` })).status).toBe(401);
+    expect((await post({ authorization: invokeToken })).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${functions.port}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${functions.port}/metrics`)).status).toBe(200);
   });
 
   it('serves history from PostgreSQL as persist stored it', async () => {

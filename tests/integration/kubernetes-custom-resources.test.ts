@@ -171,7 +171,7 @@ describe('helm install with the production values (SASL/SCRAM over TLS, Secrets,
       expect(kinds, `the production install renders a ${kind}`).toContain(kind);
     }
     // The Secrets production values point at are the platform team's to create: each is named.
-    for (const secret of ['flowline-kafka-user', 'kafka-cluster-ca', 'flowline-redis', 'flowline-postgres']) {
+    for (const secret of ['flowline-kafka-user', 'kafka-cluster-ca', 'flowline-redis', 'flowline-postgres', 'flowline-service-token']) {
       expect(notes).toContain(`! Secret ${secret} (`);
     }
   });

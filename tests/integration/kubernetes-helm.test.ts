@@ -174,6 +174,13 @@ describe('helm install with KEDA and Dapr on (minimal values)', () => {
       metadata: { name: 'flowline-postgres' },
       stringData: { uri: 'postgres://flowline@db:5432/flowline' },
     });
+    expect(upgrade()).toContain('! Secret flowline-service-token (serviceAuth) is not in namespace');
+    await createOrReplace(api, `/api/v1/namespaces/${namespace}/secrets`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'flowline-service-token' },
+      stringData: { token: 'a-token-of-at-least-16-characters' },
+    });
     expect(upgrade()).not.toContain('! Secret');
   });
 

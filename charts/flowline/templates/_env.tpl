@@ -161,6 +161,16 @@ start and KEDA, which resolves a Deployment's environment, leaves its ScaledObje
 {{- $refs = append $refs (dict "name" $a.apiKeysSecret.name "keys" (list $a.apiKeysSecret.key) "for" "gateway.auth.apiKeysSecret") }}
 {{- end }}
 {{- end }}
+{{- if .Values.serviceAuth.enabled }}
+{{- $names := list (include "flowline.serviceToken.secretName" (dict "root" . "which" "invoke")) }}
+{{- if .Values.dapr.enabled }}
+{{- $names = append $names (include "flowline.serviceToken.secretName" (dict "root" . "which" "daprApp")) }}
+{{- $names = append $names (include "flowline.serviceToken.secretName" (dict "root" . "which" "daprApi")) }}
+{{- end }}
+{{- range $name := $names | uniq }}
+{{- $refs = append $refs (dict "name" $name "keys" (list "token") "for" "serviceAuth") }}
+{{- end }}
+{{- end }}
 {{- dict "secrets" $refs | toYaml }}
 {{- end }}
 

@@ -87,5 +87,8 @@ dapr.io/sidecar-cpu-request: {{ $.Values.dapr.sidecar.cpuRequest | quote }}
 dapr.io/sidecar-memory-request: {{ $.Values.dapr.sidecar.memoryRequest | quote }}
 dapr.io/sidecar-memory-limit: {{ $.Values.dapr.sidecar.memoryLimit | quote }}
 dapr.io/sidecar-seccomp-profile-type: RuntimeDefault
+{{- with (include "flowline.function.daprTokenAnnotations" $ | trim) }}
+{{ . }}
+{{- end }}
 {{- end }}
 {{- end }}

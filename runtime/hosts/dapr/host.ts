@@ -16,6 +16,8 @@ export interface DaprConnection {
   httpPort: number;
   pubsubName: string;
   stateStore: string;
+  /** DAPR_API_TOKEN: sent on every call to the sidecar when its API demands one. */
+  apiToken?: string | undefined;
 }
 
 /** @dapr/dapr's client (publish, state), its logs routed through pino. */
@@ -25,6 +27,7 @@ export function createDaprClient(connection: DaprConnection, log: Logger): DaprC
     daprHost: connection.host,
     daprPort: String(connection.httpPort),
     communicationProtocol: CommunicationProtocolEnum.HTTP,
+    ...(connection.apiToken ? { daprApiToken: connection.apiToken } : {}),
     logger: {
       level: LogLevel.Info,
       service: {
