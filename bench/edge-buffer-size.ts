@@ -11,7 +11,12 @@
  * keeps freed pages for reuse, so its size is also printed. Values are noisy floats, as read.
  * A small run mostly measures the fixed pages of a nearly empty file: the defaults (864,000
  * samples, 144,000 tag-minutes, about 15 s) are large enough for the per-row figures.
+ *
+ * Each buffer is written twice in the same run, plain and encrypted (buffer.encryption:
+ * AES-256-GCM per row), so the cost of sealing is read side by side: bytes, and CPU time
+ * per sample to append and to read back and acknowledge (the forwarder's work).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -39,9 +44,19 @@ mkdirSync(join(stateDir, 'tmp'), { recursive: true });
 const dir = mkdtempSync(join(stateDir, 'tmp', 'edge-buffer-size-'));
 const start = Date.UTC(2026, 0, 1);
 
-function fill(name: string, maxSamples: number, whenFull: WhenFull) {
-  const path = join(dir, `${name}.sqlite`);
-  const journal = openSampleJournal({ path, maxSamples, whenFull, maxMinutes: 1_000_000_000, sync: 'normal' });
+const key = randomBytes(32);
+
+function fill(name: string, maxSamples: number, whenFull: WhenFull, sealed: boolean) {
+  const path = join(dir, `${name}${sealed ? '-sealed' : ''}.sqlite`);
+  const journal = openSampleJournal({
+    path,
+    maxSamples,
+    whenFull,
+    maxMinutes: 1_000_000_000,
+    sync: 'normal',
+    ...(sealed ? { key } : {}),
+  });
+  const appendStart = process.cpuUsage();
   let x = 1;
   const noise = () => {
     x = (x * 48_271) % 2_147_483_647;
@@ -58,27 +73,43 @@ function fill(name: string, maxSamples: number, whenFull: WhenFull) {
     }));
     journal.appendSamples(cycle);
   }
+  const appendCpu = cpuSeconds(process.cpuUsage(appendStart));
   const db = (journal as unknown as { db: DatabaseSync }).db;
   const pragma = (name: string) => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() ?? {})[0] ?? 0);
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   const used = (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
-  const result = { used, file: statSync(path).size, raw: journal.depth, minutes: journal.pendingMinutes };
+  const result = { used, file: statSync(path).size, raw: journal.depth, minutes: journal.pendingMinutes, appendCpu, drainCpu: 0 };
+  // What the forwarder does once the link is back: read a batch, acknowledge it.
+  const drainStart = process.cpuUsage();
+  for (let batch = journal.peekMinutes(2000); batch.length > 0; batch = journal.peekMinutes(2000))
+    journal.acknowledgeMinutes(batch.at(-1)?.seq ?? 0);
+  for (let batch = journal.peekSamples(2000); batch.length > 0; batch = journal.peekSamples(2000))
+    journal.acknowledgeSamples(batch.at(-1)?.seq ?? 0);
+  result.drainCpu = cpuSeconds(process.cpuUsage(drainStart));
   journal.close();
   return result;
 }
 
+const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+
 try {
   const samples = tags * minutes * (60_000 / everyMs);
-  const raw = fill('raw', samples + 1, 'compact');
-  const perSample = raw.used / raw.raw;
-  const compacted = fill('compacted', 1_000, 'compact');
-  const perMinute = (compacted.used - compacted.raw * perSample) / compacted.minutes;
   const mb = (n: number) => (n / 1e6).toFixed(1);
+  const us = (seconds: number, n: number) => ((seconds * 1e6) / n).toFixed(2);
   console.log(`${samples} samples: ${tags} tags, one per ${everyMs} ms, for ${minutes} min`);
-  console.log(`raw:       ${raw.raw} samples, ${mb(raw.used)} MB in use (file ${mb(raw.file)} MB): ${perSample.toFixed(1)} bytes a sample`);
-  console.log(
-    `compacted: ${compacted.minutes} tag-minutes + ${compacted.raw} raw, ${mb(compacted.used)} MB in use (file ${mb(compacted.file)} MB): ${perMinute.toFixed(1)} bytes a tag-minute`,
-  );
+  for (const sealed of [false, true]) {
+    const raw = fill('raw', samples + 1, 'compact', sealed);
+    const perSample = raw.used / raw.raw;
+    const compacted = fill('compacted', 1_000, 'compact', sealed);
+    const perMinute = (compacted.used - compacted.raw * perSample) / compacted.minutes;
+    console.log(sealed ? 'encrypted (buffer.encryption, AES-256-GCM per row):' : 'plain:');
+    console.log(
+      `  raw:       ${raw.raw} samples, ${mb(raw.used)} MB in use (file ${mb(raw.file)} MB): ${perSample.toFixed(1)} bytes a sample; CPU ${us(raw.appendCpu, samples)} µs a sample to append, ${us(raw.drainCpu, samples)} µs to read back and acknowledge`,
+    );
+    console.log(
+      `  compacted: ${compacted.minutes} tag-minutes + ${compacted.raw} raw, ${mb(compacted.used)} MB in use (file ${mb(compacted.file)} MB): ${perMinute.toFixed(1)} bytes a tag-minute; CPU ${us(compacted.appendCpu, samples)} µs a sample to append and compact`,
+    );
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

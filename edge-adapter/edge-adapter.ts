@@ -75,6 +75,7 @@ export function startEdgeAdapter(options: EdgeAdapterOptions): EdgeAdapter {
     whenFull: config.buffer.whenFull,
     maxMinutes: config.buffer.maxMinutes,
     sync: config.buffer.sync,
+    key: config.bufferKey,
   });
   if (journal.movedAside) {
     const { path, movedTo, reason } = journal.movedAside;

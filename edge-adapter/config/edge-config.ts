@@ -97,6 +97,18 @@ export const EdgeConfig = z
         maxMinutes: z.number().int().min(1000).max(2_000_000_000).default(10_000_000),
         /** full: a sample survives a power cut once read; normal: it survives an adapter crash (faster on slow disks). */
         sync: z.enum(['full', 'normal']).default('full'),
+        /**
+         * Values, compacted figures, command results and audit records sealed on disk (AES-256-GCM)
+         * with a 32-byte key (base64 or hex) from a file or an environment variable: a pad's box that
+         * walks away does not take the field's data with it.
+         */
+        encryption: z
+          .union([
+            z.object({ keyFile: z.string().min(1) }).strict(),
+            z.object({ keyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. EDGE_BUFFER_KEY') }).strict(),
+          ])
+          .optional()
+          .describe('{ keyFile: path } or { keyEnv: NAME }'),
       })
       .strict()
       .default({ maxSamples: 10_000_000, whenFull: 'compact', maxMinutes: 10_000_000, sync: 'full' }),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../../runtime/config.ts';
 import { loadYamlConfig } from '../../runtime/yaml-config.ts';
+import { parseBufferKey } from '../store-and-forward/journal-cipher.ts';
 import { type Device, EdgeConfig } from './edge-config.ts';
 import type { MqttConnection } from './mqtt-connection.ts';
 
@@ -12,6 +13,8 @@ export type ResolvedEdgeConfig = EdgeConfig & {
   /** The adapter's own OPC UA application certificate and its trust lists. */
   pkiDir: string;
   kafkaSaslPassword?: string | undefined;
+  /** buffer.encryption's key, read and checked. */
+  bufferKey?: Buffer | undefined;
 };
 
 export interface ResolveOptions {
@@ -95,6 +98,7 @@ export function resolveEdgeConfig(config: EdgeConfig, options: ResolveOptions): 
     return { ...connection, ...(password === undefined ? {} : { password }), ...(tls ? { tls } : {}) };
   });
   const kafkaSaslPassword = config.kafka?.sasl ? secret('kafka.sasl.passwordEnv', config.kafka.sasl.passwordEnv) : undefined;
+  const bufferKey = readBufferKey(config.buffer.encryption, { file, secret, problems });
   if (problems.length > 0)
     throw new ConfigError(`the edge adapter configuration is not usable:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
@@ -110,5 +114,32 @@ export function resolveEdgeConfig(config: EdgeConfig, options: ResolveOptions): 
     },
     pkiDir: join(siteDir, 'pki'),
     kafkaSaslPassword,
+    bufferKey,
   };
+}
+
+function readBufferKey(
+  encryption: EdgeConfig['buffer']['encryption'],
+  read: {
+    file: (where: string, p: string) => string | undefined;
+    secret: (where: string, name: string) => string | undefined;
+    problems: string[];
+  },
+): Buffer | undefined {
+  if (!encryption) return undefined;
+  const where = 'keyFile' in encryption ? 'buffer.encryption.keyFile' : 'buffer.encryption.keyEnv';
+  let text: string | undefined;
+  if ('keyFile' in encryption) {
+    const absolute = read.file(where, encryption.keyFile);
+    if (absolute && existsSync(absolute)) text = readFileSync(absolute, 'utf8');
+  } else {
+    text = read.secret(where, encryption.keyEnv);
+  }
+  if (text === undefined) return undefined;
+  const parsed = parseBufferKey(text);
+  if ('problem' in parsed) {
+    read.problems.push(`${where}: ${parsed.problem}`);
+    return undefined;
+  }
+  return parsed.key;
 }

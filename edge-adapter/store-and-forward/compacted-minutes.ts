@@ -1,5 +1,6 @@
 import type { CompactedMinute } from '../../contracts/compacted-minute.ts';
 import { minuteOf } from '../../contracts/compacted-minute.ts';
+import type { RowCodec } from './journal-cipher.ts';
 import type { JournalStatements, Series } from './journal-database.ts';
 import { compactMinutes, type MinutePiece, mergePieces, type StoredSample } from './minute-compaction.ts';
 
@@ -20,6 +21,7 @@ export interface JournaledMinute {
  */
 export class CompactedMinutes {
   private readonly statements: JournalStatements;
+  private readonly codec: RowCodec;
   private readonly seriesOf: (id: number) => Series | undefined;
   private count: number;
   /** Per series, the newest piece written and never peeked: the one a next pass may extend. */
@@ -29,8 +31,9 @@ export class CompactedMinutes {
   /** The highest seq ever peeked in this process, failed sends included: never merged into. */
   private peekedTo = 0;
 
-  constructor(statements: JournalStatements, seriesOf: (id: number) => Series | undefined, depth: number) {
+  constructor(statements: JournalStatements, codec: RowCodec, seriesOf: (id: number) => Series | undefined, depth: number) {
     this.statements = statements;
+    this.codec = codec;
     this.seriesOf = seriesOf;
     this.count = depth;
   }
@@ -50,11 +53,7 @@ export class CompactedMinutes {
           merged.firstTs,
           merged.lastTs,
           merged.count,
-          merged.min,
-          merged.max,
-          merged.sum,
-          merged.last,
-          merged.worstQuality,
+          ...this.codec.minuteCells(piece.series, merged.firstTs, merged),
           open.seq,
         );
         // Gone to the second bound since: the piece starts again.
@@ -68,11 +67,7 @@ export class CompactedMinutes {
         piece.firstTs,
         piece.lastTs,
         piece.count,
-        piece.min,
-        piece.max,
-        piece.sum,
-        piece.last,
-        piece.worstQuality,
+        ...this.codec.minuteCells(piece.series, piece.firstTs, piece),
       );
       this.open.set(piece.series, { seq: Number(lastInsertRowid), piece });
       this.count += 1;
@@ -93,6 +88,7 @@ export class CompactedMinutes {
     const out = this.statements.peekMinutes.all(0, limit).map((row) => {
       const series = this.seriesOf(Number(row.series));
       if (!series) throw new Error(`buffer minute ${row.seq} names unknown series ${row.series}`);
+      const figures = this.codec.minute(row);
       return {
         seq: Number(row.seq),
         minute: {
@@ -102,11 +98,7 @@ export class CompactedMinutes {
           firstTimestamp: Number(row.first_ts),
           lastTimestamp: Number(row.last_ts),
           count: Number(row.count),
-          min: Number(row.min),
-          max: Number(row.max),
-          sum: Number(row.sum),
-          last: Number(row.last),
-          worstQuality: Number(row.worst_quality),
+          ...figures,
         },
       };
     });

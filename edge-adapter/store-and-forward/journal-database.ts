@@ -17,6 +17,7 @@ const schema = `
   CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, time INTEGER NOT NULL, data TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS handled_commands (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed BLOB NOT NULL);
 `;
 
 /** A buffer file that could not be read at start, and where it went. */
@@ -122,6 +123,8 @@ export function prepareStatements(db: DatabaseSync) {
     rememberCommand: s('INSERT OR IGNORE INTO handled_commands (id, at) VALUES (?, ?)'),
     handledCommand: s('SELECT 1 AS yes FROM handled_commands WHERE id = ?'),
     forgetCommands: s('DELETE FROM handled_commands WHERE at < ?'),
+    keyCheck: s('SELECT sealed FROM key_check WHERE id = 1'),
+    setKeyCheck: s('INSERT OR REPLACE INTO key_check (id, sealed) VALUES (1, ?)'),
   };
 }
 export type JournalStatements = ReturnType<typeof prepareStatements>;

@@ -1,3 +1,4 @@
+import type { RowCodec } from './journal-cipher.ts';
 import type { JournalStatements } from './journal-database.ts';
 
 /** An event other than a sample, journaled as its CloudEvent parts. */
@@ -20,11 +21,13 @@ export interface JournaledEvent extends JournalEvent {
  */
 export class JournalEvents {
   private readonly statements: JournalStatements;
+  private readonly codec: RowCodec;
   private readonly max: number;
   private count: number;
 
-  constructor(statements: JournalStatements, max: number, depth: number) {
+  constructor(statements: JournalStatements, codec: RowCodec, max: number, depth: number) {
     this.statements = statements;
+    this.codec = codec;
     this.max = max;
     this.count = depth;
   }
@@ -36,7 +39,8 @@ export class JournalEvents {
 
   /** Inside a transaction: appends one, and past the bound forgets the oldest (counted as dropped_events). */
   insert(event: JournalEvent): void {
-    this.statements.insertEvent.run(event.topic, event.key, event.id, event.time, JSON.stringify(event.data));
+    const data = this.codec.eventCell(event.time, JSON.stringify(event.data));
+    this.statements.insertEvent.run(event.topic, event.key, event.id, event.time, data);
     this.count += 1;
     if (this.count > this.max) {
       const { changes } = this.statements.evictEvents.run(this.count - this.max);
@@ -52,7 +56,7 @@ export class JournalEvents {
       key: String(row.key),
       id: String(row.id),
       time: Number(row.time),
-      data: JSON.parse(String(row.data)),
+      data: JSON.parse(this.codec.eventJson(row)),
     }));
   }
 

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { TelemetryRaw } from '../../contracts/telemetry.ts';
 import { CompactedMinutes, type JournaledMinute } from './compacted-minutes.ts';
+import { BufferKeyError, JournalCipher, RowCodec } from './journal-cipher.ts';
 import {
   type JournalState,
   type JournalStatements,
@@ -35,6 +36,8 @@ export interface JournalOptions {
   sync: 'full' | 'normal';
   /** The bound of the (rare) non-telemetry events: command results and audit records. */
   maxEvents?: number;
+  /** 32 bytes: values, figures and events are sealed with it (journal-cipher.ts). Absent: kept plain. */
+  key?: Buffer | undefined;
 }
 
 export interface JournaledSample {
@@ -56,10 +59,34 @@ export interface AppendResult {
 export function openSampleJournal(options: JournalOptions): SampleJournal {
   const { db, state, movedAside } = openJournalDatabase(options.path, options.sync);
   try {
-    return new SampleJournal(db, options, prepareStatements(db), state, movedAside);
+    const statements = prepareStatements(db);
+    const codec = new RowCodec(options.key ? new JournalCipher(options.key) : undefined);
+    checkKey(options.path, statements, codec.cipher);
+    return new SampleJournal(db, options, statements, state, codec, movedAside);
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * A file written with a key opens only with that key: without it, or with another, nothing
+ * it holds could be sent, and a new file in its place would lose it. Start-up stops instead,
+ * saying what to do. A plain file given a key from now on is sealed from now on.
+ */
+function checkKey(path: string, statements: JournalStatements, cipher: JournalCipher | undefined): void {
+  const sealed = statements.keyCheck.get()?.sealed;
+  if (sealed instanceof Uint8Array) {
+    if (!cipher)
+      throw new BufferKeyError(
+        `the store-and-forward buffer ${path} is encrypted and no key was given: set buffer.encryption (keyFile or keyEnv) to the key it was written with`,
+      );
+    if (!cipher.opensKeyCheck(sealed))
+      throw new BufferKeyError(
+        `the store-and-forward buffer ${path} was encrypted with another key: give the adapter the key it was written with (buffer.encryption); if that key is lost, what it holds is too: move the file aside to start a new buffer`,
+      );
+  } else if (cipher) {
+    statements.setKeyCheck.run(cipher.keyCheck());
   }
 }
 
@@ -73,11 +100,12 @@ export function openSampleJournal(options: JournalOptions): SampleJournal {
  * bound is counted (the counts survive restarts too).
  */
 export class SampleJournal {
-  readonly options: Required<JournalOptions>;
+  readonly options: Required<Omit<JournalOptions, 'key'>>;
   private readonly db: DatabaseSync;
   private readonly seriesById = new Map<number, Series>();
   private readonly seriesByKey = new Map<string, number>();
   private readonly statements: JournalStatements;
+  private readonly codec: RowCodec;
   private sampleDepth = 0;
   private readonly minutes: CompactedMinutes;
   private readonly events: JournalEvents;
@@ -89,13 +117,21 @@ export class SampleJournal {
   /** The unreadable file this journal replaced at open, if any. */
   readonly movedAside: MovedAside | undefined;
 
-  constructor(db: DatabaseSync, options: JournalOptions, statements: JournalStatements, state: JournalState, movedAside?: MovedAside) {
+  constructor(
+    db: DatabaseSync,
+    options: JournalOptions,
+    statements: JournalStatements,
+    state: JournalState,
+    codec: RowCodec,
+    movedAside?: MovedAside,
+  ) {
     this.db = db;
     this.options = { maxEvents: 100_000, maxMinutes: 10_000_000, ...options };
     this.statements = statements;
+    this.codec = codec;
     this.movedAside = movedAside;
-    this.minutes = new CompactedMinutes(statements, (id) => this.seriesById.get(id), state.minutes);
-    this.events = new JournalEvents(statements, this.options.maxEvents, state.events);
+    this.minutes = new CompactedMinutes(statements, codec, (id) => this.seriesById.get(id), state.minutes);
+    this.events = new JournalEvents(statements, codec, this.options.maxEvents, state.events);
     this.apply(state);
   }
 
@@ -151,7 +187,9 @@ export class SampleJournal {
     let compacted = 0;
     this.transaction(() => {
       for (const sample of batch) {
-        this.statements.insertSample.run(this.seriesId(sample), sample.timestamp, sample.value, sample.quality);
+        const series = this.seriesId(sample);
+        const [value, quality] = this.codec.sampleCells(series, sample.timestamp, sample.value, sample.quality);
+        this.statements.insertSample.run(series, sample.timestamp, value, quality);
       }
       this.sampleDepth += batch.length;
       if (this.options.whenFull === 'drop-oldest' && this.sampleDepth > max) {
@@ -175,7 +213,12 @@ export class SampleJournal {
    */
   private compactOldest(excess: number): number {
     const count = Math.max(excess, Math.ceil(this.options.maxSamples / 100));
-    const rows = this.statements.peekSamples.all(this.inFlightTo, count) as unknown as StoredSample[];
+    const rows: StoredSample[] = this.statements.peekSamples.all(this.inFlightTo, count).map((row) => ({
+      seq: Number(row.seq),
+      series: Number(row.series),
+      ts: Number(row.ts),
+      ...this.codec.sample(row),
+    }));
     const lastSeq = rows.at(-1)?.seq;
     if (lastSeq === undefined) return 0;
     this.minutes.add(rows);
@@ -205,17 +248,18 @@ export class SampleJournal {
     const rows = this.statements.peekSamples.all(afterSeq, limit);
     const out: JournaledSample[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as { seq: number; series: number; ts: number; value: number; quality: number };
+      const row = rows[i] as { seq: number; series: number; ts: number; value: number | Uint8Array; quality: number };
       const series = this.seriesById.get(row.series);
       if (!series) throw new Error(`buffer row ${row.seq} names unknown series ${row.series}`);
+      const { value, quality } = this.codec.sample(row);
       out[i] = {
         seq: row.seq,
         sample: {
           timestamp: row.ts,
           deviceId: series.deviceId,
           tagId: series.tagId,
-          value: row.value,
-          quality: row.quality,
+          value,
+          quality,
           sourceProtocol: series.sourceProtocol,
         },
       };
