@@ -33,6 +33,7 @@ import { redisRateLimiter } from './rate-limit/rate-limiter.ts';
 import { alarmActionRoutes } from './routes/alarm-action-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { assetRoutes } from './routes/asset-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { configRoutes } from './routes/config-routes.ts';
@@ -193,6 +194,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     commandRoutes,
     statusRoutes,
     configRoutes,
+    auditRoutes,
   ]) {
     app.route('/', routes(services));
   }

@@ -89,25 +89,31 @@ function reasonOf(error: unknown, token: string, algorithms: string[]): string {
   if (status === 401 && error instanceof Error) return error.message; // our own refusal from the key resolver
   switch (code) {
     case 'ERR_JWT_EXPIRED':
-      return 'the token has expired: get a new one from POST /v1/auth/refresh, or sign in again';
+      // Only this gateway's own tokens are refreshed here; an identity provider's are refreshed there.
+      return algOf(token) === 'HS256'
+        ? 'the token has expired: get a new one from POST /v1/auth/refresh, or sign in again'
+        : 'the token has expired: sign in again';
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return 'the token signature does not verify: it was not issued by a trusted issuer, or was altered';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
       const e = error as { claim?: string; reason?: string };
       return `the token's "${e.claim}" claim is not acceptable (${e.reason}): check the issuer, audience and clock`;
     }
-    case 'ERR_JOSE_ALG_NOT_ALLOWED': {
-      let alg = 'an algorithm';
-      try {
-        alg = decodeProtectedHeader(token).alg ?? alg;
-      } catch {}
-      return `tokens signed with ${alg} are not accepted here; accepted: ${algorithms.join(', ')}`;
-    }
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return `tokens signed with ${algOf(token) ?? 'an algorithm'} are not accepted here; accepted: ${algorithms.join(', ')}`;
     case 'ERR_JWKS_NO_MATCHING_KEY':
       return 'no key of the identity provider matches the token (kid): it may have rotated keys; sign in again';
     case 'ERR_JWKS_TIMEOUT':
       return 'the identity provider’s key set did not answer in time: try again shortly';
     default:
       return 'the bearer token is not a valid JWT';
+  }
+}
+
+function algOf(token: string): string | undefined {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
   }
 }
