@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { AuditOutcome } from '#contracts';
 import type { Queryable } from '../../runtime/resources/db.ts';
+import { keysetPage } from './keyset-page.ts';
 import { tableRow } from './table-row.ts';
 
 /**
@@ -8,6 +9,8 @@ import { tableRow } from './table-row.ts';
  * tenant column): the facts the gateway, the functions and the edge published on
  * system.audit-log. Read-only; newest first, in pages.
  */
+
+const Details = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
 export const AuditEntry = z
   .object({
@@ -21,7 +24,7 @@ export const AuditEntry = z
     outcome: AuditOutcome,
     reason: z.string().nullable(),
     correlationId: z.string().nullable(),
-    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+    details: Details.nullable(),
   })
   .openapi('AuditEntry');
 export type AuditEntry = z.infer<typeof AuditEntry>;
@@ -63,7 +66,7 @@ const Row = z.object({
   outcome: AuditOutcome,
   reason: z.string().nullable(),
   correlation_id: z.string().nullable(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+  details: Details.nullable(),
 });
 
 /** The newest facts first; `after` continues a previous page. Reads one row more than `limit` to tell whether another page exists. */
@@ -114,7 +117,6 @@ export async function queryAuditEntries(
       details: r.details,
     };
   });
-  const page = entries.slice(0, q.limit);
-  const last = page.at(-1);
-  return { entries: page, next: entries.length > q.limit && last ? { timestamp: last.timestamp, auditId: last.auditId } : null };
+  const { page, next } = keysetPage(entries, q.limit, (last) => ({ timestamp: last.timestamp, auditId: last.auditId }));
+  return { entries: page, next };
 }

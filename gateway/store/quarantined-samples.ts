@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Queryable } from '../../runtime/resources/db.ts';
+import { keysetPage } from './keyset-page.ts';
 import { tableRow } from './table-row.ts';
 
 /**
@@ -122,13 +123,13 @@ export async function queryQuarantinedSamples(
       sourceProtocol: r.source_protocol,
     };
   });
-  const page = samples.slice(0, q.limit);
-  const last = page.at(-1);
-  return {
-    samples: page,
-    next:
-      samples.length > q.limit && last ? { receivedAt: last.receivedAt, deviceId: last.deviceId, tagId: last.tagId, ts: last.ts } : null,
-  };
+  const { page, next } = keysetPage(samples, q.limit, (last) => ({
+    receivedAt: last.receivedAt,
+    deviceId: last.deviceId,
+    tagId: last.tagId,
+    ts: last.ts,
+  }));
+  return { samples: page, next };
 }
 
 const DeviceRow = z.object({
