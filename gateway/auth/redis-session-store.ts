@@ -7,10 +7,11 @@ import type { RotateOutcome, SessionRecord, SessionStore } from './session-store
  * contracts/redis-keys.ts). Each expires with the sign-in it belongs to.
  */
 const keys = {
+  // The braces are a hash tag: on a Redis Cluster both keys of a session share a slot, as the rotation script needs.
   /** HASH userId, tenantId, role, createdAt, expiresAt, current (SHA-256 of the live refresh token). */
-  session: (sessionId: string) => `session:${sessionId}`,
+  session: (sessionId: string) => `session:{${sessionId}}`,
   /** SET of the SHA-256 of every refresh token the session has rotated away: presenting one again is reuse. */
-  rotated: (sessionId: string) => `session:${sessionId}:rotated`,
+  rotated: (sessionId: string) => `session:{${sessionId}}:rotated`,
   /** ZSET sessionId → expiresAt: a user's sessions, for an administrator's revoke. */
   ofUser: (tenantId: string, userId: string) => `sessions:user:${tenantId}:${userId}`,
 };

@@ -93,11 +93,11 @@ describe('redis session store', () => {
     const session = sessionOf('dora', 60_000);
     await store.create(session, 'h1');
     await store.rotate(session.sessionId, 'h1', 'h2');
-    for (const key of [`session:${session.sessionId}`, `session:${session.sessionId}:rotated`, 'sessions:user:acme:dora']) {
+    for (const key of [`session:{${session.sessionId}}`, `session:{${session.sessionId}}:rotated`, 'sessions:user:acme:dora']) {
       const ttl = await scratch.redis.pttl(key);
       expect(ttl, key).toBeGreaterThan(50_000);
       expect(ttl, key).toBeLessThanOrEqual(60_000);
     }
-    expect(await scratch.redis.hget(`session:${session.sessionId}`, 'current')).toBe('h2');
+    expect(await scratch.redis.hget(`session:{${session.sessionId}}`, 'current')).toBe('h2');
   });
 });

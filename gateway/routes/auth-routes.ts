@@ -137,11 +137,21 @@ export function authRoutes(s: GatewayServices) {
           content: { 'application/json': { schema: Problem } },
         },
         404: { description: 'Sign-in is not offered here', content: { 'application/json': { schema: Problem } } },
+        429: {
+          description: 'Too many refreshes from this address: wait the Retry-After seconds',
+          content: { 'application/json': { schema: Problem } },
+        },
       },
     }),
     async (c) => {
       if (!s.signIn) throw problem(404, noSignIn);
       const { users, sessions } = s.signIn;
+      // Public, so budgeted per address like sign-in: guessing costs a Redis call each.
+      const budget = await s.limiter.take(`refresh:${clientAddress(c)}`, 'signIn');
+      if (!budget.allowed) {
+        const retry = String(Math.ceil(budget.resetMs / 1000));
+        throw problem(429, `too many refreshes from here; try again in ${retry} s`, { headers: { 'retry-after': retry } });
+      }
       const fromBody = c.req.valid('json')?.refreshToken;
       const presented = fromBody ?? refreshCookieOf(c);
       if (!presented)

@@ -103,15 +103,18 @@ export function endSession(reason: string): void {
   window.dispatchEvent(new CustomEvent('flowline:signed-out', { detail: reason }));
 }
 
-/** Ends the session at the gateway (its refresh token, its access token), then here. */
+/**
+ * Ends the session at the gateway (its refresh token, its access tokens), then here. An
+ * access token that has expired is refreshed first (api does): otherwise the refresh
+ * cookie would outlive the sign-out and sign the next reload back in.
+ */
 export async function signOut(): Promise<void> {
-  const token = session?.token;
   try {
-    if (token) await fetch('/v1/auth/sign-out', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    if (session) await api('/v1/auth/sign-out', { method: 'POST' });
   } catch {
-    // Unreachable: the session ends here all the same, and at the gateway when it expires.
+    // Unreachable, or already ended: the session ends here all the same.
   }
-  endSession('Signed out.');
+  if (session) endSession('Signed out.');
 }
 
 export const may = (permission: string): boolean => session?.user.permissions.includes(permission) ?? false;

@@ -277,6 +277,14 @@ describe('operators’ console', () => {
     await browser.screenshot('10-wells-tablet');
   });
 
+  it('signs out cleanly: a reload does not sign back in from the refresh cookie', async () => {
+    await page.click('button:has-text("Sign out")');
+    await page.locator('form.sign-in').waitFor();
+    await page.reload();
+    await page.locator('form.sign-in').waitFor();
+    expect(await page.locator('[data-testid=user]').count()).toBe(0);
+  });
+
   it('reported no console errors (a Content-Security-Policy violation would be one)', () => {
     // The sign-in with a wrong password is answered 401 on purpose: the browser logs that request.
     expect(browser.problems.filter((p) => !p.includes('401'))).toEqual([]);
