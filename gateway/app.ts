@@ -146,6 +146,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     guard: guardDeps,
     clock,
     log,
+    sessionIsActive: sessions ? (sessionId) => sessions.isActive(sessionId) : undefined,
     counters: {
       dropped: (n) => metrics.liveDropped.inc(n),
       coalesced: () => metrics.liveCoalesced.inc(),

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { AuditLog } from '#contracts';
+import { defaultOptions } from '../deps.ts';
+import { sessionEndedCloseCode } from '../live/live-routes.ts';
 import { type GatewayFixture, gatewayFixture } from '../testing/gateway-fixture.ts';
 import { type ScratchRedis, startScratchRedis } from '../testing/scratch-redis.ts';
 import { sha256Hex } from './api-keys.ts';
@@ -48,7 +51,10 @@ describe.each(backends)('sessions in %s', (_kind, storeOf) => {
       ],
       apiKeys: [{ id: 'plc', sha256: sha256Hex(machineKey), role: 'scada', tenantId: 'acme' }],
       sessions: { sessions: storeOf(() => clock()), accessTokenTtlSeconds: accessTtlSeconds },
-      options: { rateLimits: { read: 10_000, write: 10_000, ingest: 10_000, signIn: 10_000, windowMs: 60_000 } },
+      options: {
+        rateLimits: { read: 10_000, write: 10_000, ingest: 10_000, signIn: 10_000, windowMs: 60_000 },
+        live: { ...defaultOptions.live, keepAliveMs: 200 },
+      },
     });
     clock = f.now;
   }, 120_000);
@@ -177,6 +183,30 @@ describe.each(backends)('sessions in %s', (_kind, storeOf) => {
     expect(await audit()).toContainEqual(
       expect.objectContaining({ action: 'auth.sessions-revoke', resource: 'user/ana', actor: { userId: 'boss', role: 'admin' } }),
     );
+  });
+
+  it('closes a live socket of a signed-out session at its next keep-alive; another session’s stays open', async () => {
+    const server = await f.listen();
+    const open = async (token: string) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/v1/live`, ['flowline.v1', `bearer.${token}`]);
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      return { socket, closed: new Promise<number>((resolve) => socket.once('close', (code) => resolve(code))) };
+    };
+    try {
+      const [ending, staying] = [(await signIn('ana', 'body')).body, (await signIn('ana', 'body')).body];
+      const [a, b] = [await open(ending.token), await open(staying.token)];
+      await f.request('POST', '/v1/auth/sign-out', { headers: { authorization: `Bearer ${ending.token}` } });
+      expect(await a.closed).toBe(sessionEndedCloseCode);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // two more keep-alives
+      expect(b.socket.readyState).toBe(WebSocket.OPEN);
+      b.socket.close();
+      await b.closed;
+    } finally {
+      await server.close();
+    }
   });
 
   it('keeps API keys and tokens without a session working; they have no session to sign out', async () => {

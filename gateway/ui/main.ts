@@ -105,6 +105,8 @@ async function startConsole(): Promise<void> {
         emit('commands');
       }
     },
+    // Any call now meets the ended session: api refreshes if it can, or signs out with the reason.
+    onSessionEnded: () => void api('/v1/me').catch(() => {}),
     onState(state, detail, serverTime) {
       if (serverTime) syncClock(serverTime);
       store.linkUp = state === 'live';
