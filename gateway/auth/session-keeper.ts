@@ -33,7 +33,7 @@ const maxCached = 50_000;
 
 /**
  * Sign-in sessions: a short access token (a JWT naming its session in `sid`) and a
- * refresh token rotated on every use (RFC 9700 §4.14.2, OWASP). Presenting a refresh
+ * refresh token rotated on every use (RFC 9700 §4.14, OWASP). Presenting a refresh
  * token the session already rotated means two parties hold it: the whole session is
  * revoked, the thief's copy and the user's alike.
  *

@@ -18,7 +18,7 @@ export interface SessionRecord {
 /**
  * What presenting a refresh token did. `rotated`: it was the family's current token and
  * has been replaced. `reused`: it was one the family had already rotated away, so it was
- * copied (RFC 9700 §4.14.2): the whole family is revoked. `unknown`: no live session
+ * copied (RFC 9700 §4.14): the whole family is revoked. `unknown`: no live session
  * issued it (signed out, revoked, expired, or never ours).
  */
 export type RotateOutcome = { kind: 'rotated'; session: SessionRecord } | { kind: 'reused'; session: SessionRecord } | { kind: 'unknown' };
