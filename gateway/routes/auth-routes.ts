@@ -72,6 +72,18 @@ export function authRoutes(s: GatewayServices) {
     permissions: permissionsOf(p.role),
   });
 
+  /** The Session answer; the refresh token goes where the client asked for it (or presented it). */
+  const answer = (c: Context, tokens: SessionTokens, principal: Principal, refreshTokenIn: 'cookie' | 'body') => {
+    if (refreshTokenIn === 'cookie') setRefreshCookie(c, tokens.refresh.token, tokens.refresh.expiresAt, s.clock());
+    return {
+      token: tokens.access.token,
+      expiresAt: tokens.access.expiresAt,
+      ...(refreshTokenIn === 'body' ? { refreshToken: tokens.refresh.token } : {}),
+      refreshExpiresAt: tokens.refresh.expiresAt,
+      user: meOf(principal),
+    };
+  };
+
   app.openapi(
     s.secured('public', {
       method: 'post',
@@ -252,17 +264,6 @@ export function authRoutes(s: GatewayServices) {
     (c) => c.json(meOf(c.get('principal')), 200),
   );
   return app;
-
-  function answer(c: Context, tokens: SessionTokens, principal: Principal, refreshTokenIn: 'cookie' | 'body') {
-    if (refreshTokenIn === 'cookie') setRefreshCookie(c, tokens.refresh.token, tokens.refresh.expiresAt, s.clock());
-    return {
-      token: tokens.access.token,
-      expiresAt: tokens.access.expiresAt,
-      ...(refreshTokenIn === 'body' ? { refreshToken: tokens.refresh.token } : {}),
-      refreshExpiresAt: tokens.refresh.expiresAt,
-      user: meOf(principal),
-    };
-  }
 }
 
 function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
