@@ -10,6 +10,8 @@ import { tenantAssets } from './assets/tenant-assets.ts';
 import { apiKeyRing } from './auth/api-keys.ts';
 import { authenticator } from './auth/authenticator.ts';
 import { liveSubprotocol } from './auth/credentials.ts';
+import { redisSessionStore } from './auth/redis-session-store.ts';
+import { sessionKeeper } from './auth/session-keeper.ts';
 import { tokenIssuer } from './auth/token-issuer.ts';
 import { tokenVerifier } from './auth/token-verifier.ts';
 import { userDirectory } from './auth/users.ts';
@@ -31,6 +33,7 @@ import { redisRateLimiter } from './rate-limit/rate-limiter.ts';
 import { alarmActionRoutes } from './routes/alarm-action-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { assetRoutes } from './routes/asset-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { commandRoutes } from './routes/command-routes.ts';
 import { configRoutes } from './routes/config-routes.ts';
@@ -81,9 +84,28 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const assets = tenantAssets(deps.assets);
   const limiter = redisRateLimiter(deps.redis, options.rateLimits, clock, log);
   const { auditLater, publishAudited } = auditing(deps.publisher, clock, log, metrics);
-  const authenticate = authenticator(tokenVerifier(deps.auth.tokens), apiKeyRing(deps.auth.apiKeys ?? []));
-  const guardDeps = { authenticate, limiter, audit: auditLater };
   const secret = deps.auth.tokens.hs256Secret;
+  const sessions = secret
+    ? sessionKeeper({
+        store: deps.auth.sessions ?? redisSessionStore(deps.redis),
+        issue: tokenIssuer({
+          secret,
+          ttlSeconds: deps.auth.accessTokenTtlSeconds ?? 15 * 60,
+          issuer: deps.auth.tokens.issuer,
+          audience: deps.auth.tokens.audience,
+          clock,
+        }),
+        sessionTtlSeconds: deps.auth.sessionTtlSeconds ?? 12 * 3600,
+        activeCacheMs: deps.auth.sessionCheckCacheMs ?? 5_000,
+        clock,
+      })
+    : undefined;
+  const authenticate = authenticator(
+    tokenVerifier(deps.auth.tokens, clock),
+    apiKeyRing(deps.auth.apiKeys ?? []),
+    sessions ? (sessionId) => sessions.isActive(sessionId) : undefined,
+  );
+  const guardDeps = { authenticate, limiter, audit: auditLater };
   const functionStatus = functionStatusBoard(deps.lag, deps.metricsSource, clock, log);
   const edge = edgeStatusSource(deps.edgeSites ?? []);
 
@@ -99,19 +121,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     options,
     secured: securedRouteFactory(guardDeps),
     limiter,
-    signIn:
-      secret && deps.auth.users && deps.auth.users.length > 0
-        ? {
-            users: userDirectory(deps.auth.users),
-            issue: tokenIssuer({
-              secret,
-              ttlSeconds: deps.auth.tokenTtlSeconds ?? 12 * 3600,
-              issuer: deps.auth.tokens.issuer,
-              audience: deps.auth.tokens.audience,
-              clock,
-            }),
-          }
-        : undefined,
+    signIn: sessions && deps.auth.users && deps.auth.users.length > 0 ? { users: userDirectory(deps.auth.users), sessions } : undefined,
     functionStatus,
     config: configDocuments(deps.config ?? configSourceOf({}), deps.db),
     edge,
@@ -136,6 +146,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     guard: guardDeps,
     clock,
     log,
+    sessionIsActive: sessions ? (sessionId) => sessions.isActive(sessionId) : undefined,
     counters: {
       dropped: (n) => metrics.liveDropped.inc(n),
       coalesced: () => metrics.liveCoalesced.inc(),
@@ -184,6 +195,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     commandRoutes,
     statusRoutes,
     configRoutes,
+    auditRoutes,
   ]) {
     app.route('/', routes(services));
   }

@@ -7,6 +7,7 @@ import type { AssetIndex } from '../config/asset-registry.ts';
 import type { TagRules } from '../config/tag-rules.ts';
 import type { Db } from '../runtime/resources/db.ts';
 import type { ApiKeyEntry } from './auth/api-keys.ts';
+import type { SessionStore } from './auth/session-store.ts';
 import type { TokenSettings } from './auth/token-verifier.ts';
 import type { UserEntry } from './auth/users.ts';
 import type { EventPublisher } from './bus/event-publisher.ts';
@@ -44,7 +45,14 @@ export interface GatewayDeps {
     /** Sign-in with a password, when the gateway issues its own tokens (needs tokens.hs256Secret). */
     users?: readonly UserEntry[];
     apiKeys?: readonly ApiKeyEntry[];
-    tokenTtlSeconds?: number;
+    /** How long a sign-in lasts before the password is asked again (refreshing does not extend it); default 12 h. */
+    sessionTtlSeconds?: number;
+    /** How long one access token lasts; the console refreshes it before then; default 15 min. */
+    accessTokenTtlSeconds?: number;
+    /** Where sessions live; default Redis (`redis`). The embedded gateway keeps them in memory. */
+    sessions?: SessionStore;
+    /** How long a replica trusts its last look at a session: the most a revoked session's access token still works elsewhere; default 5 s. */
+    sessionCheckCacheMs?: number;
   };
   options?: Partial<GatewayOptions>;
   /** Where /metrics series go; the host's registry when it serves /metrics itself. */

@@ -12,6 +12,7 @@ import type { OutgoingEvent } from '../runtime/deliver.ts';
 import type { MemoryBus } from '../runtime/hosts/memory/bus.ts';
 import type { Db } from '../runtime/resources/db.ts';
 import { createGateway, type Gateway } from './app.ts';
+import { memorySessionStore } from './auth/memory-session-store.ts';
 import { hashPassword } from './auth/password-hash.ts';
 import type { UserEntry } from './auth/users.ts';
 import { memoryPublisher } from './bus/memory-publisher.ts';
@@ -41,6 +42,8 @@ export interface EmbeddedGatewayOptions {
   users?: UserEntry[];
   edgeSites?: EdgeSite[];
   options?: Partial<GatewayOptions>;
+  /** How long an access token lasts (default 15 min): the browser tests shorten it to watch the console refresh. */
+  accessTokenTtlSeconds?: number;
   /** Where configuration is read (and, from PostgreSQL, changed); default: FLOWLINE_CONFIG_SOURCE and FLOWLINE_CONFIG_DIR. */
   config?: ConfigSource;
   clock?: () => number;
@@ -56,8 +59,8 @@ export interface EmbeddedGateway {
  * The gateway on the embedded default (npm start, the browser tests): the memory bus,
  * in-process invocation, the memory bus's lag, the shared metrics registry, the
  * configuration documents of FLOWLINE_CONFIG_DIR, the edge's command results read from
- * the bus, and HS256 tokens signed with a secret made at start (signing in again after
- * a restart is the price).
+ * the bus, and HS256 tokens signed with a secret made at start, their sessions kept in
+ * memory (signing in again after a restart is the price).
  */
 export async function createEmbeddedGateway(options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
   const registry = await loadConfig('assets', AssetRegistry, options.db ? { db: options.db } : {});
@@ -87,7 +90,13 @@ export async function createEmbeddedGateway(options: EmbeddedGatewayOptions): Pr
     tagRules,
     alarmRules,
     config: options.config ?? configSourceOf(process.env),
-    auth: { tokens: { hs256Secret: randomBytes(32), roleClaim: 'role', tenantClaim: 'tenant', nameClaim: 'name' }, users },
+    auth: {
+      tokens: { hs256Secret: randomBytes(32), roleClaim: 'role', tenantClaim: 'tenant', nameClaim: 'name' },
+      users,
+      // One process: sessions need not outlive it (its signing secret does not either).
+      sessions: memorySessionStore(options.clock),
+      ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+    },
     registry: options.registry,
     log: options.log,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -143,7 +143,9 @@ async function main(env: GatewaySettings): Promise<void> {
       },
       users: env.GATEWAY_USERS_FILE ? yaml(env.GATEWAY_USERS_FILE, UsersFile).users : [],
       apiKeys: env.GATEWAY_API_KEYS_FILE ? yaml(env.GATEWAY_API_KEYS_FILE, ApiKeysFile).keys : [],
-      tokenTtlSeconds: env.GATEWAY_TOKEN_TTL_SECONDS,
+      sessionTtlSeconds: env.GATEWAY_TOKEN_TTL_SECONDS,
+      accessTokenTtlSeconds: env.GATEWAY_ACCESS_TOKEN_TTL_SECONDS,
+      sessionCheckCacheMs: env.GATEWAY_SESSION_CHECK_CACHE_MS,
     },
     options: {
       corsOrigins: env.GATEWAY_CORS_ORIGINS,

@@ -4,8 +4,7 @@ import type { CloudEvent } from '../runtime/envelope.ts';
 import type { Queryable } from '../runtime/resources/db.ts';
 import type { TenantAssets } from './assets/tenant-assets.ts';
 import { type AuditFact, auditEvent } from './audit/audit-trail.ts';
-import type { Principal } from './auth/principal.ts';
-import type { IssuedToken } from './auth/token-issuer.ts';
+import type { SessionKeeper } from './auth/session-keeper.ts';
 import type { UserDirectory } from './auth/users.ts';
 import type { EventPublisher, OutgoingEvent } from './bus/event-publisher.ts';
 import type { ConfigDocuments } from './config/config-documents.ts';
@@ -31,7 +30,8 @@ export interface GatewayServices {
   options: GatewayOptions;
   secured: SecuredRoute;
   limiter: RateLimiter;
-  signIn: { users: UserDirectory; issue(principal: Principal): Promise<IssuedToken> } | undefined;
+  /** Password sign-in and its sessions, where the gateway issues its own tokens (users configured, HS256). */
+  signIn: { users: UserDirectory; sessions: SessionKeeper } | undefined;
   functionStatus: { read(): Promise<FunctionStatus[]> };
   /** The configuration documents, where this deployment keeps them. */
   config: ConfigDocuments;

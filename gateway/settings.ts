@@ -62,12 +62,17 @@ export const GatewaySettings = RuntimeEnv.extend({
   GATEWAY_JWT_ROLE_CLAIM: z.string().default('role'),
   GATEWAY_JWT_TENANT_CLAIM: z.string().default('tenant'),
   GATEWAY_JWT_NAME_CLAIM: z.string().default('name'),
+  /** How long a sign-in lasts (its refresh tokens die with it): a shift, by default. */
   GATEWAY_TOKEN_TTL_SECONDS: z.coerce
     .number()
     .int()
     .min(300)
     .max(7 * 86_400)
     .default(12 * 3600),
+  /** How long one access token lasts: the console refreshes it silently before then. */
+  GATEWAY_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  /** How long a replica trusts its last look at a session in Redis: the most a revoked session's token still works. */
+  GATEWAY_SESSION_CHECK_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** YAML `users:` with scrypt hashes (node gateway/hash-password.ts): password sign-in, HS256 tokens. */
   GATEWAY_USERS_FILE: z.string().optional(),
   /** YAML `keys:` with SHA-256 digests (node gateway/new-api-key.ts): machines' credentials. */

@@ -10,9 +10,9 @@ const operating = ['admin', 'supervisor', 'operator'] as const satisfies readonl
  * viewer reads; operator also acknowledges alarms and requests setpoint writes (the
  * edge adapter still decides per tag); supervisor also shelves and suppresses, which
  * hide an alarm and so need more authority (ISA-18.2), and reads the configuration
- * documents of their tenant; scada pushes data and calls functions but reads nothing;
- * admin does everything, and alone changes configuration: the documents are global,
- * shared by every tenant.
+ * documents and the audit trail of their tenant; scada pushes data and calls functions but
+ * reads nothing; admin does everything, and alone changes configuration (the documents
+ * are global, shared by every tenant) and ends another user's sessions.
  */
 export const permissions = {
   'assets.read': people,
@@ -32,6 +32,8 @@ export const permissions = {
   'functions.invoke': ['admin', 'scada'],
   'config.read': ['admin', 'supervisor'],
   'config.change': ['admin'],
+  'sessions.revoke': ['admin'],
+  'audit.read': ['admin', 'supervisor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

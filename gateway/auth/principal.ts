@@ -12,6 +12,8 @@ export interface Principal {
   name: string;
   role: Role;
   tenantId: string;
+  /** The sign-in session of a token this gateway issued (`sid`); absent for API keys and an identity provider's tokens. */
+  sessionId?: string | undefined;
 }
 
 /** The principal's identity as the audit trail and the commands' `requestedBy` carry it. */

@@ -13,7 +13,7 @@ const people: Role[] = ['admin', 'supervisor', 'operator', 'viewer'];
 const operating: Role[] = ['admin', 'supervisor', 'operator'];
 
 interface Case {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** As in the OpenAPI document. */
   template: string;
   path: string;
@@ -46,6 +46,11 @@ const cases: Case[] = [
     ok: 404,
   },
   { method: 'GET', template: '/v1/me', path: '/v1/me', allowed: roles, ok: 200 },
+  // The fixture has no users: refresh has no sign-in to serve; the tokens it issues carry no session to end.
+  { method: 'POST', template: '/v1/auth/refresh', path: '/v1/auth/refresh', body: {}, allowed: 'public', ok: 404 },
+  { method: 'POST', template: '/v1/auth/sign-out', path: '/v1/auth/sign-out', allowed: roles, ok: 409 },
+  { method: 'DELETE', template: '/v1/users/{userId}/sessions', path: '/v1/users/ana/sessions', allowed: ['admin'], ok: 404 },
+  { method: 'GET', template: '/v1/audit', path: '/v1/audit', allowed: ['admin', 'supervisor'], ok: 200 },
   { method: 'POST', template: '/v1/telemetry', path: '/v1/telemetry', body: { samples: [sample] }, allowed: ['admin', 'scada'], ok: 202 },
   {
     method: 'POST',
@@ -166,7 +171,7 @@ describe('role × route matrix', () => {
     };
     for (const c of cases) {
       const roles = doc.paths[c.template]?.[c.method.toLowerCase()]?.['x-flowline-roles'];
-      if (c.allowed === 'public' || c.template === '/v1/me') expect(roles).toBe('any');
+      if (c.allowed === 'public' || c.template === '/v1/me' || c.template === '/v1/auth/sign-out') expect(roles).toBe('any');
       else expect([...(roles as Role[])].sort()).toEqual([...c.allowed].sort());
     }
   });

@@ -61,6 +61,16 @@ describe('sign-in', () => {
   });
 });
 
+describe('refresh', () => {
+  it('has the same budget per address as sign-in: guessing refresh tokens is not free', async () => {
+    f.advance(60_000);
+    const statuses = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await f.request('POST', '/v1/auth/refresh', { body: { refreshToken: `guess-${i}` } })).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+});
+
 describe('API keys', () => {
   it('let a machine in with its role and tenant, and are never echoed', async () => {
     const res = await f.request('GET', '/v1/me', { headers: { 'x-api-key': machineKey } });

@@ -6,18 +6,22 @@ export interface IssuedToken {
   expiresAt: number;
 }
 
-/** Issues the HS256 token of a signed-in user: subject, role, tenant and name, as `tokenVerifier` reads them. */
+/**
+ * Issues the HS256 token of a signed-in user: subject, role, tenant and name, as `tokenVerifier`
+ * reads them, and the session it belongs to (`sid`), which the gateway checks is still live.
+ */
 export function tokenIssuer(options: {
   secret: Uint8Array;
   ttlSeconds: number;
   issuer?: string | undefined;
   audience?: string | undefined;
   clock: () => number;
-}): (principal: Principal) => Promise<IssuedToken> {
-  return async (principal) => {
+}): (principal: Principal, sessionId?: string) => Promise<IssuedToken> {
+  return async (principal, sessionId) => {
     const now = Math.floor(options.clock() / 1000);
     const expiresAt = (now + options.ttlSeconds) * 1000;
-    let jwt = new SignJWT({ role: principal.role, tenant: principal.tenantId, name: principal.name })
+    const claims = { role: principal.role, tenant: principal.tenantId, name: principal.name, ...(sessionId ? { sid: sessionId } : {}) };
+    let jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(principal.id)
       .setIssuedAt(now)

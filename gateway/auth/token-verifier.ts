@@ -27,7 +27,7 @@ const rolePrecedence: Role[] = ['admin', 'supervisor', 'operator', 'viewer', 'sc
  * carry `role`, `tenant` and `name` (as the gateway issues them); tokens signed with a
  * key of the JWKS carry them where the settings say.
  */
-export function tokenVerifier(settings: TokenSettings): TokenVerifier {
+export function tokenVerifier(settings: TokenSettings, clock?: () => number): TokenVerifier {
   const jwks = settings.jwksUrl ? createRemoteJWKSet(settings.jwksUrl, { cooldownDuration: 30_000, cacheMaxAge: 600_000 }) : undefined;
   const algorithms = [...(settings.hs256Secret ? ['HS256'] : []), ...(jwks ? ['RS256', 'ES256', 'PS256'] : [])];
   const key: JWTVerifyGetKey = async (header, token) => {
@@ -47,6 +47,7 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
         ...(settings.audience ? { audience: settings.audience } : {}),
         clockTolerance: settings.clockToleranceSeconds ?? 30,
         requiredClaims: ['sub', 'exp'],
+        ...(clock ? { currentDate: new Date(clock()) } : {}),
       });
       payload = verified.payload;
       alg = verified.protectedHeader.alg;
@@ -65,7 +66,8 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
       throw problem(401, `the token has no tenant in "${own ? 'tenant' : settings.tenantClaim}": every principal belongs to one tenant`);
     const name = claimAt(payload, own ? 'name' : settings.nameClaim);
     const subject = payload.sub as string;
-    return { kind: 'user', id: subject, name: typeof name === 'string' && name ? name : subject, role, tenantId: tenant };
+    const sessionId = own && typeof payload.sid === 'string' ? payload.sid : undefined;
+    return { kind: 'user', id: subject, name: typeof name === 'string' && name ? name : subject, role, tenantId: tenant, sessionId };
   };
 }
 
@@ -87,25 +89,31 @@ function reasonOf(error: unknown, token: string, algorithms: string[]): string {
   if (status === 401 && error instanceof Error) return error.message; // our own refusal from the key resolver
   switch (code) {
     case 'ERR_JWT_EXPIRED':
-      return 'the token has expired: sign in again';
+      // Only this gateway's own tokens are refreshed here; an identity provider's are refreshed there.
+      return algOf(token) === 'HS256'
+        ? 'the token has expired: get a new one from POST /v1/auth/refresh, or sign in again'
+        : 'the token has expired: sign in again';
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return 'the token signature does not verify: it was not issued by a trusted issuer, or was altered';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
       const e = error as { claim?: string; reason?: string };
       return `the token's "${e.claim}" claim is not acceptable (${e.reason}): check the issuer, audience and clock`;
     }
-    case 'ERR_JOSE_ALG_NOT_ALLOWED': {
-      let alg = 'an algorithm';
-      try {
-        alg = decodeProtectedHeader(token).alg ?? alg;
-      } catch {}
-      return `tokens signed with ${alg} are not accepted here; accepted: ${algorithms.join(', ')}`;
-    }
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return `tokens signed with ${algOf(token) ?? 'an algorithm'} are not accepted here; accepted: ${algorithms.join(', ')}`;
     case 'ERR_JWKS_NO_MATCHING_KEY':
       return 'no key of the identity provider matches the token (kid): it may have rotated keys; sign in again';
     case 'ERR_JWKS_TIMEOUT':
       return 'the identity provider’s key set did not answer in time: try again shortly';
     default:
       return 'the bearer token is not a valid JWT';
+  }
+}
+
+function algOf(token: string): string | undefined {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
   }
 }

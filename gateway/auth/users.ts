@@ -25,17 +25,30 @@ export interface UserDirectory {
   readonly size: number;
   /** The user's principal when the password is right; undefined otherwise (same cost either way). */
   authenticate(username: string, password: string): Promise<Principal | undefined>;
+  /** The principal of a user still configured here (a refresh re-reads it: a removed user's session ends). */
+  find(username: string, tenantId: string): Principal | undefined;
 }
 
 export function userDirectory(users: readonly UserEntry[]): UserDirectory {
   const byName = new Map(users.map((u) => [u.username, u]));
+  const principalOf = (user: UserEntry): Principal => ({
+    kind: 'user',
+    id: user.username,
+    name: user.name ?? user.username,
+    role: user.role,
+    tenantId: user.tenantId,
+  });
   return {
     size: byName.size,
     async authenticate(username, password) {
       const user = byName.get(username);
       const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash);
       if (!user || !ok) return undefined;
-      return { kind: 'user', id: user.username, name: user.name ?? user.username, role: user.role, tenantId: user.tenantId };
+      return principalOf(user);
+    },
+    find(username, tenantId) {
+      const user = byName.get(username);
+      return user && user.tenantId === tenantId ? principalOf(user) : undefined;
     },
   };
 }

@@ -33,7 +33,12 @@ export interface LiveRouteDeps {
   clock: () => number;
   log: Logger;
   counters: LiveCounters & { connections(protocol: string, delta: number): void };
+  /** Whether a sign-in session is still live: a socket of a signed-out or revoked session is closed at its next keep-alive. */
+  sessionIsActive?: ((sessionId: string) => Promise<boolean>) | undefined;
 }
+
+/** The close code of a socket whose sign-in session ended: reconnecting needs a new sign-in (4401, as HTTP's 401). */
+export const sessionEndedCloseCode = 4401;
 
 /** The live sockets, for stats and for closing them at shutdown. */
 export interface LiveSockets {
@@ -61,8 +66,14 @@ export function liveRoutes(deps: LiveRouteDeps): { app: Hono<GatewayEnv>; socket
     counters: deps.counters,
   };
 
-  /** Pings on a timer; a socket that did not answer the previous ping is gone (a dead TCP peer). */
-  function keepAlive(raw: WebSocket, everyMs: number, beat: () => void): () => void {
+  /**
+   * Pings on a timer; a socket that did not answer the previous ping is gone (a dead TCP peer).
+   * A socket opened with a session's token is closed once that session has ended: it was
+   * authorised at the upgrade, and would otherwise stream for as long as it stays open.
+   */
+  function keepAlive(raw: WebSocket, principal: Principal, everyMs: number, beat: () => void): () => void {
+    const { sessionId } = principal;
+    const isActive = deps.sessionIsActive;
     let alive = true;
     raw.on('pong', () => {
       alive = true;
@@ -75,6 +86,13 @@ export function liveRoutes(deps: LiveRouteDeps): { app: Hono<GatewayEnv>; socket
       alive = false;
       raw.ping();
       beat();
+      if (sessionId && isActive)
+        isActive(sessionId).then(
+          (active) => {
+            if (!active) raw.close(sessionEndedCloseCode, 'the session has ended: sign in again');
+          },
+          () => {}, // the store is away: the next beat asks again
+        );
     }, everyMs);
     return () => clearInterval(timer);
   }
@@ -100,7 +118,9 @@ export function liveRoutes(deps: LiveRouteDeps): { app: Hono<GatewayEnv>; socket
             keepAliveMs: deps.options.keepAliveMs,
             principal: { id: principal.id, role: principal.role, tenantId: principal.tenantId },
           });
-          stop = keepAlive(raw, deps.options.keepAliveMs, () => send({ type: 'keep-alive', serverTime: deps.clock() }, 'keep-alive'));
+          stop = keepAlive(raw, principal, deps.options.keepAliveMs, () =>
+            send({ type: 'keep-alive', serverTime: deps.clock() }, 'keep-alive'),
+          );
         },
         async onMessage(event) {
           const live = connection;
@@ -163,7 +183,7 @@ export function liveRoutes(deps: LiveRouteDeps): { app: Hono<GatewayEnv>; socket
           connection = live;
           open.set(raw, live);
           deps.counters.connections('legacy', 1);
-          stop = keepAlive(raw, deps.options.legacyKeepAliveMs, () =>
+          stop = keepAlive(raw, principal, deps.options.legacyKeepAliveMs, () =>
             live.control({ type: 'keep-alive', timestamp: new Date(deps.clock()).toISOString() }, 'keep-alive'),
           );
           for (const room of plan.rooms) {

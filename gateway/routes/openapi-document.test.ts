@@ -41,6 +41,13 @@ describe('the OpenAPI document', () => {
       { method: 'GET', path: '/v1/alarms', url: '/v1/alarms?wellId=nowhere', status: 404 },
       { method: 'GET', path: '/v1/commands/results', url: '/v1/commands/results?deviceId=nowhere', status: 404 },
       { method: 'POST', path: '/v1/auth/sign-in', url: '/v1/auth/sign-in', body: {}, status: 400 },
+      { method: 'POST', path: '/v1/auth/refresh', url: '/v1/auth/refresh', body: { refreshToken: 5 }, status: 400 },
+      { method: 'POST', path: '/v1/auth/refresh', url: '/v1/auth/refresh', status: 404 },
+      { method: 'POST', path: '/v1/auth/sign-out', url: '/v1/auth/sign-out', status: 409 },
+      { method: 'DELETE', path: '/v1/users/{userId}/sessions', url: '/v1/users/ana/sessions', status: 404 },
+      { method: 'GET', path: '/v1/audit', url: '/v1/audit?from=2000&to=1000', status: 400 },
+      { method: 'GET', path: '/v1/audit', url: '/v1/audit?cursor=x', status: 400 },
+      { method: 'GET', path: '/v1/audit', url: '/v1/audit', status: 503 },
       { method: 'POST', path: '/v1/commands', url: '/v1/commands', body: 'x', headers: { 'content-type': 'text/plain' }, status: 415 },
       { method: 'GET', path: '/v1/history', url: '/v1/history?deviceId=rtu-n01&tagId=p&from=2000&to=1000', status: 400 },
       { method: 'GET', path: '/v1/alarms/history', url: '/v1/alarms/history?from=2000&to=1000', status: 400 },
@@ -62,7 +69,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('says why a schema-valid range or event is refused', () => {
-    for (const path of ['/v1/history', '/v1/alarms/history', '/v1/wells/{wellId}/status'])
+    for (const path of ['/v1/history', '/v1/alarms/history', '/v1/wells/{wellId}/status', '/v1/audit'])
       expect(operation('GET', path).responses['400']?.description).toMatch(/`from` is not before `to`.*400 days/);
     expect(operation('POST', '/v1/events/{topic}').responses['400']?.description).toMatch(/not an event of the topic/);
   });

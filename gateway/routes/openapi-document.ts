@@ -11,7 +11,8 @@ export function describeOpenApi(app: OpenAPIHono<GatewayEnv>): void {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'From POST /v1/auth/sign-in (HS256), or from the identity provider (RS256/ES256 via its JWKS)',
+    description:
+      'From POST /v1/auth/sign-in or /v1/auth/refresh (HS256, short-lived, ended by sign-out or an admin’s revoke), or from the identity provider (RS256/ES256 via its JWKS)',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'apiKey',

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Queryable } from '../../runtime/resources/db.ts';
+import { keysetPage } from './keyset-page.ts';
+import { tableRow } from './table-row.ts';
 
 /**
  * Reads persist's `telemetry_quarantine` (functions/persist/migrations/007_clock_skew.*.sql):
@@ -107,7 +109,7 @@ export async function queryQuarantinedSamples(
     ],
   );
   const samples = rows.map((raw) => {
-    const r = parseRow(SampleRow, raw);
+    const r = tableRow('telemetry_quarantine', SampleRow, raw);
     return {
       deviceId: r.device_id,
       tagId: r.tag_id,
@@ -121,13 +123,13 @@ export async function queryQuarantinedSamples(
       sourceProtocol: r.source_protocol,
     };
   });
-  const page = samples.slice(0, q.limit);
-  const last = page.at(-1);
-  return {
-    samples: page,
-    next:
-      samples.length > q.limit && last ? { receivedAt: last.receivedAt, deviceId: last.deviceId, tagId: last.tagId, ts: last.ts } : null,
-  };
+  const { page, next } = keysetPage(samples, q.limit, (last) => ({
+    receivedAt: last.receivedAt,
+    deviceId: last.deviceId,
+    tagId: last.tagId,
+    ts: last.ts,
+  }));
+  return { samples: page, next };
 }
 
 const DeviceRow = z.object({
@@ -157,7 +159,7 @@ export async function summarizeClockSkew(db: Queryable, q: QuarantineFilter & { 
     [...filterParams(q), q.maxDevices],
   );
   return rows.map((raw) => {
-    const r = parseRow(DeviceRow, raw);
+    const r = tableRow('telemetry_quarantine', DeviceRow, raw);
     return {
       deviceId: r.device_id,
       wellId: r.well_id,
@@ -169,12 +171,4 @@ export async function summarizeClockSkew(db: Queryable, q: QuarantineFilter & { 
       maxSkewMs: r.max_skew_ms,
     };
   });
-}
-
-// The table is another module's: a row that no longer reads as expected says which column, instead of a wrong answer.
-function parseRow<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new Error(`telemetry_quarantine row does not read as expected (${issues}): has its migration changed?`);
 }

@@ -23,7 +23,7 @@ import { memoryPublisher } from '../bus/memory-publisher.ts';
 import { readCommandResultsFromBus } from '../commands/bus-command-results.ts';
 import { commandResultIntake } from '../commands/command-result-intake.ts';
 import type { ConfigSource } from '../config/config-source.ts';
-import type { GatewayOptions } from '../deps.ts';
+import type { GatewayDeps, GatewayOptions } from '../deps.ts';
 import { memoryInvoker } from '../invoke/memory-invoker.ts';
 import { memoryLagSource } from '../status/memory-lag-source.ts';
 import { registryMetricsSource } from '../status/metrics-source.ts';
@@ -91,6 +91,8 @@ export async function gatewayFixture(
     redisUrl?: string;
     users?: UserEntry[];
     apiKeys?: ApiKeyEntry[];
+    /** Where sessions live and how long tokens last; default Redis (the fixture's), 15 min access tokens. */
+    sessions?: Pick<GatewayDeps['auth'], 'sessions' | 'accessTokenTtlSeconds' | 'sessionTtlSeconds' | 'sessionCheckCacheMs'>;
     /** postgres: configuration documents in the fixture's PostgreSQL (needs `db`); default the fixture's folder. */
     configSource?: ConfigSource['kind'];
   } = {},
@@ -131,6 +133,7 @@ export async function gatewayFixture(
       tokens: { hs256Secret: secret, roleClaim: 'role', tenantClaim: 'tenant', nameClaim: 'name' },
       users: options.users ?? [],
       apiKeys: options.apiKeys ?? [],
+      ...options.sessions,
     },
     registry,
     log,

@@ -29,15 +29,19 @@ export class LiveLink {
   private readonly token: () => string | undefined;
   private readonly onEvent: (event: RoomEvent) => void;
   private readonly onState: (state: LinkState, detail: string, serverTime?: number) => void;
+  private readonly onSessionEnded: () => void;
 
   constructor(options: {
     token: () => string | undefined;
     onEvent: (event: RoomEvent) => void;
     onState: (state: LinkState, detail: string, serverTime?: number) => void;
+    /** The gateway closed the link because the sign-in session ended (signed out elsewhere, revoked). */
+    onSessionEnded?: () => void;
   }) {
     this.token = options.token;
     this.onEvent = options.onEvent;
     this.onState = options.onState;
+    this.onSessionEnded = options.onSessionEnded ?? (() => {});
   }
 
   start(): void {
@@ -93,10 +97,11 @@ export class LiveLink {
       this.lastMessageAt = Date.now();
       this.handle(JSON.parse(String(message.data)) as Record<string, unknown>);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       if (this.stopped) return;
+      if (event.code === 4401) this.onSessionEnded(); // the gateway's sessionEndedCloseCode
       this.attempts += 1;
       const delay = Math.min(15_000, 500 * 2 ** Math.min(this.attempts, 5)) * (0.75 + Math.random() / 2);
       this.onState('reconnecting', `link lost: reconnecting in ${Math.ceil(delay / 1000)} s`);

@@ -1,4 +1,4 @@
-import { api, currentSession, endSession } from './api.ts';
+import { api, currentSession, may, resumeSession, signOut } from './api.ts';
 import { h, replace, setClass, setText } from './dom.ts';
 import { LiveLink } from './live-link.ts';
 import { showSignIn } from './sign-in-view.ts';
@@ -19,12 +19,13 @@ import {
 export type View = (container: HTMLElement, link: LiveLink) => () => void;
 
 /** The screens, by the id in `#/id`; one with a `parent` is reached from that screen, not from the bar. */
-const views: Record<string, { title: string; load: () => Promise<View>; parent?: string }> = {
+const views: Record<string, { title: string; load: () => Promise<View>; parent?: string; requires?: string }> = {
   wells: { title: 'Wells', load: async () => (await import('./wells-view.ts')).wellsView },
   alarms: { title: 'Alarms', load: async () => (await import('./alarms-view.ts')).alarmsView },
   history: { title: 'History', load: async () => (await import('./history-view.ts')).historyView },
   system: { title: 'System', load: async () => (await import('./status-view.ts')).statusView },
   clocks: { title: 'Device clocks', load: async () => (await import('./clocks-view.ts')).clocksView, parent: 'system' },
+  audit: { title: 'Audit', load: async () => (await import('./audit-view.ts')).auditView, requires: 'audit.read' },
 };
 
 const root = document.getElementById('app') as HTMLElement;
@@ -79,10 +80,10 @@ function batched(load: (ids: string[]) => Promise<void>): (id: string) => void {
   };
 }
 
-function startConsole(): void {
-  const session = currentSession();
+async function startConsole(): Promise<void> {
+  const session = await resumeSession();
   if (!session) {
-    showSignIn(root, undefined, startConsole);
+    showSignIn(root, undefined, () => void startConsole());
     return;
   }
   document.body.dataset.view = 'console';
@@ -104,6 +105,8 @@ function startConsole(): void {
         emit('commands');
       }
     },
+    // Any call now meets the ended session: api refreshes if it can, or signs out with the reason.
+    onSessionEnded: () => void api('/v1/me').catch(() => {}),
     onState(state, detail, serverTime) {
       if (serverTime) syncClock(serverTime);
       store.linkUp = state === 'live';
@@ -115,11 +118,11 @@ function startConsole(): void {
   const nav = h('nav', { class: 'nav', 'aria-label': 'Screens' });
   const badge = h('span', { class: 'badge', 'data-testid': 'alarm-badge' }, '0');
   for (const [id, view] of Object.entries(views)) {
-    if (view.parent) continue;
+    if (view.parent || (view.requires && !may(view.requires))) continue;
     nav.append(h('a', { href: `#/${id}`, class: 'nav__link', 'data-view': id }, view.title, id === 'alarms' ? badge : null));
   }
   const linkState = h('span', { class: 'link', role: 'status', 'data-testid': 'link-state' }, 'connecting…');
-  const signOut = h('button', { class: 'button button--quiet', type: 'button', onclick: () => endSession('Signed out.') }, 'Sign out');
+  const signOutButton = h('button', { class: 'button button--quiet', type: 'button', onclick: () => void signOut() }, 'Sign out');
   const header = h(
     'header',
     { class: 'bar' },
@@ -128,7 +131,7 @@ function startConsole(): void {
     nav,
     linkState,
     h('span', { class: 'bar__user', 'data-testid': 'user' }, `${session.user.name} · ${session.user.role}`),
-    signOut,
+    signOutButton,
   );
   const main = h('main', { class: 'main', id: 'main' });
   const banner = h(
@@ -158,7 +161,8 @@ function startConsole(): void {
   let unmount = () => {};
   const show = async () => {
     const id = location.hash.replace(/^#\//, '') || 'wells';
-    const view = views[id] ?? views.wells;
+    const wanted = views[id];
+    const view = wanted && (!wanted.requires || may(wanted.requires)) ? wanted : views.wells;
     if (!view) return;
     unmount();
     for (const a of nav.querySelectorAll('a')) setClass(a, 'nav__link--current', a.dataset.view === (view.parent ?? id));
@@ -192,10 +196,10 @@ function startConsole(): void {
       store.alarms.clear();
       store.commandResults = [];
       window.removeEventListener('hashchange', show);
-      showSignIn(root, (event as CustomEvent<string>).detail, startConsole);
+      showSignIn(root, (event as CustomEvent<string>).detail, () => void startConsole());
     },
     { once: true },
   );
 }
 
-startConsole();
+void startConsole();

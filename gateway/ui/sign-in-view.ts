@@ -26,7 +26,7 @@ export function showSignIn(root: HTMLElement, notice: string | undefined, signed
     try {
       const session = await api<Session>('/v1/auth/sign-in', {
         method: 'POST',
-        body: { username: username.value, password: password.value },
+        body: { username: username.value, password: password.value, refreshTokenIn: 'cookie' },
       });
       saveSession(session);
       signedIn();

@@ -41,6 +41,8 @@ describe('operators’ console', () => {
     await page.click('form.sign-in button[type=submit]');
     await page.locator('[data-testid=user]').waitFor();
     expect(await page.textContent('[data-testid=user]')).toContain('operator');
+    // The audit trail is for supervisors and administrators.
+    expect(await page.locator('a[data-view=audit]').count()).toBe(0);
   });
 
   it('shows live values changing, each with its age and quality', async () => {
@@ -236,11 +238,51 @@ describe('operators’ console', () => {
     expect(await suppressed.count()).toBe(0);
   });
 
+  it('refreshes its one-minute access token silently, and resumes from the refresh cookie after a reload', async () => {
+    const accessToken = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('flowline.session') ?? '{}').token as string);
+    const before = await accessToken();
+    await expect.poll(accessToken, { timeout: 70_000, interval: 1_000 }).not.toBe(before);
+    expect(await page.locator('form.sign-in').count()).toBe(0);
+    // The refresh token is HttpOnly: no script of the page can read it.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('flowline_refresh');
+    // Without its access token (a new tab, a reload after expiry) the console signs in from the cookie.
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.locator('[data-testid=user]').waitFor();
+    expect(await page.textContent('[data-testid=user]')).toContain('supervisor');
+  }, 90_000);
+
+  it('shows a supervisor the audit trail of their tenant, filtered by action', async () => {
+    await page.click('a[data-view=audit]');
+    const rows = page.locator('[data-testid=audit-entries] tbody tr[data-audit]');
+    // Persist stores each fact a moment after the gateway publishes it: the suppression above, the sign-ins.
+    await expect.poll(() => page.locator('tr[data-action="alarm.suppress"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.locator('tr[data-action="auth.sign-in"]').count()).toBeGreaterThan(0);
+    await browser.screenshot('11-audit');
+    await page.fill('input[name=action]', 'alarm');
+    await page.click('form.audit__filters button[type=submit]');
+    await expect.poll(() => page.locator('tr[data-action="auth.sign-in"]').count()).toBe(0);
+    const actions = await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.action));
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) expect(action).toMatch(/^alarm\./);
+    expect(await page.locator('tr[data-action="alarm.suppress"] [data-testid=actor]').first().textContent()).toBe(
+      'supervisor · supervisor',
+    );
+  });
+
   it('fits a tablet', async () => {
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.click('a[data-view=wells]');
     await page.locator('.card').first().waitFor();
     await browser.screenshot('10-wells-tablet');
+  });
+
+  it('signs out cleanly: a reload does not sign back in from the refresh cookie', async () => {
+    await page.click('button:has-text("Sign out")');
+    await page.locator('form.sign-in').waitFor();
+    await page.reload();
+    await page.locator('form.sign-in').waitFor();
+    expect(await page.locator('[data-testid=user]').count()).toBe(0);
   });
 
   it('reported no console errors (a Content-Security-Policy violation would be one)', () => {

@@ -101,6 +101,8 @@ rules:
       { username: 'supervisor', name: 'supervisor', passwordHash, role: 'supervisor', tenantId },
     ],
     options: { statusIntervalMs: 1_000 },
+    // One-minute access tokens: the console refreshes them silently (at 48 s) all through the run.
+    accessTokenTtlSeconds: 60,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: gateway.app.fetch, port: 0, hostname: '127.0.0.1', websocket: gateway.websocket }, () => resolve(s));
