@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { ConfigError, parseEnv } from '../runtime/config.ts';
+import { isKafkaAccessError } from '../runtime/hosts/kafka/kafka-access-error.ts';
 import { ConfigFileError } from '../runtime/yaml-config.ts';
 import { loadEdgeConfig, type ResolvedEdgeConfig } from './config/load-edge-config.ts';
 import { type KafkaEdge, startKafkaEdge } from './kafka-edge.ts';
@@ -57,9 +58,10 @@ let edge: KafkaEdge;
 try {
   edge = await startKafkaEdge({ config, log });
 } catch (error) {
-  // The buffer held by another adapter, or a state directory it cannot write: say which, and stop.
+  // The buffer held by another adapter, a state directory it cannot write, or a broker that
+  // refuses our certificate or password: say which, and stop.
   log.fatal({ err: error }, (error as Error).message);
-  process.exit(1);
+  process.exit(isKafkaAccessError(error) ? 2 : 1);
 }
 
 let stopping = false;
