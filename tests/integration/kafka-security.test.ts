@@ -70,9 +70,8 @@ const listeners = {
 };
 type Listener = keyof typeof listeners;
 
-/** The edge adapter's YAML `kafka:` section for the same listener. */
-function edgeKafkaYaml(listener: Listener): string {
-  const env: Record<string, string> = listeners[listener]();
+/** The edge adapter's YAML `kafka:` section with the same settings as these KAFKA_* variables. */
+function edgeKafkaYaml(env: Record<string, string>): string {
   const ssl = [
     `caFile: ${JSON.stringify(env.KAFKA_SSL_CA_FILE)}`,
     ...(env.KAFKA_SSL_CERT_FILE
@@ -180,7 +179,7 @@ describe.each(Object.keys(listeners) as Listener[])('over %s', (listener) => {
   it("the edge adapter's sink sends with the YAML's kafka section", async () => {
     const topic = `test.secure-${id}.edge`;
     await plain.createTopics([topic], 3);
-    const config = loadEdgeConfig(writeEdgeConfig(`edge-${slug}`, edgeKafkaYaml(listener)), {
+    const config = loadEdgeConfig(writeEdgeConfig(`edge-${slug}`, edgeKafkaYaml(listeners[listener]())), {
       EDGE_KAFKA_PASSWORD: secure.scram.password,
     });
     const connection = kafkaConnectionOf(config);
@@ -296,20 +295,8 @@ describe('refused at start, with the reason', () => {
   });
 
   it.each(refusals)('the access check names the edge adapter’s YAML keys on $case', async ({ env: envOf }) => {
-    const env = envOf();
-    const ssl = [
-      `caFile: ${JSON.stringify(env.KAFKA_SSL_CA_FILE)}`,
-      ...(env.KAFKA_SSL_CERT_FILE
-        ? [`certFile: ${JSON.stringify(env.KAFKA_SSL_CERT_FILE)}`, `keyFile: ${JSON.stringify(env.KAFKA_SSL_KEY_FILE)}`]
-        : []),
-    ];
-    const sasl = env.KAFKA_SASL_MECHANISM
-      ? `\n  sasl: { mechanism: ${env.KAFKA_SASL_MECHANISM}, username: ${env.KAFKA_SASL_USERNAME}, passwordEnv: EDGE_KAFKA_PASSWORD }`
-      : '';
-    const file = writeEdgeConfig(
-      `edge-refused-${randomUUID().slice(0, 6)}`,
-      `kafka:\n  brokers: [${env.KAFKA_BROKERS}]\n  ssl: { ${ssl.join(', ')} }${sasl}\n`,
-    );
+    const env: Record<string, string> = envOf();
+    const file = writeEdgeConfig(`edge-refused-${randomUUID().slice(0, 6)}`, edgeKafkaYaml(env));
     const result = await runToExit(join(repoRoot, 'edge-adapter', 'main.ts'), ['--config', file], {
       EDGE_KAFKA_PASSWORD: env.KAFKA_SASL_PASSWORD ?? '',
     });
