@@ -36,6 +36,8 @@ export type KafkaAccess = { reachable: true } | { reachable: false; error: Error
 // (one `pause` apart), and if it persists reported as the likely cause, never fatal.
 const attempts = 3;
 const pause = 300;
+// A broker that accepts but does not answer is away, not refusing: said after this, not kafkajs' 30 s.
+const requestTimeoutMs = 10_000;
 
 /**
  * Made once at start, before a consumer, producer or admin with retries: the client
@@ -54,7 +56,7 @@ export async function checkKafkaAccess(
   let suspicion: KafkaAccessError | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     // Silent: this attempt's failure is reported below, classified, not as kafkajs' raw log.
-    const admin = createKafka(connection, options.log.child({}, { level: 'silent' }), { retry: { retries: 0 } }).admin();
+    const admin = createKafka(connection, options.log.child({}, { level: 'silent' }), { retry: { retries: 0 }, requestTimeoutMs }).admin();
     try {
       await admin.connect();
       await admin.describeCluster();

@@ -28,9 +28,14 @@ const retriedByKafkajs = [
 
 /**
  * A kafkajs client whose logs go through pino at sensible levels. `retry` replaces the
- * default bounded retries (the start-up check makes one attempt: see access-check.ts).
+ * default bounded retries and `requestTimeoutMs` kafkajs' 30 s (the start-up check makes
+ * one short attempt: see access-check.ts).
  */
-export function createKafka(connection: KafkaConnection, log: Logger, options: { retry?: RetryOptions } = {}): Kafka {
+export function createKafka(
+  connection: KafkaConnection,
+  log: Logger,
+  options: { retry?: RetryOptions; requestTimeoutMs?: number } = {},
+): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
   const config: KafkaConfig = {
     clientId: connection.clientId,
@@ -52,6 +57,7 @@ export function createKafka(connection: KafkaConnection, log: Logger, options: {
         else kafkaLog.trace(fields, message);
       },
     retry: options.retry ?? { initialRetryTime: 200, retries: 8 },
+    ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}),
   };
   if (connection.ssl) {
     const tls = {
