@@ -13,8 +13,11 @@
  * and DATABASE_URL.
  */
 import { pino } from 'pino';
-import { parseEnv, RuntimeEnv } from '../runtime/config.ts';
+import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
+import { checkKafkaAccess } from '../runtime/hosts/kafka/access-check.ts';
 import { createKafka } from '../runtime/hosts/kafka/client.ts';
+import { kafkaConnectionFromEnv } from '../runtime/hosts/kafka/connection-from-env.ts';
+import { isKafkaAccessError } from '../runtime/hosts/kafka/kafka-access-error.ts';
 import { assertNodeVersion } from '../runtime/node-version.ts';
 import { checkConfig, pushConfig } from './config-command.ts';
 import { replayDeadLetters, showDeadLetters } from './dead-letters.ts';
@@ -34,16 +37,12 @@ assertNodeVersion();
 const [command, sub, ...args] = process.argv.slice(2);
 const root = new URL('..', import.meta.url).pathname;
 
-function kafka() {
-  const env = parseEnv(RuntimeEnv);
-  const sasl =
-    env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
-      ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
-      : undefined;
-  return createKafka(
-    { brokers: env.KAFKA_BROKERS.split(','), clientId: 'flowline-cli', ssl: env.KAFKA_SSL, sslCaFile: env.KAFKA_SSL_CA_FILE, sasl },
-    pino({ level: 'warn' }),
-  );
+/** The runtime's Kafka settings, checked once: a refused certificate or password is said at once. */
+async function kafka() {
+  const connection = kafkaConnectionFromEnv(parseEnv(RuntimeEnv), 'flowline-cli');
+  const log = pino({ level: 'warn' });
+  await checkKafkaAccess(connection, { log });
+  return createKafka(connection, log);
 }
 
 try {
@@ -51,15 +50,15 @@ try {
     const dir = await newFunction(root, args);
     console.log(`created ${dir}: edit handler.ts, then run its test with npx vitest run ${dir}`);
   } else if (command === 'dlq' && sub === 'show' && args[0]) {
-    const n = await showDeadLetters(kafka(), args[0], (line) => console.log(line));
+    const n = await showDeadLetters(await kafka(), args[0], (line) => console.log(line));
     console.log(`${n} dead letter(s) on ${args[0]}.dlq`);
   } else if (command === 'dlq' && sub === 'replay' && args[0]) {
     const index = args.indexOf('--function');
-    const n = await replayDeadLetters(kafka(), args[0], { functionName: index >= 0 ? args[index + 1] : undefined });
+    const n = await replayDeadLetters(await kafka(), args[0], { functionName: index >= 0 ? args[index + 1] : undefined });
     console.log(`replayed ${n} dead letter(s) from ${args[0]}.dlq to their source topic`);
   } else if (command === 'topics' && sub === 'apply') {
     const { topicSettings } = await import('../contracts/topic-settings.ts');
-    const admin = kafka().admin();
+    const admin = (await kafka()).admin();
     await admin.connect();
     try {
       const dryRun = args.includes('--dry-run');
@@ -85,5 +84,6 @@ try {
   }
 } catch (error) {
   console.error(`flowline: ${(error as Error).message}`);
-  process.exit(1);
+  // A wrong setting (2) is not a failed command (1): scripts tell them apart.
+  process.exit(error instanceof ConfigError || isKafkaAccessError(error) ? 2 : 1);
 }

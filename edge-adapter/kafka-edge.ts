@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { TelemetryRaw } from '../contracts/telemetry.ts';
+import { checkKafkaAccess } from '../runtime/hosts/kafka/access-check.ts';
 import { createKafka } from '../runtime/hosts/kafka/client.ts';
 import { type CommandSource, startKafkaCommandSource } from './commands/kafka-command-source.ts';
 import type { ResolvedEdgeConfig } from './config/load-edge-config.ts';
 import { type EdgeAdapter, startEdgeAdapter } from './edge-adapter.ts';
 import { routeNodeOpcuaLogs } from './opcua/opcua-logging.ts';
 import { startOpsServer } from './ops/ops-server.ts';
-import { kafkaConnectionOf } from './sinks/kafka-connection.ts';
+import { kafkaConnectionOf, kafkaSettingNamesOf } from './sinks/kafka-connection.ts';
 import { kafkaSink } from './sinks/kafka-sink.ts';
 
 export interface KafkaEdge {
@@ -20,7 +21,8 @@ export interface KafkaEdge {
  * The adapter as it runs in the field: devices in, Kafka out through the buffer, commands
  * from Kafka, its /healthz on `config.http`. `node edge-adapter/main.ts` is this alone;
  * `npm run edge:site` adds the pad's own functions and console beside it (`onRead`).
- * Throws when the buffer cannot be opened (held by another adapter, a directory it cannot write).
+ * Throws when the buffer cannot be opened (held by another adapter, a directory it cannot write),
+ * and KafkaAccessError when the broker refuses the adapter's TLS or SASL settings.
  */
 export async function startKafkaEdge(options: {
   config: ResolvedEdgeConfig;
@@ -32,7 +34,11 @@ export async function startKafkaEdge(options: {
   // A pad's link may be down for hours, and kafkajs logs every retry of every connection at
   // error level. The adapter logs each change of the link's state itself (and /healthz holds
   // the last error), so kafkajs speaks only when LOG_LEVEL asks for debug.
-  const kafka = createKafka(kafkaConnectionOf(config), log.child({}, { level: log.isLevelEnabled('debug') ? log.level : 'silent' }));
+  const connection = kafkaConnectionOf(config);
+  // A link that is down at start is normal at a pad (the buffer holds the samples); a refused
+  // certificate or password is not, and no amount of buffering cures it: stop and say which.
+  await checkKafkaAccess(connection, { log, names: kafkaSettingNamesOf(config) });
+  const kafka = createKafka(connection, log.child({}, { level: log.isLevelEnabled('debug') ? log.level : 'silent' }));
   let commandSource: CommandSource | undefined;
   const adapter = startEdgeAdapter({
     config,

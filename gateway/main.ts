@@ -12,7 +12,10 @@ import { AssetRegistry, indexAssets } from '../config/asset-registry.ts';
 import { loadConfig } from '../config/load.ts';
 import { TagRules } from '../config/tag-rules.ts';
 import { ConfigError, parseEnv } from '../runtime/config.ts';
+import { checkKafkaAccess } from '../runtime/hosts/kafka/access-check.ts';
 import { createKafka } from '../runtime/hosts/kafka/client.ts';
+import { kafkaConnectionFromEnv } from '../runtime/hosts/kafka/connection-from-env.ts';
+import { isKafkaAccessError } from '../runtime/hosts/kafka/kafka-access-error.ts';
 import { loadManifest } from '../runtime/load-function.ts';
 import type { FunctionManifest } from '../runtime/manifest.ts';
 import { assertNodeVersion } from '../runtime/node-version.ts';
@@ -49,6 +52,14 @@ try {
 
 const log = pino({ level: settings.LOG_LEVEL, base: { service: 'flowline-gateway' } });
 main(settings).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  if (isKafkaAccessError(error)) {
+    log.fatal({ reason: error.reason }, `Kafka refused the gateway: ${error.message}`);
+    process.exit(2);
+  }
   log.fatal({ err: error }, 'start-up failed');
   process.exit(1);
 });
@@ -74,19 +85,10 @@ async function main(env: GatewaySettings): Promise<void> {
       'no function manifests found: invocation and the function status board will be empty (set FLOWLINE_FUNCTIONS_DIR)',
     );
 
-  const kafka = createKafka(
-    {
-      brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
-      clientId: env.KAFKA_CLIENT_ID ?? 'flowline-gateway',
-      ssl: env.KAFKA_SSL,
-      sslCaFile: env.KAFKA_SSL_CA_FILE,
-      sasl:
-        env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
-          ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
-          : undefined,
-    },
-    log,
-  );
+  // Kafka is used on both buses (on dapr for the consumer groups' lag): a refusal stops us at start.
+  const connection = kafkaConnectionFromEnv(env, env.KAFKA_CLIENT_ID ?? 'flowline-gateway');
+  await checkKafkaAccess(connection, { log });
+  const kafka = createKafka(connection, log);
   const sidecar = `http://${env.DAPR_HOST}:${env.DAPR_HTTP_PORT}`;
   let publisher: ReturnType<typeof kafkaPublisher>;
   if (env.FLOWLINE_HOST === 'dapr') {

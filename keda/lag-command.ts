@@ -9,8 +9,9 @@
  *                                                    beside what the cluster's KEDA reports and
  *                                                    the replicas its HPA set; exit 3 where they differ
  *
- * Kafka connection from the same variables as the function runner: KAFKA_BROKERS,
- * KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM/USERNAME/PASSWORD.
+ * Kafka connection from the same variables as the function runner (connection-from-env.ts):
+ * KAFKA_BROKERS, KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE/KEY_FILE,
+ * KAFKA_SASL_MECHANISM/USERNAME/PASSWORD.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,10 @@ import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { ConfigError, parseEnv, RuntimeEnv } from '../runtime/config.ts';
-import { createKafka } from '../runtime/hosts/kafka/client.ts';
+import { checkKafkaAccess } from '../runtime/hosts/kafka/access-check.ts';
+import { createKafka, type KafkaConnection } from '../runtime/hosts/kafka/client.ts';
+import { kafkaConnectionFromEnv, kafkaEnvKeys } from '../runtime/hosts/kafka/connection-from-env.ts';
+import { isKafkaAccessError } from '../runtime/hosts/kafka/kafka-access-error.ts';
 import { opsRoutes } from '../runtime/hosts/ops-routes.ts';
 import { disagreementsOf, readClusterScaling } from './cluster-scaling.ts';
 import { loadFunctionManifests } from './function-manifests.ts';
@@ -43,15 +47,7 @@ const usage = `usage: flowline lag [options]
   --serve <port>              serve /metrics, /healthz and /readyz on this port until SIGTERM
   --help`;
 
-const LagEnv = RuntimeEnv.pick({
-  KAFKA_BROKERS: true,
-  KAFKA_SSL: true,
-  KAFKA_SSL_CA_FILE: true,
-  KAFKA_SASL_MECHANISM: true,
-  KAFKA_SASL_USERNAME: true,
-  KAFKA_SASL_PASSWORD: true,
-  LOG_LEVEL: true,
-});
+const LagEnv = RuntimeEnv.pick({ ...kafkaEnvKeys, LOG_LEVEL: true });
 
 const Options = z.object({
   brokers: z.string().min(1).optional(),
@@ -138,19 +134,17 @@ export async function main(argv: readonly string[], options: { signal?: AbortSig
   }
 
   const log = pino({ level: env.LOG_LEVEL, base: { service: 'flowline-lag' } }, pino.destination(2));
-  const kafka = createKafka(
-    {
-      brokers: (args.brokers ?? env.KAFKA_BROKERS).split(',').map((b) => b.trim()),
-      clientId: 'flowline-lag',
-      ssl: env.KAFKA_SSL,
-      sslCaFile: env.KAFKA_SSL_CA_FILE,
-      sasl:
-        env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
-          ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
-          : undefined,
-    },
-    log,
-  );
+  let connection: KafkaConnection;
+  try {
+    connection = kafkaConnectionFromEnv({ ...env, KAFKA_BROKERS: args.brokers ?? env.KAFKA_BROKERS }, 'flowline-lag');
+    // A refused certificate or password is a configuration error (exit 2), not unreadable lag.
+    await checkKafkaAccess(connection, { log });
+  } catch (error) {
+    if (!(error instanceof ConfigError) && !isKafkaAccessError(error)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  const kafka = createKafka(connection, log);
   const admin = kafka.admin();
   const read = async (): Promise<FunctionLag[]> => {
     await admin.connect(); // idempotent: reconnects after a broker restart

@@ -1,7 +1,7 @@
 /**
  * Real services on loopback for tests and local development:
  *
- *   node local-dev/services.ts up [kafka postgres redis mosquitto daprd] [--with-kubernetes]
+ *   node local-dev/services.ts up [kafka postgres redis mosquitto daprd kafka-secure] [--with-kubernetes]
  *                                      install once (cached), start, print the URLs
  *   node local-dev/services.ts down    stop what is running
  *
@@ -9,14 +9,17 @@
  * KEDA and Dapr's sidecar injector (with its Sentry) on loopback, and prints the KUBECONFIG
  * to use with helm (kubernetes.ts, keda.ts, dapr-injector.ts).
  *
+ * kafka-secure (only when named) is a second broker with SSL, SASL_SSL (SCRAM-SHA-512) and
+ * mutual-TLS listeners; it prints the KAFKA_* settings of each (kafka.ts, startSecureKafka).
+ *
  * Ports: FLOWLINE_KAFKA_PORT (19092), FLOWLINE_POSTGRES_PORT (15432), FLOWLINE_REDIS_PORT (16379),
- * FLOWLINE_MOSQUITTO_PORT (11883);
+ * FLOWLINE_MOSQUITTO_PORT (11883), FLOWLINE_KAFKA_SECURE_PORT (Kafka's + 2, and the four after it);
  * the control plane's, KEDA's and Dapr's are in local-dev/services/kubernetes.ts, keda.ts and dapr-injector.ts.
  * Installed artifacts are cached in ~/.cache/flowline (FLOWLINE_CACHE_DIR); data and logs in .flowline/.
  */
 import { startDaprInjector, stopDaprInjector } from './services/dapr-injector.ts';
 import { installDaprd } from './services/daprd.ts';
-import { startKafka, stopKafka } from './services/kafka.ts';
+import { type SecureKafkaService, startKafka, startSecureKafka, stopKafka, stopSecureKafka } from './services/kafka.ts';
 import { startKeda, stopKeda } from './services/keda.ts';
 import { startKubernetes, stopKubernetes } from './services/kubernetes.ts';
 import { startMosquitto, stopMosquitto } from './services/mosquitto.ts';
@@ -39,6 +42,7 @@ try {
     if (wanted.has('mosquitto')) lines.push(`MQTT_URL=${(await started.use(startMosquitto(), stopMosquitto)).url}`);
     if (wanted.has('kafka')) lines.push(`KAFKA_BROKERS=${(await started.use(startKafka(), stopKafka)).brokers}`);
     if (wanted.has('daprd')) lines.push(`DAPRD=${installDaprd()}`);
+    if (wanted.has('kafka-secure')) lines.push(...secureKafkaSettings(await started.use(startSecureKafka(), stopSecureKafka)));
     if (withKubernetes) {
       const cluster = await startKubernetes();
       await startKeda(cluster);
@@ -48,10 +52,10 @@ try {
     console.log(lines.join('\n'));
   } else if (command === 'down') {
     await Promise.all([stopKeda(), stopDaprInjector()]);
-    await Promise.all([stopKubernetes(), stopKafka(), stopPostgres(), stopRedis(), stopMosquitto()]);
+    await Promise.all([stopKubernetes(), stopKafka(), stopSecureKafka(), stopPostgres(), stopRedis(), stopMosquitto()]);
     console.log('stopped');
   } else {
-    console.error('usage: node local-dev/services.ts up|down [kafka postgres redis mosquitto daprd] [--with-kubernetes]');
+    console.error('usage: node local-dev/services.ts up|down [kafka postgres redis mosquitto daprd kafka-secure] [--with-kubernetes]');
     process.exit(2);
   }
 } catch (error) {
@@ -61,4 +65,14 @@ try {
     process.exit(1);
   }
   throw error;
+}
+
+/** One line of KAFKA_* settings per listener of the secured broker, to paste before a command. */
+function secureKafkaSettings(kafka: SecureKafkaService): string[] {
+  const ca = `KAFKA_SSL=true KAFKA_SSL_CA_FILE=${kafka.pki.caCert}`;
+  return [
+    `# SSL:      KAFKA_BROKERS=${kafka.ssl} ${ca}`,
+    `# SASL_SSL: KAFKA_BROKERS=${kafka.saslSsl} ${ca} KAFKA_SASL_MECHANISM=${kafka.scram.mechanism} KAFKA_SASL_USERNAME=${kafka.scram.username} KAFKA_SASL_PASSWORD=${kafka.scram.password}`,
+    `# mTLS:     KAFKA_BROKERS=${kafka.mtls} ${ca} KAFKA_SSL_CERT_FILE=${kafka.pki.client.cert} KAFKA_SSL_KEY_FILE=${kafka.pki.client.key}`,
+  ];
 }

@@ -31,7 +31,11 @@ export const RuntimeEnv = z.object({
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   KAFKA_SSL: bool.default(false),
+  /** PEM file of the CA that signed the brokers' certificates; unset: the system's CAs. */
   KAFKA_SSL_CA_FILE: z.string().optional(),
+  /** Client certificate and key (PEM), for a broker that requires mutual TLS; both or neither. */
+  KAFKA_SSL_CERT_FILE: z.string().optional(),
+  KAFKA_SSL_KEY_FILE: z.string().optional(),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),

@@ -11,6 +11,7 @@ import { ConfigError, dependencyUrls, parseEnv, RuntimeEnv } from './config.ts';
 import type { OutgoingEvent } from './deliver.ts';
 import { callerAuth, insecureCallersWarning } from './hosts/caller-auth.ts';
 import { invokeRoutes } from './hosts/invoke-routes.ts';
+import { isKafkaAccessError } from './hosts/kafka/kafka-access-error.ts';
 import { opsRoutes } from './hosts/ops-routes.ts';
 import { type LoadedFunction, loadFunction } from './load-function.ts';
 import { createRuntimeMetrics } from './metrics.ts';
@@ -47,6 +48,10 @@ if (env.FLOWLINE_HOST === 'dapr' && dirs.length !== 1) {
 main(env).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(error.message);
+    process.exit(2);
+  }
+  if (isKafkaAccessError(error)) {
+    log.fatal({ reason: error.reason }, `Kafka refused this process: ${error.message}`);
     process.exit(2);
   }
   log.fatal({ err: error }, 'start-up failed');
@@ -125,21 +130,13 @@ async function main(env: RuntimeEnv): Promise<void> {
     stops.push(() => dapr.stop());
   } else if (env.FLOWLINE_HOST === 'kafka') {
     const { createKafka } = await import('./hosts/kafka/client.ts');
+    const { kafkaConnectionFromEnv } = await import('./hosts/kafka/connection-from-env.ts');
+    const { checkKafkaAccess } = await import('./hosts/kafka/access-check.ts');
     const { startKafkaHost } = await import('./hosts/kafka/host.ts');
-    const sasl =
-      env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
-        ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
-        : undefined;
-    const kafka = createKafka(
-      {
-        brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
-        clientId: env.KAFKA_CLIENT_ID ?? `flowline-${names.join('+')}`,
-        ssl: env.KAFKA_SSL,
-        sslCaFile: env.KAFKA_SSL_CA_FILE,
-        sasl,
-      },
-      log,
-    );
+    const connection = kafkaConnectionFromEnv(env, env.KAFKA_CLIENT_ID ?? `flowline-${names.join('+')}`);
+    // The producer retries for ever: a refused certificate or password must stop us here instead.
+    await checkKafkaAccess(connection, { log });
+    const kafka = createKafka(connection, log);
     const hosts = new Map<string, { publish(p: OutgoingEvent[]): Promise<void> }>();
     const bound: BoundFunction[] = [];
     for (const f of loaded) {

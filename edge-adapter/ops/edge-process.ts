@@ -1,12 +1,13 @@
 import { type Logger, pino } from 'pino';
 import { ConfigError } from '../../runtime/config.ts';
+import { isKafkaAccessError } from '../../runtime/hosts/kafka/kafka-access-error.ts';
 import { ConfigFileError } from '../../runtime/yaml-config.ts';
+import { BufferKeyError } from '../store-and-forward/journal-cipher.ts';
 import { edgeVersion } from '../version.ts';
 
 /**
  * The life of an edge process (the adapter alone, or a whole site): settings read or
- * exit 2 with what to fix; started or exit 1 with why (a buffer another process holds, a
- * state directory it cannot write); stopped once on SIGTERM/SIGINT, exiting anyway after
+ * exit 2 with what to fix; started or exit with why; stopped once on SIGTERM/SIGINT, exiting anyway after
  * 30 s — what was not sent stays in the buffer for the next start.
  */
 export async function runEdgeProcess<S extends { config: { site: string } }>(options: {
@@ -33,8 +34,11 @@ export async function runEdgeProcess<S extends { config: { site: string } }>(opt
   try {
     running = await options.start(settings, log);
   } catch (error) {
+    // A broker that refuses our certificate or password, or a buffer whose key is not the one
+    // given, is configuration (2); a buffer another process holds, a state directory it cannot
+    // write, the rest (1).
     log.fatal({ err: error }, (error as Error).message);
-    process.exit(1);
+    process.exit(isKafkaAccessError(error) || error instanceof BufferKeyError ? 2 : 1);
   }
 
   let stopping = false;

@@ -1,3 +1,4 @@
+import type { KafkaSettingNames } from '../../runtime/hosts/kafka/access-check.ts';
 import type { KafkaConnection } from '../../runtime/hosts/kafka/client.ts';
 import type { ResolvedEdgeConfig } from '../config/load-edge-config.ts';
 
@@ -13,5 +14,21 @@ export function kafkaConnectionOf(config: ResolvedEdgeConfig): KafkaConnection {
     sslCertFile: kafka.ssl?.certFile,
     sslKeyFile: kafka.ssl?.keyFile,
     sasl: kafka.sasl && { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: config.kafkaSaslPassword ?? '' },
+  };
+}
+
+/** The YAML keys an operator edits at the pad, for the messages of a refused connection. */
+export function kafkaSettingNamesOf(config: ResolvedEdgeConfig): KafkaSettingNames {
+  const passwordEnv = config.kafka?.sasl?.passwordEnv;
+  return {
+    brokers: 'kafka.brokers',
+    tlsOn: 'a kafka.ssl section',
+    tlsOff: 'no kafka.ssl section',
+    caFile: 'kafka.ssl.caFile',
+    certFile: 'kafka.ssl.certFile',
+    keyFile: 'kafka.ssl.keyFile',
+    saslMechanism: 'kafka.sasl.mechanism',
+    saslUsername: 'kafka.sasl.username',
+    saslPassword: passwordEnv ? `the password in ${passwordEnv} (kafka.sasl.passwordEnv)` : 'kafka.sasl.passwordEnv',
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureKafkaPki, type KafkaPki } from './kafka-pki.ts';
 import { cacheDir, logsDir, repoRoot, stateDir } from './paths.ts';
 import { envPort, isAlive, log, portOpen, readPid, run, ServiceError, startDaemon, stopDaemon, waitForPort, which } from './process.ts';
 
@@ -70,11 +71,62 @@ export async function startKafka(options: { port?: number; link?: LinkListener }
   return startNode({ ...options, port, nodeId: 1, voters: [{ nodeId: 1, controllerPort: port + 1 }] });
 }
 
+/** SCRAM credentials the secured broker is formatted with. */
+export interface ScramUser {
+  mechanism: 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+/**
+ * A broker that demands what production brokers demand, beside its plaintext listener (which
+ * the tests use to set up topics): `ssl` (TLS, the broker authenticated), `saslSsl` (TLS and
+ * SCRAM-SHA-512) and `mtls` (TLS with a client certificate required), all `host:port`.
+ */
+export interface SecureKafkaService extends KafkaService {
+  ssl: string;
+  saslSsl: string;
+  mtls: string;
+  pki: KafkaPki;
+  scram: ScramUser;
+}
+
+interface SecureListeners {
+  pki: KafkaPki;
+  sslPort: number;
+  saslSslPort: number;
+  mtlsPort: number;
+  scram: ScramUser;
+}
+
+// A local, throwaway broker's user: the secret protects nothing but a test topic on loopback.
+const localScramUser: ScramUser = { mechanism: 'scram-sha-512', username: 'flowline', password: 'flowline-local-scram' };
+
+/**
+ * Starts (or reuses) the secured broker, instance `secure` by default: plaintext on `port`,
+ * its controller on `port + 1`, then SSL, SASL_SSL and mutual TLS on `port + 2 … + 4`.
+ * A broker of its own, so the ordinary test broker stays as quick to start as it is.
+ */
+export async function startSecureKafka(options: { port?: number } & KafkaInstance = {}): Promise<SecureKafkaService> {
+  const port = options.port ?? envPort('FLOWLINE_KAFKA_SECURE_PORT', envPort('FLOWLINE_KAFKA_PORT', 19092) + 2);
+  const instance = options.instance ?? 'secure';
+  const pki = ensureKafkaPki(join(stateDir, 'kafka-pki'));
+  const secure: SecureListeners = { pki, sslPort: port + 2, saslSslPort: port + 3, mtlsPort: port + 4, scram: localScramUser };
+  const service = await startNode({ instance, port, nodeId: 1, voters: [{ nodeId: 1, controllerPort: port + 1 }], secure });
+  const at = (p: number) => `127.0.0.1:${p}`;
+  return { ...service, ssl: at(secure.sslPort), saslSsl: at(secure.saslSslPort), mtls: at(secure.mtlsPort), pki, scram: secure.scram };
+}
+
+export async function stopSecureKafka(options: KafkaInstance = {}): Promise<boolean> {
+  return stopKafka({ instance: options.instance ?? 'secure' });
+}
+
 interface KafkaNode extends KafkaInstance {
   port: number;
   nodeId: number;
   voters: { nodeId: number; controllerPort: number }[];
   link?: LinkListener;
+  secure?: SecureListeners;
   /** Shared by every node of a cluster; a fresh one for a single node. */
   clusterId?: string;
 }
@@ -96,17 +148,29 @@ async function startNode(options: KafkaNode): Promise<KafkaService> {
   mkdirSync(dataDir(options), { recursive: true });
   const replication = Math.min(3, options.voters.length);
   const link = options.link;
+  const secure = options.secure;
+  const extra = [
+    ...(link ? [{ name: 'LINK', protocol: 'PLAINTEXT', port: link.port, advertisedPort: link.advertisedPort }] : []),
+    ...(secure
+      ? [
+          { name: 'SSL', protocol: 'SSL', port: secure.sslPort, advertisedPort: secure.sslPort },
+          { name: 'SASL_SSL', protocol: 'SASL_SSL', port: secure.saslSslPort, advertisedPort: secure.saslSslPort },
+          { name: 'MTLS', protocol: 'SSL', port: secure.mtlsPort, advertisedPort: secure.mtlsPort },
+        ]
+      : []),
+  ];
   writeFileSync(
     config,
     [
       'process.roles=broker,controller',
       `node.id=${options.nodeId}`,
       `controller.quorum.voters=${options.voters.map((v) => `${v.nodeId}@127.0.0.1:${v.controllerPort}`).join(',')}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${link ? `,LINK://127.0.0.1:${link.port}` : ''}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}${link ? `,LINK://127.0.0.1:${link.advertisedPort}` : ''}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${extra.map((l) => `,${l.name}://127.0.0.1:${l.port}`).join('')}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}${extra.map((l) => `,${l.name}://127.0.0.1:${l.advertisedPort}`).join('')}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
-      `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${link ? ',LINK:PLAINTEXT' : ''}`,
+      `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${extra.map((l) => `,${l.name}:${l.protocol}`).join('')}`,
+      ...(secure ? secureListenerSettings(secure) : []),
       `log.dirs=${dataDir(options)}`,
       'num.partitions=3',
       'auto.create.topics.enable=true',
@@ -127,7 +191,11 @@ async function startNode(options: KafkaNode): Promise<KafkaService> {
   );
   if (!existsSync(join(dataDir(options), 'meta.properties')) && readdirSync(dataDir(options)).length === 0) {
     const clusterId = options.clusterId ?? randomClusterId(libs);
-    run('java', java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', config]), { what: 'formatting Kafka storage' });
+    // SCRAM credentials live in the cluster metadata: written at format time, before the first start.
+    const scram = secure ? ['--add-scram', `SCRAM-SHA-512=[name=${secure.scram.username},password=${secure.scram.password}]`] : [];
+    run('java', java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', config, ...scram]), {
+      what: 'formatting Kafka storage',
+    });
   }
   log(`starting Kafka ${kafkaVersion}${options.instance ? ` (instance ${options.instance})` : ''} on ${brokers}`);
   const pid = startDaemon({
@@ -148,6 +216,23 @@ async function startNode(options: KafkaNode): Promise<KafkaService> {
   // A cluster's node answers metadata only once a quorum has formed: the caller waits for that.
   if (options.voters.length === 1) await waitForMetadata(brokers, pid, serverLog);
   return { brokers, port, started: true };
+}
+
+/**
+ * TLS from PEM files (Kafka reads them since 2.7: no keystores to convert), a client certificate
+ * required on MTLS alone, and SCRAM-SHA-512 on SASL_SSL; the plaintext listener stays open for setup.
+ */
+function secureListenerSettings(secure: SecureListeners): string[] {
+  return [
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${secure.pki.brokerKeystore}`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${secure.pki.caCert}`,
+    'ssl.client.auth=none',
+    'listener.name.mtls.ssl.client.auth=required',
+    'sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+  ];
 }
 
 function randomClusterId(libs: string): string {

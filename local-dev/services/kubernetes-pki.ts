@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, ServiceError, which } from './process.ts';
 
@@ -58,7 +58,13 @@ export function makeLeaf(options: {
   subject: string;
   usage: ('serverAuth' | 'clientAuth')[];
   altNames?: string[];
+  /** Already expired (for tests of a refused certificate): `req -x509` takes no negative validity. */
+  expired?: boolean;
 }): void {
+  if (options.expired) {
+    makeExpiredLeaf(options);
+    return;
+  }
   openssl(
     [
       'req',
@@ -85,6 +91,44 @@ export function makeLeaf(options: {
     ],
     `making the certificate ${options.subject}`,
   );
+}
+
+/** A request, then `x509 -req -days -1`: valid until yesterday, so notAfter is already past. */
+function makeExpiredLeaf(options: Parameters<typeof makeLeaf>[0]): void {
+  const request = `${options.cert}.csr`;
+  const extensions = `${options.cert}.ext`;
+  openssl(['req', '-new', ...ecKey, '-keyout', options.key, '-out', request, '-subj', options.subject], `requesting ${options.subject}`);
+  writeFileSync(
+    extensions,
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      `extendedKeyUsage=${options.usage.join(',')}`,
+      ...(options.altNames ? [`subjectAltName=${options.altNames.join(',')}`] : []),
+      '',
+    ].join('\n'),
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      request,
+      '-CA',
+      options.caCert,
+      '-CAkey',
+      options.caKey,
+      '-days',
+      '-1',
+      '-extfile',
+      extensions,
+      '-out',
+      options.cert,
+    ],
+    `making the expired certificate ${options.subject}`,
+  );
+  rmSync(request);
+  rmSync(extensions);
 }
 
 /** Makes what is missing under `dir` (idempotent: an existing PKI is reused). */

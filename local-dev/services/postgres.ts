@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir as cloneStateDir } from './paths.ts';
 import { ensureAptPackages, envPort, isRoot, log, portOpen, run, ServiceError } from './process.ts';
@@ -60,8 +60,18 @@ function asPostgres(bin: string, tool: string, args: string[]): string {
   return run('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', join(bin, tool), ...args], { what: tool });
 }
 
-/** A throwaway cluster (see postgresDir): trust auth on loopback only, fsync off. */
-export async function startPostgres(options: { port?: number; stateDir?: string } = {}): Promise<PostgresService> {
+/** A server certificate and key (PEM) for a cluster that also accepts TLS (`ssl=on`). */
+export interface PostgresTls {
+  certFile: string;
+  keyFile: string;
+}
+
+/**
+ * A throwaway cluster (see postgresDir): trust auth on loopback only, fsync off. With `tls`,
+ * it accepts TLS too (clients choose it with sslmode): for tests of the clients' TLS settings,
+ * on a cluster of its own (`stateDir`), since the setting applies at start.
+ */
+export async function startPostgres(options: { port?: number; stateDir?: string; tls?: PostgresTls } = {}): Promise<PostgresService> {
   const port = options.port ?? envPort('FLOWLINE_POSTGRES_PORT', 15432);
   const stateDir = options.stateDir ?? cloneStateDir;
   const data = dataDir(stateDir);
@@ -107,7 +117,8 @@ export async function startPostgres(options: { port?: number; stateDir?: string 
     chmodSync(data, 0o700);
     asPostgres(bin, 'initdb', ['-D', data, '-U', 'flowline', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
   }
-  log(`starting PostgreSQL on 127.0.0.1:${port}`);
+  log(`starting PostgreSQL on 127.0.0.1:${port}${options.tls ? ' (TLS accepted)' : ''}`);
+  const tls = options.tls ? serverTlsFiles(postgresDir(stateDir), options.tls, user) : undefined;
   const settings = [
     `-p ${port}`,
     "-c listen_addresses='127.0.0.1'",
@@ -117,6 +128,7 @@ export async function startPostgres(options: { port?: number; stateDir?: string 
     '-c full_page_writes=off',
     '-c max_connections=200',
     '-c shared_buffers=128MB',
+    ...(tls ? ['-c ssl=on', `-c ssl_cert_file='${tls.certFile}'`, `-c ssl_key_file='${tls.keyFile}'`] : []),
   ].join(' ');
   if (user) {
     // The log file must be writable by the postgres user.
@@ -142,6 +154,16 @@ export async function startPostgres(options: { port?: number; stateDir?: string 
   ]);
   if (exists.trim() !== '1') asPostgres(bin, 'createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'flowline', 'flowline']);
   return { url, port, started: true };
+}
+
+/** PostgreSQL reads its key only if the server's user owns it and no one else may read it: copies beside the cluster. */
+function serverTlsFiles(dir: string, tls: PostgresTls, user: { uid: number; gid: number } | undefined): PostgresTls {
+  const own = { certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
+  copyFileSync(tls.certFile, own.certFile);
+  copyFileSync(tls.keyFile, own.keyFile);
+  chmodSync(own.keyFile, 0o600);
+  if (user) for (const file of [own.certFile, own.keyFile]) chownSync(file, user.uid, user.gid);
+  return own;
 }
 
 export async function stopPostgres(options: { stateDir?: string } = {}): Promise<boolean> {

@@ -317,6 +317,131 @@ describe('Dapr', () => {
   });
 });
 
+describe('Kafka with a client certificate (mutual TLS)', () => {
+  // The production values without SASL: a broker that authenticates clients by certificate alone.
+  const mtls = [
+    'kafka.sasl.mechanism=none',
+    'kafka.tls.clientCertSecret.name=flowline-kafka-client',
+    'kafka.tls.clientCertSecret.certKey=user.crt',
+    'kafka.tls.clientCertSecret.keyKey=user.key',
+  ];
+  let objects: KubeObject[];
+  beforeAll(() => {
+    objects = renderChart(chartDir, [valuesFile('production')], { set: mtls });
+  });
+
+  it('renders only objects that match their schemas', () => {
+    expect(objects.flatMap(check)).toEqual([]);
+  });
+
+  it('mounts the certificate and key where KAFKA_SSL_CERT_FILE / KAFKA_SSL_KEY_FILE point, in every Kafka client', () => {
+    // On the kafka host every function is a Kafka client itself (on dapr, its sidecar is).
+    const kafkaHost = renderChart(chartDir, [valuesFile('production')], { set: [...mtls, 'dapr.enabled=false'] });
+    const clients = kafkaHost.filter((o) => o.kind === 'Deployment' && envOf(o).has('KAFKA_BROKERS'));
+    // The functions, the gateway and the lag exporter.
+    expect(clients.map((o) => o.metadata.name)).toEqual(
+      expect.arrayContaining([...functions.map((f) => f.name), 'flowline-gateway', 'flowline-lag-exporter']),
+    );
+    for (const o of clients) {
+      const env = envOf(o);
+      const volume = podSpecOf(o).volumes?.find((v) => v.name === 'kafka-client');
+      expect(volume?.secret, o.metadata.name).toEqual({
+        secretName: 'flowline-kafka-client',
+        items: [
+          { key: 'user.crt', path: 'tls.crt' },
+          { key: 'user.key', path: 'tls.key' },
+        ],
+      });
+      const mount = containerOf(o).volumeMounts?.find((m) => m.name === 'kafka-client');
+      expect(env.get('KAFKA_SSL_CERT_FILE')?.value, o.metadata.name).toBe(`${mount?.mountPath}/tls.crt`);
+      expect(env.get('KAFKA_SSL_KEY_FILE')?.value, o.metadata.name).toBe(`${mount?.mountPath}/tls.key`);
+      expect(env.get('KAFKA_SSL')?.value, o.metadata.name).toBe('true');
+      // What the runtime reads from this environment (connection-from-env.ts would refuse half a pair).
+      const kafkaEnv = Object.fromEntries(
+        [...env].filter(([name]) => name.startsWith('KAFKA_')).map(([name, e]) => [name, e.value ?? 'from-secret']),
+      );
+      expect(RuntimeEnv.safeParse(kafkaEnv).error?.issues ?? [], o.metadata.name).toEqual([]);
+    }
+  });
+
+  it('gives KEDA the certificate and key through the TriggerAuthentication', () => {
+    const auth = findObject(objects, 'TriggerAuthentication', 'flowline-kafka') as KubeObject & { spec: { secretTargetRef: unknown[] } };
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'ca', name: 'kafka-cluster-ca', key: 'ca.crt' },
+      { parameter: 'cert', name: 'flowline-kafka-client', key: 'user.crt' },
+      { parameter: 'key', name: 'flowline-kafka-client', key: 'user.key' },
+    ]);
+    for (const so of objects.filter((o) => o.kind === 'ScaledObject') as (KubeObject & {
+      spec: { triggers: { metadata: Record<string, string>; authenticationRef: unknown }[] };
+    })[]) {
+      for (const t of so.spec.triggers) {
+        expect(t.metadata.tls).toBe('enable');
+        expect(t.metadata).not.toHaveProperty('sasl');
+        expect(t.authenticationRef).toEqual({ name: 'flowline-kafka' });
+      }
+    }
+  });
+
+  it("gives Dapr's pubsub.kafka authType mtls with the CA, certificate and key from the Secrets", () => {
+    const pubsub = findObject(objects, 'Component', 'flowline-pubsub') as KubeObject & {
+      spec: { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] };
+    };
+    const meta = Object.fromEntries(pubsub.spec.metadata.map((m) => [m.name, m.value ?? m.secretKeyRef]));
+    expect(meta).toMatchObject({
+      authType: 'mtls',
+      disableTls: 'false',
+      caCert: { name: 'kafka-cluster-ca', key: 'ca.crt' },
+      clientCert: { name: 'flowline-kafka-client', key: 'user.crt' },
+      clientKey: { name: 'flowline-kafka-client', key: 'user.key' },
+    });
+    expect(meta).not.toHaveProperty('saslPassword');
+  });
+
+  it("writes certFile and keyFile into the edge adapter's file, which its schema accepts", () => {
+    const configMap = findObject(objects, 'ConfigMap', 'flowline-edge-adapter') as KubeObject & { data: Record<string, string> };
+    const parsed = EdgeConfig.safeParse(load(configMap.data['edge-adapter.yaml'] ?? ''));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(parsed.data?.kafka?.ssl).toEqual({
+      caFile: '/etc/flowline/kafka-ca/ca.crt',
+      certFile: '/etc/flowline/kafka-client/tls.crt',
+      keyFile: '/etc/flowline/kafka-client/tls.key',
+    });
+    const edge = findObject(objects, 'Deployment', 'flowline-edge-adapter') as KubeObject;
+    expect(containerOf(edge).volumeMounts).toEqual(
+      expect.arrayContaining([{ name: 'kafka-client', mountPath: '/etc/flowline/kafka-client', readOnly: true }]),
+    );
+  });
+
+  it('gives Dapr TLS without client authentication as authType certificate (none would turn TLS off)', () => {
+    const tlsOnly = renderChart(chartDir, [valuesFile('production')], { set: ['kafka.sasl.mechanism=none'] });
+    const pubsub = findObject(tlsOnly, 'Component', 'flowline-pubsub') as KubeObject & {
+      spec: { metadata: { name: string; value?: string }[] };
+    };
+    expect(pubsub.spec.metadata.find((m) => m.name === 'authType')?.value).toBe('certificate');
+  });
+
+  it("refuses what Dapr's pubsub.kafka cannot do, saying which setting", () => {
+    const failure = (set: string[]) => {
+      const result = helm(['template', 'flowline', chartDir, '--values', valuesFile('production'), ...set.flatMap((s) => ['--set', s])]);
+      expect(result.status).not.toBe(0);
+      return result.stderr;
+    };
+    expect(failure(['kafka.tls.clientCertSecret.name=flowline-kafka-client'])).toContain(
+      "Dapr's pubsub.kafka authenticates with SASL (authType password) or a client certificate (authType mtls), not both",
+    );
+    expect(failure([...mtls, 'kafka.tls.caSecret.name='])).toContain(
+      'dapr.enabled with kafka.tls.clientCertSecret needs kafka.tls.caSecret',
+    );
+    expect(failure(['kafka.sasl.mechanism=none', 'kafka.tls.caSecret.name='])).toContain(
+      'dapr.enabled with kafka.tls.enabled and no SASL needs kafka.tls.caSecret',
+    );
+    // Without Dapr, the kafka host does SASL and a client certificate together.
+    expect(
+      renderChart(chartDir, [valuesFile('production')], { set: ['kafka.tls.clientCertSecret.name=c', 'dapr.enabled=false'] }).length,
+    ).toBeGreaterThan(10);
+  });
+});
+
 describe('the edge adapter', () => {
   it("gets a configuration file its own schema accepts, with Kafka filled in from the chart's values", () => {
     const objects = rendered(valuesFile('production'));

@@ -14,6 +14,12 @@ a FLOWLINE_*_PASSWORD variable and Kubernetes' $(VAR) expansion.
 - name: KAFKA_SSL_CA_FILE
   value: /etc/flowline/kafka-ca/ca.crt
 {{- end }}
+{{- if .Values.kafka.tls.clientCertSecret.name }}
+- name: KAFKA_SSL_CERT_FILE
+  value: /etc/flowline/kafka-client/tls.crt
+- name: KAFKA_SSL_KEY_FILE
+  value: /etc/flowline/kafka-client/tls.key
+{{- end }}
 {{- end }}
 {{- if ne .Values.kafka.sasl.mechanism "none" }}
 - name: KAFKA_SASL_MECHANISM
@@ -69,22 +75,42 @@ a FLOWLINE_*_PASSWORD variable and Kubernetes' $(VAR) expansion.
 {{- end }}
 {{- end }}
 
-{{/* The private Kafka CA, when there is one: volume and mount. */}}
+{{/*
+The Kafka TLS files, when there are any: the private CA, and the client certificate for a
+broker that requires mutual TLS (each from its Secret, under a fixed name the env points to).
+*/}}
 {{- define "flowline.kafkaCaVolume" -}}
-{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+{{- $tls := .Values.kafka.tls }}
+{{- if and $tls.enabled $tls.caSecret.name }}
 - name: kafka-ca
   secret:
-    secretName: {{ .Values.kafka.tls.caSecret.name }}
+    secretName: {{ $tls.caSecret.name }}
     items:
-      - key: {{ .Values.kafka.tls.caSecret.key }}
+      - key: {{ $tls.caSecret.key }}
         path: ca.crt
+{{- end }}
+{{- if and $tls.enabled $tls.clientCertSecret.name }}
+- name: kafka-client
+  secret:
+    secretName: {{ $tls.clientCertSecret.name }}
+    items:
+      - key: {{ $tls.clientCertSecret.certKey }}
+        path: tls.crt
+      - key: {{ $tls.clientCertSecret.keyKey }}
+        path: tls.key
 {{- end }}
 {{- end }}
 
 {{- define "flowline.kafkaCaMount" -}}
-{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+{{- $tls := .Values.kafka.tls }}
+{{- if and $tls.enabled $tls.caSecret.name }}
 - name: kafka-ca
   mountPath: /etc/flowline/kafka-ca
+  readOnly: true
+{{- end }}
+{{- if and $tls.enabled $tls.clientCertSecret.name }}
+- name: kafka-client
+  mountPath: /etc/flowline/kafka-client
   readOnly: true
 {{- end }}
 {{- end }}
@@ -143,6 +169,9 @@ start and KEDA, which resolves a Deployment's environment, leaves its ScaledObje
 {{- end }}
 {{- if and $k.tls.enabled $k.tls.caSecret.name }}
 {{- $refs = append $refs (dict "name" $k.tls.caSecret.name "keys" (list $k.tls.caSecret.key) "for" "kafka.tls.caSecret") }}
+{{- end }}
+{{- if and $k.tls.enabled $k.tls.clientCertSecret.name }}
+{{- $refs = append $refs (dict "name" $k.tls.clientCertSecret.name "keys" (list $k.tls.clientCertSecret.certKey $k.tls.clientCertSecret.keyKey) "for" "kafka.tls.clientCertSecret") }}
 {{- end }}
 {{- if .Values.redis.existingSecret }}
 {{- $refs = append $refs (dict "name" .Values.redis.existingSecret "keys" (list .Values.redis.passwordKey) "for" "redis") }}

@@ -68,7 +68,8 @@ flowline/function: {{ .fn.name }}
 {{- define "flowline.kedaAuthName" -}}{{ printf "%s-kafka" (include "flowline.fullname" .) }}{{- end }}
 
 {{- define "flowline.kafkaAuthenticated" -}}
-{{- if or (ne .Values.kafka.sasl.mechanism "none") (and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name) }}true{{ end }}
+{{- $tls := .Values.kafka.tls }}
+{{- if or (ne .Values.kafka.sasl.mechanism "none") (and $tls.enabled (or $tls.caSecret.name $tls.clientCertSecret.name)) }}true{{ end }}
 {{- end }}
 
 {{/* The security context every container runs with. */}}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+import { Kafka, type KafkaConfig, logLevel, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface KafkaConnection {
@@ -26,8 +26,16 @@ const retriedByKafkajs = [
   'Request is not valid given the current SASL state',
 ];
 
-/** A kafkajs client whose logs go through pino at sensible levels. */
-export function createKafka(connection: KafkaConnection, log: Logger): Kafka {
+/**
+ * A kafkajs client whose logs go through pino at sensible levels. `retry` replaces the
+ * default bounded retries and `requestTimeoutMs` kafkajs' 30 s (the start-up check makes
+ * one short attempt: see access-check.ts).
+ */
+export function createKafka(
+  connection: KafkaConnection,
+  log: Logger,
+  options: { retry?: RetryOptions; requestTimeoutMs?: number } = {},
+): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
   const config: KafkaConfig = {
     clientId: connection.clientId,
@@ -48,7 +56,8 @@ export function createKafka(connection: KafkaConnection, log: Logger): Kafka {
           kafkaLog.debug(fields, message); // kafkajs INFO is chatty
         else kafkaLog.trace(fields, message);
       },
-    retry: { initialRetryTime: 200, retries: 8 },
+    retry: options.retry ?? { initialRetryTime: 200, retries: 8 },
+    ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}),
   };
   if (connection.ssl) {
     const tls = {
