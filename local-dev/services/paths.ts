@@ -16,3 +16,10 @@ export const cacheDir = resolve(
 export const stateDir = resolve(process.env.FLOWLINE_STATE_DIR ?? join(repoRoot, '.flowline'));
 
 export const logsDir = join(stateDir, 'logs');
+
+/**
+ * Function folders a test or a tool writes (fixtures, copies of a function): always inside the
+ * repository, wherever FLOWLINE_STATE_DIR points, because their handlers import `#runtime`
+ * and the project's packages, which resolve only from here.
+ */
+export const functionScratchDir = join(repoRoot, '.flowline', 'tmp', 'functions');

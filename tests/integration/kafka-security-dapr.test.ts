@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Daprd, startDaprd } from '../../local-dev/services/daprd.ts';
-import { type SecureKafkaService, startSecureKafka, stopSecureKafka } from '../../local-dev/services/kafka.ts';
+import type { SecureKafkaService } from '../../local-dev/services/kafka.ts';
 import { repoRoot, stateDir } from '../../local-dev/services/paths.ts';
 import { fixtureFunction } from '../support/fixture-function.ts';
 import { type FunctionProcess, freePort, startFunctionProcess } from '../support/function-process.ts';
@@ -29,7 +29,7 @@ let plain: TestKafka;
 const running: { stop(): Promise<unknown> }[] = [];
 
 beforeAll(async () => {
-  secure = await startSecureKafka();
+  secure = inject('secureKafka');
   plain = await connectTestKafka(secure.brokers);
 }, 180_000);
 afterEach(async () => {
@@ -37,7 +37,6 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await plain?.close();
-  if (secure?.started && process.env.FLOWLINE_KEEP_SERVICES !== '1') await stopSecureKafka();
 });
 
 type Metadata = { name: string; value?: string; secretKeyRef?: { name: string; key: string } };

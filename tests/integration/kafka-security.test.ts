@@ -10,7 +10,7 @@ import { kafkaSink } from '../../edge-adapter/sinks/kafka-sink.ts';
 import { kafkaPublisher } from '../../gateway/bus/kafka-publisher.ts';
 import type { FunctionLag } from '../../keda/lag.ts';
 import { main as lagMain } from '../../keda/lag-command.ts';
-import { type SecureKafkaService, startSecureKafka, stopSecureKafka } from '../../local-dev/services/kafka.ts';
+import type { SecureKafkaService } from '../../local-dev/services/kafka.ts';
 import { repoRoot, stateDir } from '../../local-dev/services/paths.ts';
 import { parseEnv, RuntimeEnv } from '../../runtime/config.ts';
 import { checkKafkaAccess } from '../../runtime/hosts/kafka/access-check.ts';
@@ -39,14 +39,13 @@ const processes: FunctionProcess[] = [];
 const quiet = pino({ level: 'silent' });
 
 beforeAll(async () => {
-  secure = await startSecureKafka();
+  secure = inject('secureKafka');
   plain = await connectTestKafka(secure.brokers);
 }, 180_000);
 
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.kill()));
   await plain?.close();
-  if (secure?.started && process.env.FLOWLINE_KEEP_SERVICES !== '1') await stopSecureKafka();
 });
 
 /** The environment a process is given for each listener: exactly what a platform team would set. */

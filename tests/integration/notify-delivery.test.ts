@@ -9,7 +9,7 @@ import type { Alarm, AuditLog } from '#contracts';
 import { startSmtpReceiver } from '../../functions/notify/test-support/smtp-receiver.ts';
 import { startWebhookReceiver } from '../../functions/notify/test-support/webhook-receiver.ts';
 import { signatureHeader, timestampHeader, webhookSignature } from '../../functions/notify/webhook-channel.ts';
-import { repoRoot, stateDir } from '../../local-dev/services/paths.ts';
+import { functionScratchDir, repoRoot, stateDir } from '../../local-dev/services/paths.ts';
 import { type FunctionProcess, startFunctionProcess } from '../support/function-process.ts';
 import { connectTestKafka, type TestKafka, until } from '../support/kafka.ts';
 
@@ -36,7 +36,7 @@ const live: { room: string; type: string; data: Alarm }[] = [];
 
 /** functions/notify as deployed, under a name of its own: same handler, same manifest otherwise. */
 function notifyCopy(): string {
-  const dir = join(stateDir, 'tmp', 'functions', name);
+  const dir = join(functionScratchDir, name);
   mkdirSync(dir, { recursive: true });
   const manifest = load(readFileSync(join(repoRoot, 'functions', 'notify', 'function.yaml'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(dir, 'function.yaml'), dump({ ...manifest, name }));

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { repoRoot, stateDir } from '../../local-dev/services/paths.ts';
+import { functionScratchDir, repoRoot } from '../../local-dev/services/paths.ts';
 import type { FunctionManifestInput } from '../../runtime/manifest.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { FunctionManifestInput } from '../../runtime/manifest.ts';
  * `#runtime` resolves as it does for real functions.
  */
 export function fixtureFunction(fixture: string, manifest: FunctionManifestInput & { name: string }): string {
-  const dir = join(stateDir, 'tmp', 'functions', manifest.name);
+  const dir = join(functionScratchDir, manifest.name);
   mkdirSync(dir, { recursive: true });
   cpSync(join(repoRoot, 'tests', 'fixtures', 'functions', fixture, 'handler.ts'), join(dir, 'handler.ts'));
   writeFileSync(join(dir, 'function.yaml'), dump(manifest));
