@@ -7,6 +7,7 @@ import {
   applyAlarmEvent,
   applyCommandResults,
   applySample,
+  applyWellStatusChange,
   type CommandResult,
   emit,
   on,
@@ -14,6 +15,7 @@ import {
   syncClock,
   type TagState,
 } from './store.ts';
+import { loadWellStatus } from './well-status-strip.ts';
 
 /** A screen: mounted into the main area, unmounted (its timers and listeners gone) when another is shown. */
 export type View = (container: HTMLElement, link: LiveLink) => () => void;
@@ -99,6 +101,9 @@ function startConsole(): void {
       } else if (event.type === 'system:status') {
         store.status = event.data;
         emit('status');
+      } else if (event.type === 'well:status') {
+        applyWellStatusChange(event.data);
+        emit('wellStatus');
       } else if (event.type === 'command:result') {
         applyCommandResults([event.data as unknown as CommandResult]);
         emit('commands');
@@ -175,7 +180,15 @@ function startConsole(): void {
   link.start();
   loadCurrent()
     .then(() => {
-      for (const assetId of store.assets.keys()) link.subscribe(`well:${assetId}`, () => reloadAssets(assetId));
+      for (const assetId of store.assets.keys())
+        link.subscribe(`well:${assetId}`, () => {
+          reloadAssets(assetId);
+          // Status changes may have been missed too: a well whose status is shown reloads it.
+          if (store.wellStatuses.has(assetId))
+            loadWellStatus(assetId)
+              .then(() => emit('wellStatus'))
+              .catch((e: unknown) => console.warn('status reload failed', e));
+        });
       link.subscribe(`alarms:${session.user.tenantId}`, () => void loadAlarms().catch((e: unknown) => console.warn(e)));
     })
     .catch((e: unknown) => replace(main, h('p', { class: 'error' }, `Cannot load the wells: ${(e as Error).message}`)));
@@ -191,6 +204,7 @@ function startConsole(): void {
       store.assets.clear();
       store.alarms.clear();
       store.commandResults = [];
+      store.wellStatuses.clear();
       window.removeEventListener('hashchange', show);
       showSignIn(root, (event as CustomEvent<string>).detail, startConsole);
     },

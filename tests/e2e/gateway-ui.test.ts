@@ -56,6 +56,34 @@ describe('operators’ console', () => {
     await browser.screenshot('02-wells-live');
   });
 
+  it('shows each well’s status with its reason and since when, changed live, and today’s status timeline', async () => {
+    const [a] = pipeline.devices;
+    const card = `.card[data-asset="${a.wellId}"]`;
+    const status = page.locator(`${card} [data-testid=well-status]`);
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('producing');
+    expect(await status.textContent()).toBe('Producing');
+    expect(await page.textContent(`${card} [data-testid=status-since]`)).toMatch(/^since \d\d:\d\d \(\d+ (s|min)\)$/);
+    const stretches = page.locator(`${card} [data-testid=status-timeline] .timeline__stretch`);
+    await expect.poll(() => stretches.count()).toBe(1);
+
+    a.espTripped = true; // the drive reports a trip: well-status announces down (esp-trip), the live room carries it
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('down');
+    expect(await status.textContent()).toBe('Down · ESP trip');
+    await expect.poll(() => stretches.count()).toBe(2);
+    expect(await stretches.nth(0).getAttribute('data-status')).toBe('producing');
+    expect(await stretches.nth(1).getAttribute('title')).toMatch(/^Down · ESP trip \d\d:\d\d–now$/);
+    await browser.screenshot('02b-well-status-down');
+
+    // After a reload the timeline comes from the gateway (persist's table), not from the page's memory.
+    a.espTripped = false;
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('producing');
+    await pipeline.bed.drained(20_000);
+    await page.reload();
+    await expect
+      .poll(() => stretches.evaluateAll((all) => all.map((s) => s.getAttribute('data-status'))), { timeout: 20_000 })
+      .toEqual(['producing', 'down', 'producing']);
+  });
+
   it('marks a value stale when its device stops, while the others stay live', async () => {
     const [a, b] = pipeline.devices;
     b.running = false;
