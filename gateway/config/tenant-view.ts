@@ -1,9 +1,9 @@
 import type { AlarmRules } from '../../config/alarm-rules.ts';
 import type { AssetRegistry } from '../../config/asset-registry.ts';
 import type { Channels } from '../../config/channels.ts';
-import type { ProductionAccounting } from '../../config/production-accounting.ts';
 import { deviceMatchScore } from '../../config/device-match.ts';
 import type { ConfigKind } from '../../config/load.ts';
+import type { ProductionAccounting } from '../../config/production-accounting.ts';
 import type { TagRules } from '../../config/tag-rules.ts';
 import type { WellModels } from '../../config/well-models.ts';
 import type { WellStatusRules } from '../../config/well-status-rules.ts';
