@@ -106,7 +106,12 @@ const sample = (deviceId: string, wellId: string | undefined, tagId: string, at:
   receivedAt: at,
 });
 
-const status = (wellId: string, since: number, s: WellStatusChanged['status'], reason?: WellStatusChanged['reason']): WellStatusChanged => ({
+const status = (
+  wellId: string,
+  since: number,
+  s: WellStatusChanged['status'],
+  reason?: WellStatusChanged['reason'],
+): WellStatusChanged => ({
   wellId,
   tenantId: tenant,
   fieldId: field,
@@ -193,7 +198,9 @@ describe('daily-production on the kafka host', () => {
   }, 120_000);
 
   it('publishes version 2 when the held-back reading arrives, and keeps version 1', async () => {
-    await kafka.produce('scada.telemetry.validated', [{ key: rtus[0], data: sample(rtus[0], wells[0], 'oil_total', h(23), totalizerAt(23)) }]);
+    await kafka.produce('scada.telemetry.validated', [
+      { key: rtus[0], data: sample(rtus[0], wells[0], 'oil_total', h(23), totalizerAt(23)) },
+    ]);
     const versions = await reportsOfDay(2);
     expect(versions.map((r) => r.version)).toEqual([1, 2]);
     expect(versions[1]?.wells[0]?.measured.oil).toMatchObject({ volume: 920, uncoveredHours: 0 });
