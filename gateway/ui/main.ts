@@ -25,6 +25,7 @@ const views: Record<string, { title: string; load: () => Promise<View>; parent?:
   wells: { title: 'Wells', load: async () => (await import('./wells-view.ts')).wellsView },
   alarms: { title: 'Alarms', load: async () => (await import('./alarms-view.ts')).alarmsView },
   history: { title: 'History', load: async () => (await import('./history-view.ts')).historyView },
+  production: { title: 'Production', load: async () => (await import('./production-view.ts')).productionView },
   system: { title: 'System', load: async () => (await import('./status-view.ts')).statusView },
   clocks: { title: 'Device clocks', load: async () => (await import('./clocks-view.ts')).clocksView, parent: 'system' },
 };

@@ -28,6 +28,9 @@ export interface Device {
 export interface ConsolePipeline {
   url: string;
   tenantId: string;
+  fieldId: string;
+  /** The field's separator: its oil_rate stands in for the field's fiscal (sales) meter. */
+  separatorId: string;
   devices: [Device, Device];
   password: string;
   gateway: Gateway;
@@ -36,7 +39,7 @@ export interface ConsolePipeline {
 }
 
 /**
- * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify, persist and well-status
+ * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify, persist, well-status and daily-production
  * on the memory host, a real Redis, an embedded PostgreSQL, the gateway over HTTP and
  * WebSocket; two RTUs publish raw samples twice a second until told to stop. Ids are
  * fresh per run, so the Redis may be shared.
@@ -60,6 +63,20 @@ wells:
 devices:
   - { id: ${devices[0].id}, wellId: ${devices[0].wellId} }
   - { id: ${devices[1].id}, wellId: ${devices[1].wellId} }
+  - { id: sep-${id}, fieldId: field-${id} }
+`,
+  );
+  // Production days of 06:00 New York time (23 hours on 7 March 2026, when the clocks spring forward).
+  writeFileSync(
+    join(configDir, 'production-accounting.yaml'),
+    `fields:
+  - fieldId: field-${id}
+    timeZone: America/New_York
+    contractHour: "06:00"
+    wells:
+      oil: { totalizer: { tagId: oil_total }, rate: { tagId: oil_rate } }
+    fiscal:
+      oil: { rate: { tagId: oil_rate, deviceId: sep-${id} } }
 `,
   );
   // Short stale limits, so a silent RTU turns stale within seconds of the test.
@@ -98,7 +115,7 @@ rules:
   const redis: Redis = await openRedis(redisUrl);
   const db: Db = await openDb('memory://');
   const functions = await Promise.all(
-    ['validate', 'alarm', 'notify', 'persist', 'well-status'].map((name) =>
+    ['validate', 'alarm', 'notify', 'persist', 'well-status', 'daily-production'].map((name) =>
       loadFunction(join(import.meta.dirname, '..', '..', '..', 'functions', name)),
     ),
   );
@@ -147,6 +164,8 @@ rules:
   return {
     url,
     tenantId,
+    fieldId: `field-${id}`,
+    separatorId: `sep-${id}`,
     devices,
     password,
     gateway,
