@@ -83,6 +83,11 @@ export const ProductionAccounting = z
      * holds (store and forward); what arrives later revises the report.
      */
     closeAfterMinutes: z.number().finite().min(0).max(1440).default(15),
+    /**
+     * How long meter readings are kept. A day older than this is no longer recomputed (its
+     * readings are gone): a reading, status change or test that old is not accounted.
+     */
+    keepReadingsDays: z.number().int().min(7).max(3660).default(120),
   })
   .strict()
   .superRefine((doc, ctx) => {

@@ -15,6 +15,7 @@ import {
   markDays,
   markPublished,
   markReportedDaysFrom,
+  pruneReadings,
   type ReadingRow,
   recordTests,
   unpublishedReports,
@@ -58,7 +59,7 @@ export function dailyProductionFunction(options: DailyProductionOptions = {}) {
           );
         return { accounting, assets, fields: new Map(accounting.fields.map((f) => [f.fieldId, f])) };
       },
-      handler: (events, ctx, deps) => recordInputs(events, ctx, deps),
+      handler: (events, ctx, deps) => recordInputs(events, ctx, deps, now()),
       tick: { everyMs: options.tickEveryMs ?? 10_000, run: (ctx, deps) => reportDays(ctx, deps, now()) },
     },
   );
@@ -81,10 +82,14 @@ function isMeterReading(meters: Phases, deviceId: string, tagId: string): boolea
 }
 
 /** Stores the chunk's inputs and marks the production days they change, in one transaction. */
-async function recordInputs(events: readonly InputEvent[], ctx: Context, deps: DayProduction): Promise<void> {
+async function recordInputs(events: readonly InputEvent[], ctx: Context, deps: DayProduction, now: number): Promise<void> {
   const readings: ReadingRow[] = [];
-  const statuses: FlowlineEvent<string, WellStatusChanged>[] = [];
-  const tests: (WellTestCompleted & { fieldId: string })[] = [];
+  const statuses: { event: FlowlineEvent<string, WellStatusChanged>; field: FieldAccounting }[] = [];
+  const tests = new Map<string, { test: WellTestCompleted; field: FieldAccounting }>();
+  // Readings are kept keepReadingsDays: an older one would recompute a day from what is no longer there.
+  const horizon = now - deps.accounting.keepReadingsDays * 86_400_000;
+  let tooOld = 0;
+  const fieldOf = (fieldId: string | undefined, wellId: string) => deps.fields.get(fieldId ?? deps.assets.well(wellId)?.fieldId ?? '');
   for (const event of events) {
     if (event.topic === 'scada.telemetry.validated') {
       const d = event.data;
@@ -93,6 +98,10 @@ async function recordInputs(events: readonly InputEvent[], ctx: Context, deps: D
       if (!field || d.status === 'bad') continue;
       const meters = d.wellId ? metersOfWell(field, d.wellId) : field.fiscal;
       if (!isMeterReading(meters, d.deviceId, d.tagId)) continue;
+      if (d.timestamp < horizon) {
+        tooOld++;
+        continue;
+      }
       readings.push({
         tenantId: d.tenantId,
         fieldId: field.fieldId,
@@ -104,13 +113,25 @@ async function recordInputs(events: readonly InputEvent[], ctx: Context, deps: D
         eventId: event.id,
       });
     } else if (event.topic === 'production.well-status-changed') {
-      if (deps.fields.has(event.data.fieldId ?? deps.assets.well(event.data.wellId)?.fieldId ?? '')) statuses.push(event);
+      const field = fieldOf(event.data.fieldId, event.data.wellId);
+      if (field) statuses.push({ event, field });
     } else {
-      const fieldId = event.data.fieldId ?? deps.assets.well(event.data.wellId)?.fieldId;
-      if (fieldId && deps.fields.has(fieldId)) tests.push({ ...event.data, fieldId });
+      const field = fieldOf(event.data.fieldId, event.data.wellId);
+      if (field) tests.set(event.data.testId, { test: event.data, field });
     }
   }
-  if (readings.length + statuses.length + tests.length === 0) return;
+  if (tooOld > 0) {
+    ctx.metrics.counter('readings_too_old_total', 'Meter readings older than keepReadingsDays, not accounted.').inc(tooOld);
+    ctx.log.warn(
+      { readings: tooOld, keepReadingsDays: deps.accounting.keepReadingsDays },
+      'meter readings older than the days kept were not accounted',
+    );
+  }
+  if (readings.length + statuses.length + tests.size === 0) return;
+  const firstKept = (field: FieldAccounting, day: DayBounds) => {
+    const oldest = productionDayOf(horizon, contractOf(field));
+    return day.start < oldest.start ? oldest : day;
+  };
 
   await withDataErrors(() =>
     ctx.db.transaction(async (tx) => {
@@ -125,18 +146,20 @@ async function recordInputs(events: readonly InputEvent[], ctx: Context, deps: D
       }
 
       // The status changes go where the hours per status are read from (persist writes the same rows: once per event id).
-      await insertWellStatusChanges(tx, statuses);
+      await insertWellStatusChanges(
+        tx,
+        statuses.map((s) => s.event),
+      );
       const fromDays: [FieldAccounting, string][] = [];
-      for (const { data: change } of statuses) {
-        const field = deps.fields.get(change.fieldId ?? deps.assets.well(change.wellId)?.fieldId ?? '') as FieldAccounting;
-        const first = productionDayOf(change.since, contractOf(field));
-        const last = productionDayOf(change.confirmedAt, contractOf(field));
+      for (const { event, field } of statuses) {
+        const first = firstKept(field, productionDayOf(event.data.since, contractOf(field)));
+        const last = productionDayOf(event.data.confirmedAt, contractOf(field));
         for (let day = first; day.start <= last.start; day = productionDayOf(day.end, contractOf(field))) mark(field, day);
         fromDays.push([field, first.day]);
       }
       const stored = await recordTests(
         tx,
-        tests.map((t) => ({
+        [...tests.values()].map(({ test: t }) => ({
           testId: t.testId,
           tenantId: t.tenantId,
           wellId: t.wellId,
@@ -148,9 +171,9 @@ async function recordInputs(events: readonly InputEvent[], ctx: Context, deps: D
           },
         })),
       );
-      for (const test of stored) {
-        const field = deps.fields.get(deps.assets.well(test.wellId)?.fieldId ?? '') as FieldAccounting;
-        const day = productionDayOf(test.endedAt, contractOf(field));
+      for (const testId of stored) {
+        const { test, field } = tests.get(testId) as { test: WellTestCompleted; field: FieldAccounting };
+        const day = firstKept(field, productionDayOf(test.timestamp, contractOf(field)));
         mark(field, day);
         fromDays.push([field, day.day]);
       }
@@ -178,6 +201,9 @@ async function reportDays(ctx: TickContext, deps: DayProduction, now: number): P
     const ended = productionDayOf(productionDayOf(now - closeAfterMs, contract).start - 1, contract);
     if (!(await hasReport(ctx.db, field.fieldId, ended.day)))
       await markDays(ctx.db, [{ tenantId: tenantOf(deps, field), fieldId: field.fieldId, day: ended.day, end: ended.end }]);
+    // A week more than the days kept: the oldest kept day still finds the reading before its start.
+    const pruned = await pruneReadings(ctx.db, field.fieldId, now - (deps.accounting.keepReadingsDays + 8) * 86_400_000);
+    if (pruned > 0) ctx.log.info({ fieldId: field.fieldId, pruned }, 'meter readings older than the days kept deleted');
   }
 
   for (const day of await dueDays(ctx.db, now, closeAfterMs, daysPerTick)) {

@@ -8,7 +8,7 @@ import { openDb } from '../../runtime/resources/db.ts';
 import { createTestBed, type TestBed } from '../../runtime/testing.ts';
 import { validatedSample } from '../../tests/support/telemetry-samples.ts';
 import { dailyProductionFunction } from './daily-production-function.ts';
-import { queryReportVersions } from './production-store.ts';
+import { queryReportVersions, upsertReadings } from './production-store.ts';
 
 // The shipped example documents: Campo Norte reports 06:00–06:00 America/Bogota (11:00–11:00 UTC);
 // each well's oil by its totalizer (oil_total, wrapping at 270144637.7 bbl) or else its oil_rate;
@@ -205,5 +205,34 @@ describe('daily-production', () => {
     expect(versions.map((e) => e.data.version)).toEqual([1, 2, 3, 4]);
     await bed.tick('daily-production');
     expect(reportsOfDay()).toHaveLength(4);
+  });
+
+  it('does not account a reading older than the days kept, and deletes those readings', async () => {
+    // The clock is 8 December 2026; readings are kept 120 days (the example document's default).
+    const old = Date.parse('2026-07-01T15:00:00Z');
+    bed.publish('scada.telemetry.validated', reading('rtu-w02', 'norte-02', 'oil_rate', old, 900), { key: 'rtu-w02' });
+    await bed.drained(20_000);
+    const stored = async (t: number) =>
+      (await db.query('SELECT 1 FROM production_readings WHERE device_id = $1 AND ts = $2', ['rtu-w02', new Date(t).toISOString()])).rows
+        .length;
+    expect(await stored(old)).toBe(0);
+    expect((await db.query("SELECT 1 FROM production_days_pending WHERE day = '2026-07-01'")).rows).toEqual([]);
+    // One stored before it aged (as by an earlier run) is deleted by the tick.
+    await upsertReadings(db, [
+      {
+        tenantId: 'acme-energy',
+        fieldId: 'campo-norte',
+        assetId: 'norte-02',
+        deviceId: 'rtu-w02',
+        tagId: 'oil_rate',
+        t: old,
+        value: 900,
+        eventId: 'aged',
+      },
+    ]);
+    expect(await stored(old)).toBe(1);
+    await bed.tick('daily-production');
+    expect(await stored(old)).toBe(0);
+    expect(await stored(h(12))).toBe(1);
   });
 });

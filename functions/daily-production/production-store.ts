@@ -58,11 +58,8 @@ export async function upsertReadings(db: Queryable, readings: readonly ReadingRo
   return changed.map((r) => ({ fieldId: r.field_id, t: Number(r.t) }));
 }
 
-/** Stores well tests' rates, once per test id; returns the tests not stored before. */
-export async function recordTests(
-  db: Queryable,
-  tests: readonly (TestRates & { tenantId: string; wellId: string })[],
-): Promise<{ wellId: string; endedAt: number }[]> {
+/** Stores well tests' rates, once per test id; returns the ids of the tests not stored before. */
+export async function recordTests(db: Queryable, tests: readonly (TestRates & { tenantId: string; wellId: string })[]): Promise<string[]> {
   if (tests.length === 0) return [];
   const rows = tests.map((t) => ({
     test_id: t.testId,
@@ -73,15 +70,15 @@ export async function recordTests(
     gas_rate: t.rates.gas ?? null,
     water_rate: t.rates.water ?? null,
   }));
-  const { rows: inserted } = await db.query<{ well_id: string; ended_at: string }>(
+  const { rows: inserted } = await db.query<{ test_id: string }>(
     `INSERT INTO production_well_tests
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(test_id text, tenant_id text, well_id text, ended_at timestamptz,
        oil_rate double precision, gas_rate double precision, water_rate double precision)
      ON CONFLICT (test_id) DO NOTHING
-     RETURNING well_id, ${epochMs('ended_at')} AS ended_at`,
+     RETURNING test_id`,
     [JSON.stringify(rows)],
   );
-  return inserted.map((r) => ({ wellId: r.well_id, endedAt: Number(r.ended_at) }));
+  return inserted.map((r) => r.test_id);
 }
 
 /** Marks days to recompute; a day marked again is marked anew (its computation in progress is not its last). */
@@ -156,6 +153,15 @@ export async function readingsAround(db: Queryable, fieldId: string, start: numb
   return rows.map((r) => ({ assetId: r.asset_id, deviceId: r.device_id, tagId: r.tag_id, t: Number(r.t), value: Number(r.value) }));
 }
 
+/** Deletes a field's readings older than `before`: the days they made are reported, and are no longer recomputed. */
+export async function pruneReadings(db: Queryable, fieldId: string, before: number): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM production_readings WHERE field_id = $1 AND ts < $2::timestamptz', [
+    fieldId,
+    iso(before),
+  ]);
+  return rowCount;
+}
+
 /** Each well's latest test that ended before `before`. */
 export async function latestTests(db: Queryable, wellIds: readonly string[], before: number): Promise<Map<string, TestRates>> {
   if (wellIds.length === 0) return new Map();
@@ -185,11 +191,9 @@ export async function latestTests(db: Queryable, wellIds: readonly string[], bef
 
 /** Whether a field's day has a report (of any version). */
 export async function hasReport(db: Queryable, fieldId: string, day: string): Promise<boolean> {
-  const { rowCount } = await db.query('SELECT 1 FROM daily_production_reports WHERE field_id = $1 AND day = $2::date LIMIT 1', [
-    fieldId,
-    day,
-  ]);
-  return rowCount > 0;
+  // rows, not rowCount: the embedded PostgreSQL counts only the rows a statement changed.
+  const { rows } = await db.query('SELECT 1 FROM daily_production_reports WHERE field_id = $1 AND day = $2::date LIMIT 1', [fieldId, day]);
+  return rows.length > 0;
 }
 
 const reportOf = (raw: unknown): DailyProduction => DailyProduction.parse(typeof raw === 'string' ? JSON.parse(raw) : raw);

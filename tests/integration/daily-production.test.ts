@@ -57,6 +57,8 @@ devices:
   writeFileSync(
     join(run.configDir, 'production-accounting.yaml'),
     `closeAfterMinutes: 0
+# The day reported is a fixed date in the past: kept as long as the document allows.
+keepReadingsDays: 3660
 fields:
   - fieldId: ${field}
     timeZone: America/New_York

@@ -69,7 +69,9 @@ devices:
   // Production days of 06:00 New York time (23 hours on 7 March 2026, when the clocks spring forward).
   writeFileSync(
     join(configDir, 'production-accounting.yaml'),
-    `fields:
+    `# The e2e reports a fixed date in the past: its readings are kept as long as the document allows.
+keepReadingsDays: 3660
+fields:
   - fieldId: field-${id}
     timeZone: America/New_York
     contractHour: "06:00"
