@@ -24,8 +24,8 @@ export interface FieldDayInputs {
   field: FieldAccounting;
   bounds: DayBounds;
   wells: { wellId: string; stretches: StatusStretch[]; test: TestRates | undefined }[];
-  /** The meter readings of the field's wells and its own devices, around the day. */
-  readings: MeterReading[];
+  /** What each asset's meters measured (measureAsset): the wells', and the field's own (fiscal) under the field's id. */
+  measured: ReadonlyMap<string, Partial<Record<Phase, MeteredVolume>>>;
 }
 
 /** The report's content: everything but its version, its time and what it revises (the store adds those). */
@@ -41,18 +41,6 @@ export const roundVolume = (v: number) => Math.round(v * 1000) / 1000;
  */
 export function computeFieldDay(inputs: FieldDayInputs): FieldDayContent {
   const { field, bounds } = inputs;
-  const readingsOf = (assetId: string, tag: { tagId: string; deviceId?: string | undefined }) =>
-    inputs.readings
-      .filter((r) => r.assetId === assetId && r.tagId === tag.tagId && (tag.deviceId === undefined || r.deviceId === tag.deviceId))
-      .sort((a, b) => a.t - b.t);
-  const measureAll = (assetId: string, meters: Phases) => {
-    const out: Partial<Record<Phase, MeteredVolume>> = {};
-    for (const phase of phases) {
-      const meter = meters[phase];
-      if (meter) out[phase] = measure(meter, (tag) => readingsOf(assetId, tag), bounds);
-    }
-    return out;
-  };
 
   const wells: WellDay[] = inputs.wells.map(({ wellId, stretches, test }) => {
     const hoursInStatus = hoursInStatuses(stretches, bounds.start, bounds.end);
@@ -66,14 +54,14 @@ export function computeFieldDay(inputs: FieldDayInputs): FieldDayContent {
       wellId,
       hoursInStatus,
       uptimeHours,
-      measured: measureAll(wellId, metersOfWell(field, wellId)),
+      measured: inputs.measured.get(wellId) ?? {},
       ...(test ? { testId: test.testId } : {}),
       theoretical,
       allocated: {},
     };
   });
 
-  const fiscal = measureAll(field.fieldId, field.fiscal);
+  const fiscal = inputs.measured.get(field.fieldId) ?? {};
   const allocation: Partial<Record<Phase, PhaseAllocation>> = {};
   for (const phase of phases) {
     const measured = fiscal[phase];
@@ -103,6 +91,31 @@ export function computeFieldDay(inputs: FieldDayInputs): FieldDayContent {
     fiscal,
     allocation,
   };
+}
+
+/** The meters of an asset of the field: a well's, or the field's own fiscal meters under its id. */
+export const metersOfAsset = (field: FieldAccounting, assetId: string): Phases =>
+  assetId === field.fieldId ? field.fiscal : metersOfWell(field, assetId);
+
+/**
+ * What an asset's meters measured in the day, from its readings around the day (any order).
+ * One asset at a time, so that a field's day never holds all its wells' readings at once.
+ */
+export function measureAsset(meters: Phases, readings: readonly MeterReading[], bounds: DayBounds): Partial<Record<Phase, MeteredVolume>> {
+  const byTag = new Map<string, MeterReading[]>();
+  for (const r of readings) {
+    const list = byTag.get(r.tagId);
+    if (list) list.push(r);
+    else byTag.set(r.tagId, [r]);
+  }
+  const readingsOf = (tag: { tagId: string; deviceId?: string | undefined }) =>
+    (byTag.get(tag.tagId) ?? []).filter((r) => tag.deviceId === undefined || r.deviceId === tag.deviceId).sort((a, b) => a.t - b.t);
+  const out: Partial<Record<Phase, MeteredVolume>> = {};
+  for (const phase of phases) {
+    const meter = meters[phase];
+    if (meter) out[phase] = measure(meter, readingsOf, bounds);
+  }
+  return out;
 }
 
 /**

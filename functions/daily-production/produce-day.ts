@@ -1,9 +1,9 @@
-import { DailyProduction } from '#contracts';
+import { DailyProduction, type MeteredVolume } from '#contracts';
 import type { Db } from '#runtime';
 import type { AssetIndex } from '../../config/asset-registry.ts';
-import { contractMinute, type FieldAccounting, type ProductionAccounting } from '../../config/production-accounting.ts';
+import { contractMinute, type FieldAccounting, type Phase, type ProductionAccounting } from '../../config/production-accounting.ts';
 import { queryStatusTimeline } from '../persist/well-status-store.ts';
-import { changesBetween, computeFieldDay, type FieldDayContent } from './field-day.ts';
+import { changesBetween, computeFieldDay, type FieldDayContent, measureAsset, metersOfAsset } from './field-day.ts';
 import { boundsOfDay, type ContractDay } from './production-day.ts';
 import { clearDay, type DueDay, insertReport, latestReport, latestTests, readingsAround } from './production-store.ts';
 
@@ -38,22 +38,33 @@ export async function produceDay(db: Db, deps: DayProduction, due: DueDay, now: 
   // One computation of a day at a time: a slow tick on one replica may overlap the next on another.
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`daily-production:${field.fieldId}:${due.day}`]);
-    const [stretches, tests, readings, previous] = await Promise.all([
+    const [stretches, tests, previous] = await Promise.all([
       Promise.all(
         wells.map((wellId) =>
           queryStatusTimeline(tx, { tenantId: due.tenantId, wellId, from: bounds.start, to: bounds.end, now, limit: 5000 }),
         ),
       ),
       latestTests(tx, wells, bounds.end),
-      readingsAround(tx, field.fieldId, bounds.start, bounds.end, edgeReachMs),
       latestReport(tx, field.fieldId, due.day),
     ]);
+    // Asset by asset: only one well's readings are held at a time.
+    const measured = new Map<string, Partial<Record<Phase, MeteredVolume>>>();
+    for (const assetId of [...wells, field.fieldId]) {
+      const readings = await readingsAround(tx, {
+        fieldId: field.fieldId,
+        assetId,
+        start: bounds.start,
+        end: bounds.end,
+        reachMs: edgeReachMs,
+      });
+      measured.set(assetId, measureAsset(metersOfAsset(field, assetId), readings, bounds));
+    }
     const content = computeFieldDay({
       tenantId: due.tenantId,
       field,
       bounds,
       wells: wells.map((wellId, i) => ({ wellId, stretches: stretches[i] ?? [], test: tests.get(wellId) })),
-      readings,
+      measured,
     });
     await clearDay(tx, due);
     if (previous && canonical(contentOf(previous)) === canonical(content)) return 'unchanged';

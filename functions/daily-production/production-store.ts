@@ -129,26 +129,30 @@ export async function clearDay(db: Queryable, day: DueDay): Promise<void> {
 }
 
 /**
- * A field's meter readings for [start, end): those inside, and for each meter the last one
- * before and the first one after (up to `reachMs` away), which carry the day's edges.
+ * An asset's meter readings for [start, end) (a well's, or the field's own under its id):
+ * those inside, and for each meter the last one before and the first one after (up to
+ * `reachMs` away), which carry the day's edges.
  */
-export async function readingsAround(db: Queryable, fieldId: string, start: number, end: number, reachMs: number): Promise<MeterReading[]> {
+export async function readingsAround(
+  db: Queryable,
+  q: { fieldId: string; assetId: string; start: number; end: number; reachMs: number },
+): Promise<MeterReading[]> {
   const { rows } = await db.query<{ asset_id: string; device_id: string; tag_id: string; t: string; value: number }>(
     `WITH inside AS (
        SELECT asset_id, device_id, tag_id, ts, value FROM production_readings
-       WHERE field_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz
+       WHERE field_id = $1 AND asset_id = $5 AND ts >= $2::timestamptz AND ts < $3::timestamptz
      ), before AS (
        SELECT DISTINCT ON (device_id, tag_id) asset_id, device_id, tag_id, ts, value FROM production_readings
-       WHERE field_id = $1 AND ts < $2::timestamptz AND ts >= $2::timestamptz - $4 * interval '1 millisecond'
+       WHERE field_id = $1 AND asset_id = $5 AND ts < $2::timestamptz AND ts >= $2::timestamptz - $4 * interval '1 millisecond'
        ORDER BY device_id, tag_id, ts DESC
      ), after AS (
        SELECT DISTINCT ON (device_id, tag_id) asset_id, device_id, tag_id, ts, value FROM production_readings
-       WHERE field_id = $1 AND ts >= $3::timestamptz AND ts < $3::timestamptz + $4 * interval '1 millisecond'
+       WHERE field_id = $1 AND asset_id = $5 AND ts >= $3::timestamptz AND ts < $3::timestamptz + $4 * interval '1 millisecond'
        ORDER BY device_id, tag_id, ts
      )
      SELECT asset_id, device_id, tag_id, ${epochMs('ts')} AS t, value FROM (SELECT * FROM before UNION ALL SELECT * FROM inside UNION ALL SELECT * FROM after) r
      ORDER BY ts`,
-    [fieldId, iso(start), iso(end), reachMs],
+    [q.fieldId, iso(q.start), iso(q.end), q.reachMs, q.assetId],
   );
   return rows.map((r) => ({ assetId: r.asset_id, deviceId: r.device_id, tagId: r.tag_id, t: Number(r.t), value: Number(r.value) }));
 }

@@ -16,6 +16,8 @@ CREATE TABLE production_readings (
   corrections  integer NOT NULL DEFAULT 0,
   PRIMARY KEY (device_id, tag_id, ts)
 );
+-- A day is read asset by asset; old readings are pruned field by field.
+CREATE INDEX production_readings_asset ON production_readings (asset_id, ts);
 CREATE INDEX production_readings_field ON production_readings (field_id, ts);
 
 -- The rates of each well test, for the theoretical volumes the fiscal volume is allocated by.
