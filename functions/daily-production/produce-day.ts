@@ -2,7 +2,7 @@ import { DailyProduction, type MeteredVolume } from '#contracts';
 import type { Db } from '#runtime';
 import type { AssetIndex } from '../../config/asset-registry.ts';
 import { contractMinute, type FieldAccounting, type Phase, type ProductionAccounting } from '../../config/production-accounting.ts';
-import { queryStatusTimeline } from '../persist/well-status-store.ts';
+import { queryStatusTimeline, type StatusInterval } from '../persist/well-status-store.ts';
 import { changesBetween, computeFieldDay, type FieldDayContent, measureAsset, metersOfAsset } from './field-day.ts';
 import { boundsOfDay, type ContractDay } from './production-day.ts';
 import { clearDay, type DueDay, insertReport, latestReport, latestTests, readingsAround } from './production-store.ts';
@@ -38,15 +38,14 @@ export async function produceDay(db: Db, deps: DayProduction, due: DueDay, now: 
   // One computation of a day at a time: a slow tick on one replica may overlap the next on another.
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`daily-production:${field.fieldId}:${due.day}`]);
-    const [stretches, tests, previous] = await Promise.all([
-      Promise.all(
-        wells.map((wellId) =>
-          queryStatusTimeline(tx, { tenantId: due.tenantId, wellId, from: bounds.start, to: bounds.end, now, limit: 5000 }),
-        ),
-      ),
-      latestTests(tx, wells, bounds.end),
-      latestReport(tx, field.fieldId, due.day),
-    ]);
+    // One after the other: a transaction is one connection, which runs one query at a time.
+    const stretches: StatusInterval[][] = [];
+    for (const wellId of wells)
+      stretches.push(
+        await queryStatusTimeline(tx, { tenantId: due.tenantId, wellId, from: bounds.start, to: bounds.end, now, limit: 5000 }),
+      );
+    const tests = await latestTests(tx, wells, bounds.end);
+    const previous = await latestReport(tx, field.fieldId, due.day);
     // Asset by asset: only one well's readings are held at a time.
     const measured = new Map<string, Partial<Record<Phase, MeteredVolume>>>();
     for (const assetId of [...wells, field.fieldId]) {
