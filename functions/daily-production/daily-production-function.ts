@@ -22,6 +22,13 @@ import {
   upsertReadings,
 } from './production-store.ts';
 
+export interface DailyProductionOptions {
+  /** How often the tick computes due days and empties the outbox (default 10 s); tests run it by hand. */
+  tickEveryMs?: number;
+  /** The clock that decides which days have ended; tests set it. */
+  now?: () => number;
+}
+
 /**
  * Meter readings, well status changes and well tests → production.daily-production: each
  * field's production per well and production day, allocated from its fiscal meters.
@@ -31,13 +38,6 @@ import {
  * publishes what is stored but not yet published (an outbox, cleared once the broker has it).
  * A late or corrected reading thus makes a revised report (version + 1), never an overwrite.
  */
-export interface DailyProductionOptions {
-  /** How often the tick computes due days and empties the outbox (default 10 s); tests run it by hand. */
-  tickEveryMs?: number;
-  /** The clock that decides which days have ended; tests set it. */
-  now?: () => number;
-}
-
 export function dailyProductionFunction(options: DailyProductionOptions = {}) {
   const now = options.now ?? Date.now;
   return defineBatchFunction(
