@@ -3,6 +3,7 @@ import { AlarmRules } from './alarm-rules.ts';
 import { AssetRegistry } from './asset-registry.ts';
 import { Channels } from './channels.ts';
 import type { ConfigKind } from './load.ts';
+import { ProductionAccounting } from './production-accounting.ts';
 import { TagRules } from './tag-rules.ts';
 import { WellModels } from './well-models.ts';
 import { WellStatusRules } from './well-status-rules.ts';
@@ -15,4 +16,5 @@ export const configSchemas = {
   channels: Channels,
   'well-models': WellModels,
   'well-status-rules': WellStatusRules,
+  'production-accounting': ProductionAccounting,
 } as const satisfies Record<ConfigKind, z.ZodType>;

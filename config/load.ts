@@ -7,7 +7,14 @@ import { formatIssues } from '../runtime/schema.ts';
 import { loadYamlConfig } from '../runtime/yaml-config.ts';
 
 /** The configuration documents Flowline reads: one YAML file each, or one row each in PostgreSQL. */
-export type ConfigKind = 'assets' | 'tag-rules' | 'alarm-rules' | 'channels' | 'well-models' | 'well-status-rules';
+export type ConfigKind =
+  | 'assets'
+  | 'tag-rules'
+  | 'alarm-rules'
+  | 'channels'
+  | 'well-models'
+  | 'well-status-rules'
+  | 'production-accounting';
 
 export const ConfigEnv = z.object({
   /** `files` reads `<FLOWLINE_CONFIG_DIR>/<kind>.yaml`; `postgres` reads the `flowline_config` table. */

@@ -3,6 +3,7 @@ export * from './audit-log.ts';
 export * from './calculation.ts';
 export * from './command.ts';
 export * from './compacted-minute.ts';
+export * from './daily-production.ts';
 export * from './quality.ts';
 export * from './redis-keys.ts';
 export * from './telemetry.ts';

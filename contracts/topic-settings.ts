@@ -32,6 +32,7 @@ export const topicSettings: Record<Topic, TopicSettings> = {
   'drilling.calculations': { partitions: 3, replication: 3, retentionHours: 2160 },
   'production.calculations': { partitions: 3, replication: 3, retentionHours: 2160 },
   'production.well-status-changed': { partitions: 3, replication: 3, retentionHours: 720 },
+  'production.daily-production': { partitions: 6, replication: 3, retentionHours: 2160 },
   'system.audit-log': { partitions: 3, replication: 3, retentionHours: 4320 },
 };
 

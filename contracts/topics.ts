@@ -4,6 +4,7 @@ import { AuditLog } from './audit-log.ts';
 import { DrillingCalculation, IprCalculated, ProductionCalculation } from './calculation.ts';
 import { Command, CommandResult } from './command.ts';
 import { CompactedMinute, CompactedMinuteValidated } from './compacted-minute.ts';
+import { DailyProduction } from './daily-production.ts';
 import { TelemetryRaw, TelemetryValidated } from './telemetry.ts';
 import { WellStatusChanged } from './well-status.ts';
 import { WellTestCompleted } from './well-test.ts';
@@ -27,6 +28,7 @@ export const topics = {
   'drilling.calculations': DrillingCalculation,
   'production.calculations': ProductionCalculation,
   'production.well-status-changed': WellStatusChanged,
+  'production.daily-production': DailyProduction,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Topic = keyof typeof topics;

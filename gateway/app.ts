@@ -40,6 +40,7 @@ import { configRoutes } from './routes/config-routes.ts';
 import { historyRoutes } from './routes/history-routes.ts';
 import { ingestRoutes } from './routes/ingest-routes.ts';
 import { describeOpenApi } from './routes/openapi-document.ts';
+import { productionRoutes } from './routes/production-routes.ts';
 import { quarantineRoutes } from './routes/quarantine-routes.ts';
 import { statusRoutes } from './routes/status-routes.ts';
 import { wellStatusRoutes } from './routes/well-status-routes.ts';
@@ -189,6 +190,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     assetRoutes,
     historyRoutes,
     wellStatusRoutes,
+    productionRoutes,
     quarantineRoutes,
     alarmRoutes,
     alarmActionRoutes,

@@ -49,6 +49,7 @@ describe('persist: migrations', () => {
       '8 rollups_from_1m',
       '9 compacted_minutes',
       '10 well_status',
+      '11 daily_production',
       '12 audit_tenant',
     ]);
     const { rows: parts } = await db.query<{ n: number }>(

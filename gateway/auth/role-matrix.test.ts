@@ -76,6 +76,15 @@ const cases: Case[] = [
   { method: 'GET', template: '/v1/telemetry/quarantine', path: '/v1/telemetry/quarantine', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/wells/{wellId}/calculations', path: '/v1/wells/n-01/calculations', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/wells/{wellId}/status', path: '/v1/wells/n-01/status', allowed: people, ok: 200 },
+  { method: 'GET', template: '/v1/production/daily', path: '/v1/production/daily?date=2026-03-07', allowed: people, ok: 200 },
+  {
+    method: 'GET',
+    template: '/v1/fields/{fieldId}/production/daily/{date}/versions',
+    path: '/v1/fields/north/production/daily/2026-03-07/versions',
+    allowed: people,
+    ok: 200,
+  },
+  { method: 'GET', template: '/v1/wells/{wellId}/production/daily', path: '/v1/wells/n-01/production/daily', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/alarms', path: '/v1/alarms', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/alarms/history', path: '/v1/alarms/history', allowed: people, ok: 200 },
   // No such alarm: an allowed role gets past the door and hears 404.

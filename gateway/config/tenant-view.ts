@@ -3,6 +3,7 @@ import type { AssetRegistry } from '../../config/asset-registry.ts';
 import type { Channels } from '../../config/channels.ts';
 import { deviceMatchScore } from '../../config/device-match.ts';
 import type { ConfigKind } from '../../config/load.ts';
+import type { ProductionAccounting } from '../../config/production-accounting.ts';
 import type { TagRules } from '../../config/tag-rules.ts';
 import type { WellModels } from '../../config/well-models.ts';
 import type { WellStatusRules } from '../../config/well-status-rules.ts';
@@ -17,6 +18,7 @@ import type { TenantAssets } from '../assets/tenant-assets.ts';
  *   well-models  the models of the tenant's wells (calculation settings are shared)
  *   well-status-rules  the profiles that name a well or field of the tenant, or only kinds of well (shared)
  *   tag-rules, alarm-rules  the rules whose device patterns match a device of the tenant
+ *   production-accounting  the tenant's fields
  * Devices and wells are the tenant's by the asset registry the gateway loaded at start.
  */
 export function tenantViewOf(kind: ConfigKind, document: unknown, tenantId: string, assets: TenantAssets): unknown {
@@ -58,6 +60,11 @@ export function tenantViewOf(kind: ConfigKind, document: unknown, tenantId: stri
         [...wells].some((w) => deviceMatchScore(p.wells, w) >= 0) ||
         p.fields.some((f) => fields.has(f));
       return { ...doc, profiles: doc.profiles.filter(concerns) } satisfies WellStatusRules;
+    }
+    case 'production-accounting': {
+      const doc = document as ProductionAccounting;
+      const fields = new Set(assets.fields(tenantId).map((f) => f.id));
+      return { ...doc, fields: doc.fields.filter((f) => fields.has(f.fieldId)) } satisfies ProductionAccounting;
     }
     case 'tag-rules': {
       const doc = document as TagRules;

@@ -53,13 +53,24 @@ describe('the OpenAPI document', () => {
       { method: 'GET', path: '/v1/alarms/history', url: '/v1/alarms/history?from=2000&to=1000', status: 400 },
       { method: 'GET', path: '/v1/wells/{wellId}/status', url: '/v1/wells/n-01/status?from=2000&to=1000', status: 400 },
       { method: 'GET', path: '/v1/wells/{wellId}/status', url: '/v1/wells/s-01/status', status: 404 },
+      { method: 'GET', path: '/v1/production/daily', url: '/v1/production/daily?date=2026-02-30', status: 400 },
+      { method: 'GET', path: '/v1/production/daily', url: '/v1/production/daily', status: 400 },
+      { method: 'GET', path: '/v1/production/daily', url: '/v1/production/daily?date=2026-03-07&fieldId=south', status: 404 },
+      {
+        method: 'GET',
+        path: '/v1/wells/{wellId}/production/daily',
+        url: '/v1/wells/n-01/production/daily?from=2026-03-08&to=2026-03-07',
+        status: 400,
+      },
+      { method: 'GET', path: '/v1/wells/{wellId}/production/daily', url: '/v1/wells/s-01/production/daily', status: 404 },
       { method: 'POST', path: '/v1/events/{topic}', url: '/v1/events/well-testing.test-completed', body: { data: {} }, status: 400 },
       { method: 'POST', path: '/v1/functions/{name}/invoke', url: '/v1/functions/validate/invoke', body: { data: null }, status: 422 },
       { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine?limit=0', status: 400 },
       { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine?deviceId=rtu-s01', status: 404 },
-      // This gateway has no PostgreSQL: the quarantine and the wells' status history are not available here.
+      // This gateway has no PostgreSQL: the quarantine, the wells' status history and production are not available here.
       { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine', status: 503 },
       { method: 'GET', path: '/v1/wells/{wellId}/status', url: '/v1/wells/n-01/status', status: 503 },
+      { method: 'GET', path: '/v1/production/daily', url: '/v1/production/daily?date=2026-03-07', status: 503 },
     ];
     for (const c of cases) {
       const res = await f.request(c.method, c.url, { role: 'admin', body: c.body, ...(c.headers ? { headers: c.headers } : {}) });

@@ -7,6 +7,7 @@ import {
   applyAlarmEvent,
   applyCommandResults,
   applySample,
+  applyWellStatusChange,
   type CommandResult,
   emit,
   on,
@@ -14,6 +15,7 @@ import {
   syncClock,
   type TagState,
 } from './store.ts';
+import { loadWellStatus } from './well-status-strip.ts';
 
 /** A screen: mounted into the main area, unmounted (its timers and listeners gone) when another is shown. */
 export type View = (container: HTMLElement, link: LiveLink) => () => void;
@@ -23,6 +25,7 @@ const views: Record<string, { title: string; load: () => Promise<View>; parent?:
   wells: { title: 'Wells', load: async () => (await import('./wells-view.ts')).wellsView },
   alarms: { title: 'Alarms', load: async () => (await import('./alarms-view.ts')).alarmsView },
   history: { title: 'History', load: async () => (await import('./history-view.ts')).historyView },
+  production: { title: 'Production', load: async () => (await import('./production-view.ts')).productionView },
   system: { title: 'System', load: async () => (await import('./status-view.ts')).statusView },
   clocks: { title: 'Device clocks', load: async () => (await import('./clocks-view.ts')).clocksView, parent: 'system' },
   audit: { title: 'Audit', load: async () => (await import('./audit-view.ts')).auditView, requires: 'audit.read' },
@@ -100,6 +103,9 @@ async function startConsole(): Promise<void> {
       } else if (event.type === 'system:status') {
         store.status = event.data;
         emit('status');
+      } else if (event.type === 'well:status') {
+        applyWellStatusChange(event.data);
+        emit('wellStatus');
       } else if (event.type === 'command:result') {
         applyCommandResults([event.data as unknown as CommandResult]);
         emit('commands');
@@ -179,7 +185,15 @@ async function startConsole(): Promise<void> {
   link.start();
   loadCurrent()
     .then(() => {
-      for (const assetId of store.assets.keys()) link.subscribe(`well:${assetId}`, () => reloadAssets(assetId));
+      for (const assetId of store.assets.keys())
+        link.subscribe(`well:${assetId}`, () => {
+          reloadAssets(assetId);
+          // Status changes may have been missed too: a well whose status is shown reloads it.
+          if (store.wellStatuses.has(assetId))
+            loadWellStatus(assetId)
+              .then(() => emit('wellStatus'))
+              .catch((e: unknown) => console.warn('status reload failed', e));
+        });
       link.subscribe(`alarms:${session.user.tenantId}`, () => void loadAlarms().catch((e: unknown) => console.warn(e)));
     })
     .catch((e: unknown) => replace(main, h('p', { class: 'error' }, `Cannot load the wells: ${(e as Error).message}`)));
@@ -195,6 +209,7 @@ async function startConsole(): Promise<void> {
       store.assets.clear();
       store.alarms.clear();
       store.commandResults = [];
+      store.wellStatuses.clear();
       window.removeEventListener('hashchange', show);
       showSignIn(root, (event as CustomEvent<string>).detail, () => void startConsole());
     },

@@ -67,12 +67,31 @@ export interface CommandResult {
   requestedBy?: { userId: string; role: string } | undefined;
 }
 
-export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands';
+export type WellStatusName = 'producing' | 'shut-in' | 'down' | 'testing' | 'drilling';
+
+/** One stretch of a well's day in one status (GET /v1/wells/{wellId}/status `timeline`); no `to`: still in it. */
+export interface StatusStretch {
+  status: WellStatusName;
+  reason?: string | undefined;
+  from: number;
+  to?: number | undefined;
+}
+
+/** A well's current status and its timeline since `from` (the start of the operator's day). */
+export interface WellStatusState {
+  current: StatusStretch | undefined;
+  from: number;
+  timeline: StatusStretch[];
+}
+
+export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus';
 
 export const store = {
   assets: new Map<string, AssetState>(),
   /** Alarms an operator must see, shelved and suppressed ones, by id. */
   alarms: new Map<string, AlarmState>(),
+  /** Wells' statuses, by well id, once a screen asked for them. */
+  wellStatuses: new Map<string, WellStatusState>(),
   /** The latest command results, newest first. */
   commandResults: [] as CommandResult[],
   /** Server clock minus browser clock: ages are measured on the gateway's clock. */
@@ -182,4 +201,30 @@ export function applyCommandResults(results: readonly CommandResult[]): void {
     if (!known || known.timestamp <= result.timestamp) byId.set(result.commandId, result);
   }
   store.commandResults = [...byId.values()].sort((a, b) => b.timestamp - a.timestamp).slice(0, commandResultsShown);
+}
+
+/**
+ * A `well:status` live event (the production.well-status-changed change): the well's current
+ * status, and its timeline cut at the change's `since`. An event older than the current status
+ * (a resync replaying history) changes nothing.
+ */
+export function applyWellStatusChange(event: Record<string, unknown>): void {
+  const known = store.wellStatuses.get(String(event.wellId));
+  if (!known) return;
+  enterStatus(known, {
+    status: event.status as WellStatusName,
+    reason: typeof event.reason === 'string' ? event.reason : undefined,
+    from: Number(event.since),
+  });
+}
+
+/** The well entered `change`: the stretch before it ends there, and it is the current one. */
+export function enterStatus(state: WellStatusState, change: StatusStretch): void {
+  if (state.current && state.current.from > change.from) return;
+  const timeline = state.timeline.filter((s) => s.from < change.from);
+  const last = timeline.at(-1);
+  if (last && (last.to === undefined || last.to > change.from)) last.to = change.from;
+  timeline.push({ ...change, to: undefined });
+  state.current = change;
+  state.timeline = timeline;
 }

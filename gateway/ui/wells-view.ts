@@ -4,6 +4,15 @@ import { freshnessLabel, freshnessOf, qualityName } from './freshness.ts';
 import type { View } from './main.ts';
 import { sparkline } from './sparkline.ts';
 import { type AssetState, on, serverNow, store, type TagState } from './store.ts';
+import { loadWellStatus, statusStrip } from './well-status-strip.ts';
+
+type Card = {
+  card: HTMLElement;
+  rows: Map<string, Row>;
+  body: HTMLElement;
+  alarms: HTMLElement;
+  status: ReturnType<typeof statusStrip> | undefined;
+};
 
 interface Row {
   element: HTMLElement;
@@ -19,32 +28,40 @@ interface Row {
  * The wells overview: a card per well with each tag's value, unit, sparkline, quality
  * and age. Once a second every row is re-judged on the gateway's clock, so a value that
  * stops arriving turns stale on screen by itself, and everything reads "not live" while
- * the live link is down. Values arrive over the WebSocket; nothing here polls.
+ * the live link is down. Values arrive over the WebSocket; nothing here polls. A well's card
+ * also shows its status (with the reason and since when) and today's status timeline, loaded
+ * once and kept current by the `well:status` live events.
  */
 export const wellsView: View = (container) => {
   const grid = h('section', { class: 'wells', 'aria-label': 'Wells' });
   replace(container, grid);
-  const cards = new Map<string, { card: HTMLElement; rows: Map<string, Row>; body: HTMLElement; alarms: HTMLElement }>();
+  const cards = new Map<string, Card>();
 
   const cardOf = (asset: AssetState) => {
     let entry = cards.get(asset.assetId);
     if (!entry) {
       const alarms = h('span', { class: 'card__alarms' });
       const body = h('div', { class: 'card__rows' });
+      const status = asset.kind === 'well' ? statusStrip() : undefined;
       const card = h(
         'article',
         { class: 'card', 'data-asset': asset.assetId },
         h('header', { class: 'card__head' }, h('h2', {}, asset.name), alarms),
+        status?.element,
         body,
       );
       grid.append(card);
-      entry = { card, rows: new Map(), body, alarms };
+      entry = { card, rows: new Map(), body, alarms, status };
       cards.set(asset.assetId, entry);
+      if (status)
+        loadWellStatus(asset.assetId)
+          .then(render)
+          .catch((e: unknown) => console.warn(`status of ${asset.assetId}:`, e));
     }
     return entry;
   };
 
-  const rowOf = (entry: { rows: Map<string, Row>; body: HTMLElement }, tag: TagState): Row => {
+  const rowOf = (entry: Card, tag: TagState): Row => {
     let row = entry.rows.get(tag.tagId);
     if (!row) {
       const spark = sparkline();
@@ -90,6 +107,7 @@ export const wellsView: View = (container) => {
         worst = Math.max(worst, freshness === 'bad' ? 3 : freshness === 'stale' ? 2 : freshness === 'suspect' ? 1 : 0);
       }
       entry.card.dataset.worst = ['ok', 'suspect', 'stale', 'bad'][worst] ?? 'ok';
+      entry.status?.update(asset.assetId);
       const alarms = [...store.alarms.values()].filter(
         (a) => a.wellId === asset.assetId && a.state !== 'SHELVED' && a.state !== 'SUPPRESSED',
       );
@@ -108,11 +126,13 @@ export const wellsView: View = (container) => {
   const offValues = on('values', render);
   const offAlarms = on('alarms', render);
   const offLink = on('link', render);
+  const offStatus = on('wellStatus', render);
   const tick = window.setInterval(render, 1_000);
   return () => {
     offValues();
     offAlarms();
     offLink();
+    offStatus();
     window.clearInterval(tick);
   };
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Browser, openBrowser } from './support/browser.ts';
@@ -56,6 +57,34 @@ describe('operators’ console', () => {
     expect(await page.textContent(`${tagRow(a.wellId, 'tubing_pressure')} [data-testid=freshness]`)).toBe('good');
     expect(await page.textContent(`${tagRow(a.wellId, 'tubing_pressure')} [data-testid=age]`)).toMatch(/^\d+ s$/);
     await browser.screenshot('02-wells-live');
+  });
+
+  it('shows each well’s status with its reason and since when, changed live, and today’s status timeline', async () => {
+    const [a] = pipeline.devices;
+    const card = `.card[data-asset="${a.wellId}"]`;
+    const status = page.locator(`${card} [data-testid=well-status]`);
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('producing');
+    expect(await status.textContent()).toBe('Producing');
+    expect(await page.textContent(`${card} [data-testid=status-since]`)).toMatch(/^since \d\d:\d\d \(\d+ (s|min)\)$/);
+    const stretches = page.locator(`${card} [data-testid=status-timeline] .timeline__stretch`);
+    await expect.poll(() => stretches.count()).toBe(1);
+
+    a.espTripped = true; // the drive reports a trip: well-status announces down (esp-trip), the live room carries it
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('down');
+    expect(await status.textContent()).toBe('Down · ESP trip');
+    await expect.poll(() => stretches.count()).toBe(2);
+    expect(await stretches.nth(0).getAttribute('data-status')).toBe('producing');
+    expect(await stretches.nth(1).getAttribute('title')).toMatch(/^Down · ESP trip \d\d:\d\d–now$/);
+    await browser.screenshot('02b-well-status-down');
+
+    // After a reload the timeline comes from the gateway (persist's table), not from the page's memory.
+    a.espTripped = false;
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('producing');
+    await pipeline.bed.drained(20_000);
+    await page.reload();
+    await expect
+      .poll(() => stretches.evaluateAll((all) => all.map((s) => s.getAttribute('data-status'))), { timeout: 20_000 })
+      .toEqual(['producing', 'down', 'producing']);
   });
 
   it('marks a value stale when its device stops, while the others stay live', async () => {
@@ -268,6 +297,93 @@ describe('operators’ console', () => {
     expect(await page.locator('tr[data-action="alarm.suppress"] [data-testid=actor]').first().textContent()).toBe(
       'supervisor · supervisor',
     );
+  });
+
+  it('reports a production day per well with its allocation, and exports it as CSV', async () => {
+    const [a, b] = pipeline.devices;
+    // 7 March 2026, 06:00 EST to 06:00 EDT: 23 hours. Inputs as validate, well-status and a test would publish them.
+    const start = Date.parse('2026-03-07T11:00:00Z');
+    const h = (hours: number) => start + hours * 3_600_000;
+    const sample = (deviceId: string, wellId: string | undefined, tagId: string, at: number, value: number) => ({
+      timestamp: at,
+      deviceId,
+      tagId,
+      value,
+      quality: 192,
+      sourceProtocol: 'SIMULATOR',
+      status: 'good',
+      flags: [],
+      tenantId: pipeline.tenantId,
+      fieldId: pipeline.fieldId,
+      ...(wellId ? { wellId } : {}),
+      receivedAt: at,
+    });
+    const base = { tenantId: pipeline.tenantId, fieldId: pipeline.fieldId, profile: 'e2e-esp', values: {} };
+    for (const change of [
+      { ...base, wellId: a.wellId, status: 'producing', since: h(-48), confirmedAt: h(-48) },
+      { ...base, wellId: b.wellId, status: 'producing', since: h(-48), confirmedAt: h(-48) },
+      { ...base, wellId: b.wellId, status: 'down', reason: 'esp-trip', since: h(10), confirmedAt: h(10) },
+      { ...base, wellId: b.wellId, status: 'producing', since: h(12), confirmedAt: h(12) },
+    ])
+      pipeline.bed.publish('production.well-status-changed', change, { key: change.wellId });
+    for (const [wellId, oilRateStbd] of [
+      [a.wellId, 1200],
+      [b.wellId, 600],
+    ] as const)
+      pipeline.bed.publish(
+        'well-testing.test-completed',
+        {
+          testId: `test-${wellId}`,
+          wellId,
+          tenantId: pipeline.tenantId,
+          fieldId: pipeline.fieldId,
+          timestamp: h(-100),
+          oilRateStbd,
+          flowingBottomholePressurePsia: 1200,
+          reservoirPressurePsia: 2500,
+          bubblePointPressurePsia: 1800,
+        },
+        { key: wellId },
+      );
+    // Well A by its oil rate (1200 bbl/d), well B by its totalizer (25 bbl an hour), the separator 1656 bbl/d.
+    for (let minutes = -10; minutes <= 23 * 60 + 10; minutes += 10) {
+      pipeline.bed.publish('scada.telemetry.validated', sample(a.id, a.wellId, 'oil_rate', h(minutes / 60), 1200), { key: a.id });
+      pipeline.bed.publish('scada.telemetry.validated', sample(pipeline.separatorId, undefined, 'oil_rate', h(minutes / 60), 1656), {
+        key: pipeline.separatorId,
+      });
+    }
+    for (let hour = 0; hour <= 23; hour++)
+      pipeline.bed.publish('scada.telemetry.validated', sample(b.id, b.wellId, 'oil_total', h(hour), 10_000 + 25 * hour), { key: b.id });
+    await pipeline.bed.drained(30_000);
+    await pipeline.bed.tick('daily-production');
+
+    await page.click('a[data-view=production]');
+    await page.fill('input[name=date]', '2026-03-07');
+    const report = page.locator(`[data-testid=production-reports] section[data-field="${pipeline.fieldId}"]`);
+    await report.waitFor({ timeout: 20_000 });
+    expect(await report.locator('caption').textContent()).toContain('06:00 America/New_York · 23 h (UTC-05:00 → UTC-04:00) · version 1');
+    const row = (wellId: string) => report.locator(`tr[data-well="${wellId}"]`);
+    // A: 1200 × 23/24 = 1150 by rate; B: 23 × 25 = 575 by totalizer, 2 h down.
+    expect(await row(a.wellId).locator('[data-testid=measured-oil]').getAttribute('data-method')).toBe('rate');
+    expect(await row(a.wellId).locator('[data-testid=measured-oil]').textContent()).toMatch(/^1,150\.0/);
+    expect(await row(b.wellId).locator('[data-testid=measured-oil]').textContent()).toMatch(/^575\.0 totalizer/);
+    expect(await row(b.wellId).locator('[data-testid=uptime]').textContent()).toBe('21');
+    // Theoretical 1150 and 600 × 21/24 = 525; fiscal 1656 × 23/24 = 1587, factor 1587/1675.
+    expect(await report.locator('[data-testid=allocation]').textContent()).toBe(
+      'oil: fiscal 1,587.0 over theoretical 1,675.0, factor 0.9475',
+    );
+    expect(await row(a.wellId).locator('[data-testid=allocated-oil]').textContent()).toBe('1,089.6');
+    expect(await row(b.wellId).locator('[data-testid=allocated-oil]').textContent()).toBe('497.4');
+    await browser.screenshot('12-production');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+    expect(download.suggestedFilename()).toBe('production-2026-03-07.csv');
+    const csv = readFileSync(await download.path(), 'utf8').split('\r\n');
+    expect(csv[0]).toMatch(
+      /^day,field,version,day_hours,time_zone,contract_hour,well,uptime_hours,down_hours,oil_measured_stb,oil_method,/,
+    );
+    expect(csv).toContain(`2026-03-07,${pipeline.fieldId},1,23,America/New_York,06:00,${a.wellId},23,0,1150,rate,,,,,1150,1089.582,,`);
+    expect(csv).toContain(`2026-03-07,${pipeline.fieldId},1,23,America/New_York,06:00,${b.wellId},21,2,575,totalizer,,,,,525,497.418,,`);
   });
 
   it('fits a tablet', async () => {

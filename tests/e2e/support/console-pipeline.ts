@@ -21,11 +21,16 @@ export interface Device {
   running: boolean;
   /** What its tubing pressure reads now (psi). */
   tubingPressure: number;
+  /** Whether its ESP drive reports a trip (esp_tripped 1): the well-status rules then call the well down. */
+  espTripped: boolean;
 }
 
 export interface ConsolePipeline {
   url: string;
   tenantId: string;
+  fieldId: string;
+  /** The field's separator: its oil_rate stands in for the field's fiscal (sales) meter. */
+  separatorId: string;
   devices: [Device, Device];
   password: string;
   gateway: Gateway;
@@ -34,7 +39,7 @@ export interface ConsolePipeline {
 }
 
 /**
- * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify and persist
+ * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify, persist, well-status and daily-production
  * on the memory host, a real Redis, an embedded PostgreSQL, the gateway over HTTP and
  * WebSocket; two RTUs publish raw samples twice a second until told to stop. Ids are
  * fresh per run, so the Redis may be shared.
@@ -43,8 +48,8 @@ export async function startConsolePipeline(redisUrl: string): Promise<ConsolePip
   const id = randomUUID().slice(0, 8);
   const tenantId = `e2e-${id}`;
   const devices: [Device, Device] = [
-    { id: `rtu-${id}-a`, wellId: `well-${id}-a`, running: true, tubingPressure: 900 },
-    { id: `rtu-${id}-b`, wellId: `well-${id}-b`, running: true, tubingPressure: 950 },
+    { id: `rtu-${id}-a`, wellId: `well-${id}-a`, running: true, tubingPressure: 900, espTripped: false },
+    { id: `rtu-${id}-b`, wellId: `well-${id}-b`, running: true, tubingPressure: 950, espTripped: false },
   ];
   const configDir = join(stateDir, 'tmp', `e2e-${id}`);
   mkdirSync(configDir, { recursive: true });
@@ -58,6 +63,22 @@ wells:
 devices:
   - { id: ${devices[0].id}, wellId: ${devices[0].wellId} }
   - { id: ${devices[1].id}, wellId: ${devices[1].wellId} }
+  - { id: sep-${id}, fieldId: field-${id} }
+`,
+  );
+  // Production days of 06:00 New York time (23 hours on 7 March 2026, when the clocks spring forward).
+  writeFileSync(
+    join(configDir, 'production-accounting.yaml'),
+    `# The e2e reports a fixed date in the past: its readings are kept as long as the document allows.
+keepReadingsDays: 3660
+fields:
+  - fieldId: field-${id}
+    timeZone: America/New_York
+    contractHour: "06:00"
+    wells:
+      oil: { totalizer: { tagId: oil_total }, rate: { tagId: oil_rate } }
+    fiscal:
+      oil: { rate: { tagId: oil_rate, deviceId: sep-${id} } }
 `,
   );
   // Short stale limits, so a silent RTU turns stale within seconds of the test.
@@ -66,6 +87,7 @@ devices:
     `tags:
   - { tagId: tubing_pressure, unit: psi, range: { min: 0, max: 5000 }, staleAfterSeconds: 4 }
   - { tagId: casing_pressure, unit: psi, range: { min: 0, max: 5000 }, staleAfterSeconds: 4 }
+  - { tagId: esp_tripped, range: { min: 0, max: 1 }, staleAfterSeconds: 4 }
 `,
   );
   writeFileSync(
@@ -73,6 +95,18 @@ devices:
     `flood: { maxRaisedPerMinute: 100 }
 rules:
   - { tagId: tubing_pressure, unit: psi, limits: { HH: 1450, H: 1200 }, deadband: 25 }
+`,
+  );
+  // No hold time: a trip is the well's status from the first sample that shows it.
+  writeFileSync(
+    join(configDir, 'well-status-rules.yaml'),
+    `profiles:
+  - id: e2e-esp
+    kinds: [oil]
+    holdSeconds: { default: 0 }
+    rules:
+      - { status: down, reason: esp-trip, when: { tagId: esp_tripped, above: 0.5 } }
+    otherwise: { status: producing }
 `,
   );
   // No notification channels: notify still fans every alarm event out to the live rooms.
@@ -83,7 +117,9 @@ rules:
   const redis: Redis = await openRedis(redisUrl);
   const db: Db = await openDb('memory://');
   const functions = await Promise.all(
-    ['validate', 'alarm', 'notify', 'persist'].map((name) => loadFunction(join(import.meta.dirname, '..', '..', '..', 'functions', name))),
+    ['validate', 'alarm', 'notify', 'persist', 'well-status', 'daily-production'].map((name) =>
+      loadFunction(join(import.meta.dirname, '..', '..', '..', 'functions', name)),
+    ),
   );
   const bed = await createTestBed({ functions, redis, db });
   const password = `pw-${randomUUID()}`;
@@ -125,12 +161,15 @@ rules:
       });
       bed.publish('scada.telemetry.raw', sample('tubing_pressure', device.tubingPressure + (tick % 7) * 1.5), { key: device.id });
       bed.publish('scada.telemetry.raw', sample('casing_pressure', 410 + (tick % 5)), { key: device.id });
+      bed.publish('scada.telemetry.raw', sample('esp_tripped', device.espTripped ? 1 : 0), { key: device.id });
     }
   }, 500);
 
   return {
     url,
     tenantId,
+    fieldId: `field-${id}`,
+    separatorId: `sep-${id}`,
     devices,
     password,
     gateway,
