@@ -190,7 +190,7 @@ beforeAll(async () => {
   kafka = await connectTestKafka(kafkaBrokers);
   helm(['uninstall', release, '--namespace', namespace, '--ignore-not-found', '--wait', '--kubeconfig', cluster.kubeconfig]); // a kept cluster
   // What a platform team does before installing: the topics exist (KEDA cannot describe a
-  // missing one) and so does the Secret the Deployments reference (KEDA reads their env).
+  // missing one) and so do the Secrets the Deployments reference (KEDA reads their env).
   const topics = [...new Set(functions.flatMap((f) => f.subscribes))];
   await kafka.createTopics(topics, 3); // a topic that exists keeps its partitions
   await createOrReplace(api, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
@@ -199,6 +199,12 @@ beforeAll(async () => {
     kind: 'Secret',
     metadata: { name: 'flowline-postgres' },
     stringData: { uri: 'postgres://flowline@127.0.0.1:5432/flowline' },
+  });
+  await createOrReplace(api, `/api/v1/namespaces/${namespace}/secrets`, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'flowline-service-token' },
+    stringData: { token: 'a-token-of-at-least-16-characters' },
   });
   const { topics: metadata } = await kafka.admin.fetchTopicMetadata({ topics });
   helmOn(cluster.kubeconfig, [
