@@ -6,14 +6,17 @@
  * ceiling this machine and broker allow, and a bare @platformatic/kafka producer (the other
  * client issue 14 asks about) doing the same.
  *
- *   node bench/edge-throughput.ts [--seconds 20] [--devices 4] [--tags 1000] [--sync full|normal] [--compression gzip|none]
+ *   node bench/edge-throughput.ts [--seconds 20] [--devices 4] [--tags 1000] [--sync full|normal] [--compression gzip|none] [--encrypted]
+ *
+ * --encrypted: the adapter's buffer sealed (buffer.encryption, a key made for the run), to
+ * read its cost against a run without (bench:edge-buffer measures the same per row, alone).
  *
  * Uses the local broker (node local-dev/services.ts up kafka; started here if absent) and
  * a topic of its own, deleted afterwards. Numbers depend on the machine and on whatever
  * else the broker is doing: compare the two lines of one run, not runs across machines.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     tags: { type: 'string', default: '1000' },
     sync: { type: 'string', default: 'full' },
     compression: { type: 'string', default: 'gzip' },
+    encrypted: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -90,7 +94,7 @@ try {
       `http: { host: 127.0.0.1, port: ${httpPort} }`,
       `kafka: { brokers: [${kafkaService.brokers}], compression: ${gzip ? 'gzip' : 'none'} }`,
       `topics: { telemetry: ${topic} }`,
-      `buffer: { sync: ${values.sync} }`,
+      `buffer: { sync: ${values.sync}${values.encrypted ? ', encryption: { keyEnv: EDGE_BUFFER_KEY }' : ''} }`,
       `publish: { maxBatch: ${maxBatch}, lingerMs: 20 }`,
       'commands: { enabled: false }',
       'devices:',
@@ -106,7 +110,7 @@ try {
     ].join('\n'),
   );
   adapter = spawn(process.execPath, [join(repoRoot, 'edge-adapter', 'main.ts'), '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, LOG_LEVEL: 'warn', EDGE_BUFFER_KEY: randomBytes(32).toString('base64') },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const deadline = Date.now() + 60_000;
@@ -171,7 +175,7 @@ try {
   console.log(
     [
       '',
-      `edge adapter throughput (${devices} Modbus devices × ${tagsPerDevice} tags, buffer sync ${values.sync}; compression ${gzip ? 'gzip' : 'none'}; acks all; ${seconds} s)`,
+      `edge adapter throughput (${devices} Modbus devices × ${tagsPerDevice} tags, buffer sync ${values.sync}${values.encrypted ? ', encrypted' : ''}; compression ${gzip ? 'gzip' : 'none'}; acks all; ${seconds} s)`,
       `  adapter, polling as fast as the devices answer: read ${rate(end.read - start.read, elapsed)} tags/s, published to Kafka ${rate(end.forwarded - start.forwarded, elapsed)} tags/s (backlog ${start.depth} → ${end.depth})`,
       replayStart.depth >= 5 * maxBatch
         ? `  adapter, replaying its backlog with the devices quiet: ${rate(replayEnd.forwarded - replayStart.forwarded, replayElapsed)} tags/s (backlog ${replayStart.depth} → ${replayEnd.depth})`

@@ -28,6 +28,7 @@ import { helmOn } from '../support/kubernetes.ts';
  * No kubelet: Pods stay Pending and consume nothing, so the lag made here is the lag seen.
  */
 const { kafkaBrokers, redisUrl } = inject('services');
+const secureKafka = inject('secureKafka');
 const namespace = 'flowline-keda';
 const release = 'flowline';
 /**
@@ -402,4 +403,101 @@ describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag',
       await expectKedaToAgree('notify', idle);
     });
   });
+});
+
+/**
+ * The chart's TriggerAuthentication against a broker that demands it: KEDA reads the lag over
+ * SASL_SSL (SCRAM-SHA-512, the broker's CA) and over mutual TLS (a client certificate), from
+ * Secrets as a platform team creates them, and reports what `flowline lag` computes from the
+ * same offsets. One release per listener, validate alone in it.
+ */
+describe('KEDA on a broker that demands SCRAM over TLS, or a client certificate', { timeout: 420_000 }, () => {
+  const listeners = [
+    {
+      name: 'sasl-ssl',
+      brokers: () => secureKafka.saslSsl,
+      set: ['kafka.sasl.mechanism=scram-sha-512', 'kafka.sasl.existingSecret=kafka-user'],
+    },
+    { name: 'mtls', brokers: () => secureKafka.mtls, set: ['kafka.tls.clientCertSecret.name=kafka-client'] },
+  ];
+
+  for (const listener of listeners) {
+    it(`reads the lag over ${listener.name} through the chart's TriggerAuthentication, as flowline lag predicts`, async () => {
+      const ns = `flowline-keda-${listener.name}`;
+      const secured = await connectTestKafka(secureKafka.brokers); // the plaintext listener, for the test's own writes
+      try {
+        await createOrReplace(api, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+        const secret = (name: string, stringData: Record<string, string>) =>
+          createOrReplace(api, `/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData });
+        await secret('flowline-postgres', { uri: 'postgres://flowline@127.0.0.1:5432/flowline' });
+        await secret('flowline-service-token', { token: 'a-token-of-at-least-16-characters' });
+        await secret('kafka-ca', { 'ca.crt': readFileSync(secureKafka.pki.caCert, 'utf8') });
+        await secret('kafka-user', { username: secureKafka.scram.username, password: secureKafka.scram.password });
+        await secret('kafka-client', {
+          'tls.crt': readFileSync(secureKafka.pki.client.cert, 'utf8'),
+          'tls.key': readFileSync(secureKafka.pki.client.key, 'utf8'),
+        });
+        const others = functions.filter((f) => f.name !== 'validate').map((f) => `functions.overrides.${f.name}.enabled=false`);
+        helm(['uninstall', release, '--namespace', ns, '--ignore-not-found', '--wait', '--kubeconfig', cluster.kubeconfig]);
+        helmOn(cluster.kubeconfig, [
+          ...['install', release, chartDir, '--namespace', ns, '--values', join(chartDir, 'ci', 'minimal-values.yaml')],
+          '--set',
+          [
+            `kafka.brokers=${listener.brokers()}`,
+            'kafka.tls.enabled=true',
+            'kafka.tls.caSecret.name=kafka-ca',
+            ...listener.set,
+            'dapr.enabled=false',
+            'gateway.enabled=false',
+            'keda.hpaBehavior.scaleDown.stabilizationWindowSeconds=0',
+            ...others,
+          ].join(','),
+        ]);
+        const configMap = await api.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/configmaps/${release}-lag-exporter`);
+        const file = join(root, `targets-${listener.name}.yaml`);
+        writeFileSync(file, configMap.data['targets.yaml'] ?? '');
+        const target = (await readLagTargets(file)).find((t) => t.function === 'validate') as LagTarget;
+        const topic = target.topics[0] as string;
+        await secured.createTopics([topic], 3);
+        // Committed at the end, then a backlog of 1.5 thresholds: more than one replica, under the cap.
+        const latest = await secured.admin.fetchTopicOffsets(topic);
+        await secured.admin.setOffsets({
+          groupId: target.consumerGroup,
+          topic,
+          partitions: latest.map((p) => ({ partition: p.partition, offset: p.high })),
+        });
+        const backlog = Math.round(target.lagThreshold * 1.5);
+        await secured.producer.send({ topic, acks: -1, messages: Array.from({ length: backlog }, (_, i) => ({ value: `lag-${i}` })) });
+
+        const scaledObject = `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects/validate`;
+        await settlesOn(
+          `validate's Ready condition over ${listener.name}`,
+          async () => (await api.get<ScaledObject>(scaledObject)).status?.conditions?.find((c) => c.type === 'Ready')?.status,
+          'True',
+          90_000,
+        );
+        const deployment = `/apis/apps/v1/namespaces/${ns}/deployments/validate`;
+        const replicas = async () => (await api.get<{ spec: { replicas: number } }>(deployment)).spec.replicas;
+        const predicted = await readFunctionLag(secured.admin, target, await replicas());
+        const metric = predicted.topics[0]?.trigger?.metric;
+        expect(metric).toBe(backlog);
+        const reported = async () => {
+          const hpa = await api.get<Hpa>(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/keda-hpa-validate`);
+          const { metric: m } = (hpa.spec.metrics[0] as Hpa['spec']['metrics'][number]).external;
+          const selector = Object.entries(m.selector.matchLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',');
+          const list = await api.get<{ items: { value: string }[] }>(
+            `/apis/external.metrics.k8s.io/v1beta1/namespaces/${ns}/${m.name}?labelSelector=${encodeURIComponent(selector)}`,
+          );
+          return list.items.map((i) => quantityValue(i.value));
+        };
+        await settlesOn(`the lag KEDA reads over ${listener.name}`, reported, [metric]);
+        await settlesOn(`validate's replicas over ${listener.name}`, replicas, predicted.decision?.replicas);
+      } finally {
+        helm(['uninstall', release, '--namespace', ns, '--ignore-not-found', '--wait', '--kubeconfig', cluster.kubeconfig]);
+        await secured.close();
+      }
+    });
+  }
 });
