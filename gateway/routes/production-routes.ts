@@ -4,6 +4,7 @@ import { queryDailyReports, queryFieldDays, queryReportVersions } from '../../fu
 import { CalendarDate, isCalendarDate } from '../http/calendar-date.ts';
 import type { GatewayEnv } from '../http/gateway-env.ts';
 import { invalidBecause, Problem, problem } from '../http/problem.ts';
+import { maxRangeDays } from '../http/time-range.ts';
 import { validationHook } from '../http/validation-hook.ts';
 import type { GatewayServices } from '../services.ts';
 import { fromHistory } from '../store/history-db.ts';
@@ -49,9 +50,8 @@ const WellDaysAnswer = z
   .openapi('WellDailyProduction');
 
 const dayMs = 86_400_000;
-const maxSpanDays = 400;
 const notADate = invalidBecause(
-  `a date is not in the calendar (2026-02-30), \`from\` comes after \`to\`, or the range spans more than ${maxSpanDays} days`,
+  `a date is not in the calendar (2026-02-30), \`from\` comes after \`to\`, or the range spans more than ${maxRangeDays} days`,
 );
 const unavailable = {
   503: { description: 'Production reports are not available right now', content: { 'application/json': { schema: Problem } } },
@@ -149,8 +149,8 @@ export function productionRoutes(s: GatewayServices) {
       const from = q.from ?? new Date(Date.parse(to) - 30 * dayMs).toISOString().slice(0, 10);
       requireDate(from, 'from');
       if (from > to) throw problem(400, `invalid query: from (${from}) comes after to (${to})`);
-      if (Date.parse(to) - Date.parse(from) > maxSpanDays * dayMs)
-        throw problem(400, `invalid query: the range spans more than ${maxSpanDays} days: ask for less`);
+      if (Date.parse(to) - Date.parse(from) > maxRangeDays * dayMs)
+        throw problem(400, `invalid query: the range spans more than ${maxRangeDays} days: ask for less`);
       const db = s.requireDb();
       const reports = await fromHistory(
         () => queryFieldDays(db, { tenantId: principal.tenantId, fieldId: well.fieldId, fromDay: from, toDay: to }),

@@ -50,6 +50,13 @@ const refusalsTheSchemaCannotState: { path: string; status: number; why: string 
   { path: '/v1/alarms/history', status: 400, why: '`from` before `to`, a span of at most 400 days' },
   { path: '/v1/wells/{wellId}/status', status: 400, why: '`from` before `to`' },
   { path: '/v1/audit', status: 400, why: '`from` before `to`, a span of at most 400 days' },
+  { path: '/v1/production/daily', status: 400, why: 'a day of the calendar (2026-02-30 matches the pattern)' },
+  { path: '/v1/fields/{fieldId}/production/daily/{date}/versions', status: 400, why: 'a day of the calendar' },
+  {
+    path: '/v1/wells/{wellId}/production/daily',
+    status: 400,
+    why: 'days of the calendar, `from` not after `to`, a span of at most 400 days',
+  },
   { path: '/v1/events/{topic}', status: 400, why: '`data` must be an event of the topic named in the path' },
   {
     path: '/v1/functions/{name}/invoke',

@@ -32,7 +32,7 @@ interface Container {
   image: string;
   args?: string[];
   ports?: { name?: string; containerPort: number }[];
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: { seccompProfile?: { type: string } };
 }
@@ -130,6 +130,8 @@ const checkedAnnotations = [
   'dapr.io/sidecar-memory-request',
   'dapr.io/sidecar-memory-limit',
   'dapr.io/sidecar-seccomp-profile-type',
+  'dapr.io/app-token-secret',
+  'dapr.io/api-token-secret',
 ] as const;
 
 describe('helm install with Dapr on, the real sidecar injector admitting the Pods', () => {
@@ -210,6 +212,13 @@ describe('helm install with Dapr on, the real sidecar injector admitting the Pod
           },
           seccomp: a['dapr.io/sidecar-seccomp-profile-type'],
         });
+        // The tokens: the sidecar sends the app its app token and demands the API token, both from
+        // the Secrets the annotations name (key "token"), which the app holds too.
+        const secretOf = (c: Container, name: string) => c.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+        expect(secretOf(daprd, 'APP_API_TOKEN')).toEqual({ name: a['dapr.io/app-token-secret'], key: 'token' });
+        expect(secretOf(daprd, 'DAPR_API_TOKEN')).toEqual({ name: a['dapr.io/api-token-secret'], key: 'token' });
+        expect(secretOf(app, 'APP_API_TOKEN')).toEqual(secretOf(daprd, 'APP_API_TOKEN'));
+        expect(secretOf(app, 'DAPR_API_TOKEN')).toEqual(secretOf(daprd, 'DAPR_API_TOKEN'));
         // The trust anchors are the root of the Sentry that signed the injector's own certificate.
         expect(daprd.env?.find((e) => e.name === 'DAPR_TRUST_ANCHORS')?.value?.trim()).toBe(injector.trustAnchors.trim());
       }
