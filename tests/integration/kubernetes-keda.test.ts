@@ -457,15 +457,18 @@ describe('KEDA on a broker that demands SCRAM over TLS, or a client certificate'
         const file = join(root, `targets-${listener.name}.yaml`);
         writeFileSync(file, configMap.data['targets.yaml'] ?? '');
         const target = (await readLagTargets(file)).find((t) => t.function === 'validate') as LagTarget;
+        // Every topic validate reads exists (KEDA describes each trigger's), committed at its end;
+        // then a backlog of 1.5 thresholds on the first: more than one replica, under the cap.
+        await secured.createTopics(target.topics, 3);
+        for (const t of target.topics) {
+          const latest = await secured.admin.fetchTopicOffsets(t);
+          await secured.admin.setOffsets({
+            groupId: target.consumerGroup,
+            topic: t,
+            partitions: latest.map((p) => ({ partition: p.partition, offset: p.high })),
+          });
+        }
         const topic = target.topics[0] as string;
-        await secured.createTopics([topic], 3);
-        // Committed at the end, then a backlog of 1.5 thresholds: more than one replica, under the cap.
-        const latest = await secured.admin.fetchTopicOffsets(topic);
-        await secured.admin.setOffsets({
-          groupId: target.consumerGroup,
-          topic,
-          partitions: latest.map((p) => ({ partition: p.partition, offset: p.high })),
-        });
         const backlog = Math.round(target.lagThreshold * 1.5);
         await secured.producer.send({ topic, acks: -1, messages: Array.from({ length: backlog }, (_, i) => ({ value: `lag-${i}` })) });
 
