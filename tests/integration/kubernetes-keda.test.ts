@@ -407,12 +407,14 @@ describe('KEDA and the HPA on the chart’s ScaledObjects, beside flowline lag',
 
 /**
  * The chart's TriggerAuthentication against a broker that demands it: KEDA reads the lag over
- * SASL_SSL (SCRAM-SHA-512, the broker's CA) and over mutual TLS (a client certificate), from
+ * TLS (the broker's CA), SASL_SSL (SCRAM-SHA-512) and mutual TLS (a client certificate), from
  * Secrets as a platform team creates them, and reports what `flowline lag` computes from the
  * same offsets. One release per listener, validate alone in it.
  */
-describe('KEDA on a broker that demands SCRAM over TLS, or a client certificate', { timeout: 420_000 }, () => {
+describe('KEDA on a broker that demands TLS, SCRAM over TLS, or a client certificate', { timeout: 420_000 }, () => {
   const listeners = [
+    // TLS alone: the broker's CA is all the TriggerAuthentication carries.
+    { name: 'ssl', brokers: () => secureKafka.ssl, set: [] as string[] },
     {
       name: 'sasl-ssl',
       brokers: () => secureKafka.saslSsl,
