@@ -101,7 +101,15 @@ export type MseCalculated = z.infer<typeof MseCalculated>;
  * What a rig is doing, judged from its measurements by the drilling function: pumps on (drilling
  * on bottom, rotating off bottom, circulating) or off (in slips, tripping in or out, pumps off).
  */
-export const RigActivity = z.enum(['drilling', 'rotating-off-bottom', 'circulating', 'in-slips', 'tripping-in', 'tripping-out', 'pumps-off']);
+export const RigActivity = z.enum([
+  'drilling',
+  'rotating-off-bottom',
+  'circulating',
+  'in-slips',
+  'tripping-in',
+  'tripping-out',
+  'pumps-off',
+]);
 export type RigActivity = z.infer<typeof RigActivity>;
 
 /**
@@ -250,3 +258,26 @@ export type GasLiftPerformance = z.infer<typeof GasLiftPerformance>;
 
 export const ProductionCalculation = z.discriminatedUnion('kind', [EspPerformance, GasLiftPerformance]);
 export type ProductionCalculation = z.infer<typeof ProductionCalculation>;
+
+/**
+ * The fields every result computed from current values starts with. Its id is the well
+ * and the newest input's time: the same inputs, redelivered, give the same id.
+ */
+export function currentValuesResultHeader<TKind extends string>(
+  kind: TKind,
+  well: { wellId: string; tenantId: string; fieldId: string | undefined },
+  inputs: { newestTimestamp: number; quality: InputQuality; deviceId: string },
+  calculatedAt: number,
+) {
+  return {
+    calculationId: `${kind}:${well.wellId}:${inputs.newestTimestamp}`,
+    tenantId: well.tenantId,
+    ...(well.fieldId ? { fieldId: well.fieldId } : {}),
+    wellId: well.wellId,
+    timestamp: inputs.newestTimestamp,
+    calculatedAt,
+    kind,
+    deviceId: inputs.deviceId,
+    inputQuality: inputs.quality,
+  };
+}
