@@ -118,7 +118,13 @@ describe('torque and drag, soft string', () => {
     const below = backCalculateFriction(buildAndTurn, 4_000, { mode: 'tripping-out', hookLoadLbf: 50_000 });
     expect(below).toEqual({ reason: expect.stringMatching(/below the frictionless \d+ lbf/) });
     const vertical = backCalculateFriction(
-      { ...buildAndTurn, survey: [{ mdFt: 0, inclinationDeg: 0, azimuthDeg: 0 }, { mdFt: 5_000, inclinationDeg: 0, azimuthDeg: 0 }] },
+      {
+        ...buildAndTurn,
+        survey: [
+          { mdFt: 0, inclinationDeg: 0, azimuthDeg: 0 },
+          { mdFt: 5_000, inclinationDeg: 0, azimuthDeg: 0 },
+        ],
+      },
       4_000,
       { mode: 'rotating', torqueFtLbf: 2_000 },
     );

@@ -191,7 +191,11 @@ export const frictionSearchRange = { min: 0, max: 1 } as const;
  * μ = T / Σ(N·r) directly; pick-up and slack-off loads are monotonic in μ (pulling adds
  * friction, running in takes it away), so bisection over [0, 1] finds it.
  */
-export function backCalculateFriction(model: StringModel, bitDepthFt: number, measured: Measured): { frictionFactor: number } | { reason: string } {
+export function backCalculateFriction(
+  model: StringModel,
+  bitDepthFt: number,
+  measured: Measured,
+): { frictionFactor: number } | { reason: string } {
   const elements = elementsOf(model, bitDepthFt);
   if (measured.mode === 'rotating') {
     const perUnit = runString(elements, 'rotating', 1).torqueFtLbf;
@@ -207,7 +211,9 @@ export function backCalculateFriction(model: StringModel, bitDepthFt: number, me
   const atHi = load(hi);
   const what = `${measured.mode} hook load ${Math.round(target)} lbf`;
   if (rising ? target < atLo : target > atLo)
-    return { reason: `${what} is ${rising ? 'below' : 'above'} the frictionless ${Math.round(atLo)} lbf: check the string, mud weight or block weight` };
+    return {
+      reason: `${what} is ${rising ? 'below' : 'above'} the frictionless ${Math.round(atLo)} lbf: check the string, mud weight or block weight`,
+    };
   if (rising ? target > atHi : target < atHi) return { reason: `${what} needs a friction factor above ${frictionSearchRange.max}` };
   for (let i = 0; i < 50; i++) {
     const mid = (lo + hi) / 2;

@@ -138,7 +138,12 @@ describe('kick and lost-circulation watch', () => {
     const verdicts = run(readings);
     expect(verdicts.slice(1).every((v) => v.activity === 'tripping-in')).toBe(true);
     expect(verdicts.filter((v) => v.kick || v.losses)).toEqual([]);
-    expect(verdicts.at(-1)).toMatchObject({ expectedPitChangeBbl: 11.3, unexplainedPitGainBbl: 0, expectedFlowOutGpm: 94.5, flowDeltaGpm: 0 });
+    expect(verdicts.at(-1)).toMatchObject({
+      expectedPitChangeBbl: 11.3,
+      unexplainedPitGainBbl: 0,
+      expectedFlowOutGpm: 94.5,
+      flowDeltaGpm: 0,
+    });
   });
 
   it('tripping out with the pits not dropping as the pipe comes out is a kick (the well is swabbed in)', () => {

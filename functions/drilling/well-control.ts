@@ -130,10 +130,18 @@ export function watchWellControl(
   const flowGain = held(flowGainSince);
   const flowLoss = held(flowLossSince);
   const span = Math.round((reading.timestamp - start.timestamp) / 1000);
-  if (pitGain) reasons.push(`pit gain ${r1(unexplained)} bbl unexplained by ${activity} over ${span} s (tolerated ${r1(toleratedGain)} bbl)`);
-  if (pitLoss) reasons.push(`pit loss ${r1(-unexplained)} bbl unexplained by ${activity} over ${span} s (tolerated ${r1(toleratedLoss)} bbl)`);
-  if (flowGain) reasons.push(`flow out ${r1(flowDelta ?? 0)} gpm above the expected ${r1(expectedFlowOut ?? 0)} gpm for ${s.flowConfirmSeconds} s or more`);
-  if (flowLoss) reasons.push(`flow out ${r1(-(flowDelta ?? 0))} gpm below the expected ${r1(expectedFlowOut ?? 0)} gpm for ${s.flowConfirmSeconds} s or more`);
+  if (pitGain)
+    reasons.push(`pit gain ${r1(unexplained)} bbl unexplained by ${activity} over ${span} s (tolerated ${r1(toleratedGain)} bbl)`);
+  if (pitLoss)
+    reasons.push(`pit loss ${r1(-unexplained)} bbl unexplained by ${activity} over ${span} s (tolerated ${r1(toleratedLoss)} bbl)`);
+  if (flowGain)
+    reasons.push(
+      `flow out ${r1(flowDelta ?? 0)} gpm above the expected ${r1(expectedFlowOut ?? 0)} gpm for ${s.flowConfirmSeconds} s or more`,
+    );
+  if (flowLoss)
+    reasons.push(
+      `flow out ${r1(-(flowDelta ?? 0))} gpm below the expected ${r1(expectedFlowOut ?? 0)} gpm for ${s.flowConfirmSeconds} s or more`,
+    );
 
   // Once raised, a verdict holds until both indicators are well back (hysteresis): a reading
   // hovering at a threshold must not raise and clear the alarm on every poll.
