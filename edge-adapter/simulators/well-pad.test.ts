@@ -134,7 +134,7 @@ describe('well pad model', () => {
       }
       pitBefore = pit;
     }
-    // 300 L/min for 240 s of each 40 minutes of drilling (a connection may cut a kick in two):
+    // 300 L/min for 240 s of each 30 minutes of drilling (a connection may cut a kick in two):
     // in two hours at least one whole kick, the pits gaining 5 L/s while it flows.
     expect(kickSeconds).toBeGreaterThanOrEqual(230);
     expect(pitGainWhileKicking / kickSeconds).toBeGreaterThan(0.0045);
