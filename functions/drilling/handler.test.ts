@@ -169,4 +169,13 @@ describe('drilling', () => {
     const after = bed.events('drilling.calculations').map((e) => e.id);
     expect(after).toEqual([...before, ...before]);
   });
+
+  it('an unreadable stored tracking is logged and the rig starts afresh, instead of its samples failing', async () => {
+    await redis.set('drilling:norte-07:tracking', '{"tracking":{"clock":"yesterday"}}');
+    await feed(rigPoll(0));
+    expect(calculations('well-control')).toEqual([expect.objectContaining({ wellId: 'norte-07', kick: false, losses: false })]);
+    expect(bed.deadLetters('scada.telemetry.validated')).toEqual([]);
+    const stored = JSON.parse((await redis.get('drilling:norte-07:tracking')) as string);
+    expect(stored.tracking.clock).toBe(t0);
+  });
 });

@@ -2,7 +2,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type DrillingCalculation, liveChannels, redisKeys, TorqueDragCalculated } from '#contracts';
-import { execOrThrow, withRedisLocks } from '#runtime';
+import { readStoredJson, withRedisLocks } from '#runtime';
 import type { WellControlTrack } from './well-control.ts';
 
 /**
@@ -99,27 +99,14 @@ const Stored = z.object({
  * starts afresh, instead of its samples failing until dead-lettered.
  */
 export async function readRigs(redis: Redis, wellIds: readonly string[], log: Logger): Promise<StoredRig[]> {
-  const pipeline = redis.pipeline();
-  for (const wellId of wellIds) pipeline.get(trackingKey(wellId));
-  const replies = (await execOrThrow(pipeline, 'reading the drilling tracking of a chunk')) as (string | null)[];
-  return replies.map((raw, i) => {
-    if (raw === null) return { tracking: undefined, announced: [] };
-    const stored = Stored.safeParse(safeJson(raw));
-    if (stored.success) return stored.data as StoredRig;
-    log.warn(
-      { wellId: wellIds[i], issues: stored.error.issues.slice(0, 3) },
-      'unreadable drilling tracking in Redis; the rig starts afresh',
-    );
+  const stored = await readStoredJson(redis, wellIds.map(trackingKey), Stored, 'reading the drilling tracking of a chunk');
+  return stored.map((s, i) => {
+    if (!s.found) return { tracking: undefined, announced: [] };
+    // The schema is RigTracking's shape; the keys JSON dropped (undefined) read back as undefined.
+    if ('value' in s) return s.value as StoredRig;
+    log.warn({ wellId: wellIds[i], issues: s.issues.slice(0, 3) }, 'unreadable drilling tracking in Redis; the rig starts afresh');
     return { tracking: undefined, announced: [] };
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
