@@ -34,11 +34,12 @@ const buoyancy = 0.85; // 1.2 SG mud
 const jointLength = 9.5; // m drilled between connections
 const connectionSeconds = 180;
 // Now and then the bit opens a zone a little above the mud's pressure: a small kick, 300 L/min
-// (79 gpm) of influx for 4 minutes (1.2 m³, 7.5 bbl), 6 minutes into every 30 minutes of drilling
-// (so `npm start` shows one soon), which the driller then stops. The drilling function's kick
-// watch sees the flow after its confirmation time; the pits alone stay under its threshold.
+// (79 gpm) of influx for 4 minutes (1.2 m³, 7.5 bbl) in every 30 minutes of drilling, which the
+// driller then stops. The drilling function's kick watch sees the flow after its confirmation
+// time; the pits alone stay under its threshold. The pad's 20-minute warm-up (well-pad.ts) ends
+// 23 minutes into a cycle's drilling: `npm start` shows the first kick about 3 minutes in.
 const kickEverySeconds = 1_800;
-const kickStartsAt = 360;
+const kickStartsAt = 1_380;
 const kickSeconds = 240;
 const kickInfluxLitresPerMinute = 300;
 // The annulus draining back while the pumps are off at a connection: 0.01 m³/s for a minute.
