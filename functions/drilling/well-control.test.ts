@@ -185,4 +185,23 @@ describe('kick and lost-circulation watch', () => {
     expect(verdicts.at(-1)?.unexplainedPitGainBbl).toBeCloseTo(0, 1);
     expect(verdicts.every((v) => !v.kick)).toBe(true);
   });
+
+  it('keeps about 60 readings of the window however often the rig reports', () => {
+    // A reading a second for 10 minutes, the pits gaining 12 bbl over the last 5: judged over the window all the same.
+    let track = emptyTrack();
+    let last: WellControlVerdict | undefined;
+    for (let t = 0; t <= 600; t++) {
+      const seen = watchWellControl(
+        track,
+        drilling(t, { flowOutGpm: undefined, pitVolumeBbl: 500 + Math.max(0, t - 300) * (12 / 300) }),
+        settings,
+        volumes,
+      );
+      track = seen.track;
+      last = seen.verdict;
+    }
+    expect(track.window.length).toBeLessThanOrEqual(62);
+    expect(last).toMatchObject({ kick: true, windowSeconds: 300 });
+    expect(last?.unexplainedPitGainBbl).toBeCloseTo(12, 0);
+  });
 });

@@ -74,6 +74,7 @@ export interface WellControlVerdict {
 }
 
 const gallonsPerBarrel = 42;
+const windowReadings = 60;
 const r1 = (n: number) => Math.round(n * 10) / 10;
 
 /**
@@ -99,10 +100,16 @@ export function watchWellControl(
   const pumpsStoppedAt = changed && !pumpsOn ? reading.timestamp : track.pumpsStoppedAt;
   const pumpsStartedAt = changed && pumpsOn ? reading.timestamp : track.pumpsStartedAt;
 
-  const window = [
-    ...track.window,
-    { timestamp: reading.timestamp, pitVolumeBbl: reading.pitVolumeBbl, bitDepthFt: reading.bitDepthFt, holeDepthFt: reading.holeDepthFt },
-  ];
+  // The window keeps about 60 readings however often the rig reports: it is stored with every poll.
+  const last = track.window.at(-1);
+  const entry = {
+    timestamp: reading.timestamp,
+    pitVolumeBbl: reading.pitVolumeBbl,
+    bitDepthFt: reading.bitDepthFt,
+    holeDepthFt: reading.holeDepthFt,
+  };
+  const window =
+    last && reading.timestamp - last.timestamp < (s.windowSeconds * 1000) / windowReadings ? [...track.window] : [...track.window, entry];
   const from = reading.timestamp - s.windowSeconds * 1000;
   // Keep the newest reading at or before the window's start: it is where the window's change begins.
   while (window.length > 1 && (window[1] as (typeof window)[number]).timestamp <= from) window.shift();
