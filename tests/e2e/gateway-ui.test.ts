@@ -361,7 +361,10 @@ describe('operators’ console', () => {
     await page.fill('input[name=date]', '2026-03-07');
     const report = page.locator(`[data-testid=production-reports] section[data-field="${pipeline.fieldId}"]`);
     await report.waitFor({ timeout: 20_000 });
-    expect(await report.locator('caption').textContent()).toContain('06:00 America/New_York · 23 h (UTC-05:00 → UTC-04:00) · version 1');
+    // Polled: the page first shows the default day (yesterday, which the tick above may also have reported) until the chosen one loads.
+    await expect
+      .poll(() => report.locator('caption').textContent(), { timeout: 20_000 })
+      .toContain('2026-03-07 · 06:00 America/New_York · 23 h (UTC-05:00 → UTC-04:00) · version 1');
     const row = (wellId: string) => report.locator(`tr[data-well="${wellId}"]`);
     // A: 1200 × 23/24 = 1150 by rate; B: 23 × 25 = 575 by totalizer, 2 h down.
     expect(await row(a.wellId).locator('[data-testid=measured-oil]').getAttribute('data-method')).toBe('rate');
