@@ -85,4 +85,31 @@ describe('well models', () => {
     });
     expect(parsed.wells[0]?.gasLift).toMatchObject({ averageZFactor: 0.9, valveDifferentialPsi: 100 });
   });
+
+  it("refuses a rig's string or survey that the drilling function could not use, naming the line", () => {
+    const text = [
+      'wells:',
+      '  - wellId: w7',
+      '    drilling:',
+      '      deviceId: rig-9',
+      '      bitDiameterIn: 8.5',
+      '      wellControl: { pitGainKickBbl: 10 }',
+      '      torqueDrag:',
+      '        mudWeightPpg: 10',
+      '        sections:',
+      '          - { name: collars, weightLbPerFt: 147, odIn: 8, idIn: 2.8125 }',
+      '          - { name: pipe, weightLbPerFt: 19.5, odIn: 5, idIn: 5.5 }',
+      '        survey:',
+      '          - { mdFt: 0, inclinationDeg: 0, azimuthDeg: 0 }',
+      '          - { mdFt: 0, inclinationDeg: 5, azimuthDeg: 10 }',
+      '  - wellId: w8',
+      '    drilling: { deviceId: rig-8, bitDiameterIn: 8.5, wellControl: {} }',
+      '',
+    ].join('\n');
+    const attempt = () => loadYamlConfig(text, 'well-models.yaml', WellModels);
+    expect(attempt).toThrow(/well-models\.yaml:10: wells\.0\.drilling\.torqueDrag\.sections\.0\.lengthFt: only the top \(last\) section/);
+    expect(attempt).toThrow(/wells\.0\.drilling\.torqueDrag\.sections\.1\.idIn: idIn must be smaller than odIn/);
+    expect(attempt).toThrow(/wells\.0\.drilling\.torqueDrag\.survey\.1\.mdFt: stations must go deeper: 0 ft after 0 ft/);
+    expect(attempt).toThrow(/wells\.1\.drilling\.wellControl\.tripDisplacementBblPerFt: the kick watch needs the pipe displacement/);
+  });
 });

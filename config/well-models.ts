@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Identifier } from '../contracts/telemetry.ts';
+import { Drilling } from './drilling-model.ts';
 
 const positive = z.number().finite().positive();
 const fraction = z.number().finite().min(0);
@@ -59,23 +60,6 @@ const Esp = z
       })
       .strict(),
     tags: EspTags.default(EspTags.parse({})),
-  })
-  .strict();
-
-const DrillingTags = z
-  .object({
-    weightOnBitKlbf: Identifier.default('weight_on_bit'),
-    rotarySpeedRpm: Identifier.default('rotary_speed'),
-    surfaceTorqueKftLbf: Identifier.default('surface_torque'),
-    rateOfPenetrationFtPerHour: Identifier.default('rate_of_penetration'),
-  })
-  .strict();
-
-const Drilling = z
-  .object({
-    deviceId: Identifier,
-    bitDiameterIn: positive.max(36),
-    tags: DrillingTags.default(DrillingTags.parse({})),
   })
   .strict();
 

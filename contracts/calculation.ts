@@ -97,7 +97,100 @@ export const MseCalculated = z
   .strict();
 export type MseCalculated = z.infer<typeof MseCalculated>;
 
-export const DrillingCalculation = z.discriminatedUnion('kind', [MseCalculated]);
+/**
+ * What a rig is doing, judged from its measurements by the drilling function: pumps on (drilling
+ * on bottom, rotating off bottom, circulating) or off (in slips, tripping in or out, pumps off).
+ */
+export const RigActivity = z.enum([
+  'drilling',
+  'rotating-off-bottom',
+  'circulating',
+  'in-slips',
+  'tripping-in',
+  'tripping-out',
+  'pumps-off',
+]);
+export type RigActivity = z.infer<typeof RigActivity>;
+
+/**
+ * Kick and lost-circulation watch of a rig, on `drilling.calculations`, keyed by well id: the
+ * active pit's change over the window against what the rig's activity explains (pipe run or
+ * pulled, new hole, the flow-back or fill-up after the pumps stop or start), and flow out
+ * against flow in. `kick` and `losses` are the detector's verdicts; the alarm function raises
+ * and clears their alarms from the rig's `kick_detected` and `losses_detected` samples.
+ */
+export const WellControlCalculated = z
+  .object({
+    ...CalculationBase,
+    kind: z.literal('well-control'),
+    ...FromCurrentValues,
+    activity: RigActivity,
+    kick: z.boolean(),
+    losses: z.boolean(),
+    reasons: z.array(z.string().max(300)).max(6).describe('why each verdict holds, in words'),
+    windowSeconds: finite.positive().describe('the span the pit change is measured over (shorter until the window fills)'),
+    pitVolumeBbl: finite,
+    pitChangeBbl: finite,
+    expectedPitChangeBbl: finite.describe('pipe run (+) or pulled (−) and new hole (−) over the window'),
+    unexplainedPitGainBbl: finite.describe('pit change minus the expected change: a gain is positive, a loss negative'),
+    toleratedGainBbl: nonNegative.describe('threshold plus any flow-back allowance in force'),
+    toleratedLossBbl: nonNegative.describe('threshold plus any fill-up allowance in force'),
+    flowInGpm: nonNegative,
+    flowOutGpm: nonNegative.optional(),
+    expectedFlowOutGpm: nonNegative.optional().describe('absent while the flow settles after the pumps start or stop'),
+    flowDeltaGpm: finite.optional().describe('flow out minus the expected flow out'),
+  })
+  .strict();
+export type WellControlCalculated = z.infer<typeof WellControlCalculated>;
+
+const FrictionPoint = z
+  .object({
+    timestamp: EpochMillis,
+    bitDepthFt: nonNegative,
+    mode: z.enum(['tripping-out', 'tripping-in', 'rotating']),
+    frictionFactor: nonNegative,
+  })
+  .strict();
+
+/**
+ * Torque and drag of the string at the current bit depth, soft-string model (Johancsik,
+ * Friesen & Dawson 1984, SPE 11380), on `drilling.calculations`, keyed by well id: hook loads
+ * tripping out, in and rotating off bottom, and the off-bottom torque, at the configured
+ * friction factor; when the rig is doing one of those, the measured load or torque and the
+ * friction factor it implies, with the recent ones (a rising friction factor is a hole
+ * cleaning or hole condition warning).
+ */
+export const TorqueDragCalculated = z
+  .object({
+    ...CalculationBase,
+    kind: z.literal('torque-drag'),
+    ...FromCurrentValues,
+    activity: RigActivity,
+    bitDepthFt: finite.positive(),
+    mudWeightPpg: finite.positive(),
+    buoyancyFactor: finite.positive().max(1),
+    frictionFactor: nonNegative.describe('the configured one the loads below use'),
+    hookLoadTrippingOutKlbf: finite,
+    hookLoadTrippingInKlbf: finite,
+    hookLoadRotatingKlbf: finite,
+    torqueRotatingKftLbf: nonNegative,
+    measured: z
+      .object({
+        mode: FrictionPoint.shape.mode,
+        hookLoadKlbf: finite.optional(),
+        torqueKftLbf: nonNegative.optional(),
+        backCalculatedFrictionFactor: nonNegative.optional(),
+        reason: z.string().max(300).optional().describe('why no friction factor fits the measurement'),
+      })
+      .strict()
+      .optional(),
+    frictionTrend: z.array(FrictionPoint).max(50).describe('back-calculated friction factors, oldest first'),
+    frictionTrendPerThousandFt: finite.optional().describe('least-squares slope of the trend against bit depth'),
+  })
+  .strict();
+export type TorqueDragCalculated = z.infer<typeof TorqueDragCalculated>;
+
+export const DrillingCalculation = z.discriminatedUnion('kind', [MseCalculated, WellControlCalculated, TorqueDragCalculated]);
 export type DrillingCalculation = z.infer<typeof DrillingCalculation>;
 
 /**
@@ -165,3 +258,26 @@ export type GasLiftPerformance = z.infer<typeof GasLiftPerformance>;
 
 export const ProductionCalculation = z.discriminatedUnion('kind', [EspPerformance, GasLiftPerformance]);
 export type ProductionCalculation = z.infer<typeof ProductionCalculation>;
+
+/**
+ * The fields every result computed from current values starts with. Its id is the well
+ * and the newest input's time: the same inputs, redelivered, give the same id.
+ */
+export function currentValuesResultHeader<TKind extends string>(
+  kind: TKind,
+  well: { wellId: string; tenantId: string; fieldId: string | undefined },
+  inputs: { newestTimestamp: number; quality: InputQuality; deviceId: string },
+  calculatedAt: number,
+) {
+  return {
+    calculationId: `${kind}:${well.wellId}:${inputs.newestTimestamp}`,
+    tenantId: well.tenantId,
+    ...(well.fieldId ? { fieldId: well.fieldId } : {}),
+    wellId: well.wellId,
+    timestamp: inputs.newestTimestamp,
+    calculatedAt,
+    kind,
+    deviceId: inputs.deviceId,
+    inputQuality: inputs.quality,
+  };
+}

@@ -28,6 +28,11 @@ export const redisKeys = {
    * tenantId, fieldId (seed 001 `well:{wellId}:state`). Written by well-status.
    */
   wellState: (wellId: string) => `well:${wellId}:state`,
+  /**
+   * HASH of a drilling well's latest results: wellControl and torqueDrag (JSON of their
+   * drilling.calculations events), updatedAt. Written by drilling.
+   */
+  drillingState: (wellId: string) => `drilling:${wellId}:state`,
   /** LIST of failed notifications, newest first, capped. Written by notify. */
   notifyFailures: (tenantId: string) => `notify:failures:${tenantId}`,
 } as const;

@@ -13,6 +13,7 @@ export { isPermanentError, isRetryableError, PermanentError, RetryableError } fr
 export { type FunctionManifest, FunctionManifest as FunctionManifestSchema } from './manifest.ts';
 export type { Db, Queryable } from './resources/db.ts';
 export { execOrThrow } from './resources/redis-exec.ts';
+export { readStoredJson, type StoredJson } from './resources/redis-json.ts';
 export { withRedisLocks } from './resources/redis-locks.ts';
 export type { StateStore } from './resources/state-store.ts';
 export { deadLetterTopicOf } from './topics.ts';

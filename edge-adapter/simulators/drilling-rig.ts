@@ -20,6 +20,8 @@ export interface RigState {
   rotarySpeed: number; // rpm
   torque: number; // kN·m
   pumpRate: number; // L/min
+  mudFlowOut: number; // L/min, the flow-line meter's reading
+  drillingSeconds: number; // time spent drilling, which schedules the kicks
   standpipePressure: number; // bar
   rateOfPenetration: number; // m/h
   hookLoad: number; // kN
@@ -31,6 +33,17 @@ const stringWeightPerMetre = 0.29; // kN/m of drill pipe in air
 const buoyancy = 0.85; // 1.2 SG mud
 const jointLength = 9.5; // m drilled between connections
 const connectionSeconds = 180;
+// Now and then the bit opens a zone a little above the mud's pressure: a small kick, 300 L/min
+// (79 gpm) of influx for 4 minutes (1.2 m³, 7.5 bbl) in every 30 minutes of drilling, which the
+// driller then stops. The drilling function's kick watch sees the flow after its confirmation
+// time; the pits alone stay under its threshold. The pad's 20-minute warm-up (well-pad.ts) ends
+// 23 minutes into a cycle's drilling: `npm start` shows the first kick about 3 minutes in.
+const kickEverySeconds = 1_800;
+const kickStartsAt = 1_380;
+const kickSeconds = 240;
+const kickInfluxLitresPerMinute = 300;
+// The annulus draining back while the pumps are off at a connection: 0.01 m³/s for a minute.
+const flowbackLitresPerMinute = 600;
 
 export function initialRigState(startDepth = 2150): RigState {
   return {
@@ -43,6 +56,8 @@ export function initialRigState(startDepth = 2150): RigState {
     rotarySpeed: 0,
     torque: 0,
     pumpRate: 0,
+    mudFlowOut: 0,
+    drillingSeconds: 0,
     standpipePressure: 0,
     rateOfPenetration: 0,
     hookLoad: blockWeight + stringWeightPerMetre * buoyancy * startDepth,
@@ -71,6 +86,12 @@ export function stepRig(state: RigState, controls: RigControls, dt: number): Rig
     s.holeDepth = Math.max(s.holeDepth, s.bitDepth);
     s.blockHeight -= drilled;
     s.mudPitVolume -= drilled * 0.02; // the new hole fills with mud
+    s.drillingSeconds += dt;
+    const inKick =
+      s.drillingSeconds % kickEverySeconds >= kickStartsAt && s.drillingSeconds % kickEverySeconds < kickStartsAt + kickSeconds;
+    const influx = inKick ? kickInfluxLitresPerMinute : 0;
+    s.mudPitVolume += (influx / 60_000) * dt;
+    s.mudFlowOut = s.pumpRate + influx;
     s.hookLoad = blockWeight + stringWeight - s.weightOnBit;
     if (s.blockHeight <= 2) {
       s.activity = 'connection';
@@ -87,7 +108,9 @@ export function stepRig(state: RigState, controls: RigControls, dt: number): Rig
     // Off bottom the hook carries the whole string; in slips only the block.
     s.hookLoad = inSlips ? blockWeight : blockWeight + stringWeight;
     // Mud drains back to the pits while the pumps are off.
-    if (!pumping && s.phaseSeconds < 60) s.mudPitVolume += 0.01 * dt;
+    const drainingBack = !pumping && s.phaseSeconds < 60;
+    if (drainingBack) s.mudPitVolume += (flowbackLitresPerMinute / 60_000) * dt;
+    s.mudFlowOut = drainingBack ? flowbackLitresPerMinute : s.pumpRate;
     if (s.phaseSeconds >= connectionSeconds) {
       s.activity = 'drilling';
       s.phaseSeconds = 0;

@@ -30,6 +30,7 @@ export const opcUaPoints: readonly OpcUaPoint[] = [
   { name: 'Rig.Torque', unit: kilonewtonMetre, range: [0, 60] },
   { name: 'Rig.StandpipePressure', unit: standardUnits.bar, range: [0, 500] },
   { name: 'Rig.MudFlowIn', unit: litrePerMinute, range: [0, 4000] },
+  { name: 'Rig.MudFlowOut', unit: litrePerMinute, range: [0, 4000] },
   { name: 'Rig.PumpRateSetpoint', unit: litrePerMinute, range: [0, 3500], writable: true },
   { name: 'Rig.RateOfPenetration', unit: metrePerHour, range: [0, 100] },
   { name: 'Rig.MudPitVolume', unit: standardUnits.cubic_metre, range: [0, 200] },

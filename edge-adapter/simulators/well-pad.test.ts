@@ -120,6 +120,27 @@ describe('well pad model', () => {
     expect([...activities].sort()).toEqual([1, 2]);
   });
 
+  it('takes a small kick now and then: flow out above flow in and the pits gaining at the influx rate', () => {
+    const pad = new WellPad({ now: t0 });
+    let kickSeconds = 0;
+    let pitGainWhileKicking = 0;
+    let pitBefore = pad.read('Rig.MudPitVolume', t0).value;
+    for (let t = t0 + 10_000; t < t0 + 2 * 3_600_000; t += 10_000) {
+      const excess = pad.read('Rig.MudFlowOut', t).value - pad.read('Rig.MudFlowIn', t).value;
+      const pit = pad.read('Rig.MudPitVolume', t).value;
+      if (pad.read('Rig.Activity', t).value === 1 && excess > 250) {
+        kickSeconds += 10;
+        pitGainWhileKicking += pit - pitBefore;
+      }
+      pitBefore = pit;
+    }
+    // 300 L/min for 240 s of each 30 minutes of drilling (a connection may cut a kick in two):
+    // in two hours at least one whole kick, the pits gaining 5 L/s while it flows.
+    expect(kickSeconds).toBeGreaterThanOrEqual(230);
+    expect(pitGainWhileKicking / kickSeconds).toBeGreaterThan(0.0045);
+    expect(pitGainWhileKicking / kickSeconds).toBeLessThan(0.0052);
+  });
+
   it('injects faults: bad quality, frozen values and spikes', () => {
     const pad = new WellPad({ now: t0 });
     pad.faults.inject('bad-quality', 'W1', 60_000, t0);

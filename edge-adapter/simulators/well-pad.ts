@@ -93,6 +93,7 @@ const noise: Record<string, number> = {
   Torque: 0.1,
   StandpipePressure: 0.8,
   MudFlowIn: 5,
+  MudFlowOut: 5,
   Pressure: 0.03,
   LiquidLevel: 0.2,
 };
@@ -305,6 +306,7 @@ export class WellPad {
     put('Rig.Torque', r.torque);
     put('Rig.StandpipePressure', r.standpipePressure);
     put('Rig.MudFlowIn', r.pumpRate);
+    put('Rig.MudFlowOut', r.mudFlowOut);
     put('Rig.PumpRateSetpoint', this.controls.rig.pumpRateSetpoint);
     put('Rig.RateOfPenetration', r.rateOfPenetration);
     put('Rig.MudPitVolume', r.mudPitVolume);

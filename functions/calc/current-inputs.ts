@@ -68,26 +68,3 @@ export async function readCurrentInputs<K extends string>(
   const newest = all.find((c) => c.timestamp === newestTimestamp);
   return { ok: true, values, newestTimestamp, quality, deviceId: newest?.deviceId ?? '' };
 }
-
-/**
- * The fields every result computed from current values starts with. Its id is the well
- * and the newest input's time: the same inputs, redelivered, give the same id.
- */
-export function currentValuesResultHeader<TKind extends string>(
-  kind: TKind,
-  well: { wellId: string; tenantId: string; fieldId: string | undefined },
-  inputs: { newestTimestamp: number; quality: InputQuality; deviceId: string },
-  calculatedAt: number,
-) {
-  return {
-    calculationId: `${kind}:${well.wellId}:${inputs.newestTimestamp}`,
-    tenantId: well.tenantId,
-    ...(well.fieldId ? { fieldId: well.fieldId } : {}),
-    wellId: well.wellId,
-    timestamp: inputs.newestTimestamp,
-    calculatedAt,
-    kind,
-    deviceId: inputs.deviceId,
-    inputQuality: inputs.quality,
-  };
-}

@@ -1,6 +1,5 @@
-import type { EspPerformance, InputQuality } from '#contracts';
+import { currentValuesResultHeader, type EspPerformance, type InputQuality } from '#contracts';
 import type { WellModel } from '../../config/well-models.ts';
-import { currentValuesResultHeader } from './current-inputs.ts';
 import { espEfficiency } from './formulas/esp-efficiency.ts';
 import { totalDynamicHeadFt } from './formulas/esp-hydraulic-power.ts';
 import { mixtureSpecificGravity, oilSpecificGravityFromApi } from './formulas/liquid-lift-curve.ts';

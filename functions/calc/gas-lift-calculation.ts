@@ -1,6 +1,5 @@
-import type { GasLiftPerformance, InputQuality } from '#contracts';
+import { currentValuesResultHeader, type GasLiftPerformance, type InputQuality } from '#contracts';
 import type { WellModel } from '../../config/well-models.ts';
-import { currentValuesResultHeader } from './current-inputs.ts';
 import { gasColumnPressurePsia } from './formulas/gas-column-pressure.ts';
 import { gasLiftInjectionDepthFt, gasLiftInjectionRateMscfd } from './formulas/gas-lift-injection.ts';
 import { ATMOSPHERE_PSI, liquidDensityLbmPerFt3, mixtureSpecificGravity, oilSpecificGravityFromApi } from './formulas/liquid-lift-curve.ts';

@@ -1,6 +1,5 @@
-import type { InputQuality, MseCalculated } from '#contracts';
+import { currentValuesResultHeader, type InputQuality, type MseCalculated } from '#contracts';
 import type { WellModel } from '../../config/well-models.ts';
-import { currentValuesResultHeader } from './current-inputs.ts';
 import { mechanicalSpecificEnergy } from './formulas/mechanical-specific-energy.ts';
 import { round } from './round.ts';
 

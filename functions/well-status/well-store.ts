@@ -2,7 +2,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DownReason, liveChannels, redisKeys, WellStatus, WellStatusChanged } from '#contracts';
-import { execOrThrow, withRedisLocks } from '#runtime';
+import { readStoredJson, withRedisLocks } from '#runtime';
 import type { Tracking } from './status-machine.ts';
 
 /**
@@ -47,30 +47,16 @@ const Stored = z.object({
  * afresh: its next status is judged anew, instead of its samples failing until dead-lettered.
  */
 export async function readWells(redis: Redis, wellIds: readonly string[], log: Logger): Promise<StoredWell[]> {
-  const pipeline = redis.pipeline();
-  for (const wellId of wellIds) pipeline.get(trackingKey(wellId));
-  const replies = (await execOrThrow(pipeline, 'reading the well-status tracking of a chunk')) as (string | null)[];
-  return replies.map((raw, i) => {
-    if (raw === null) return { tracking: undefined, announced: [] };
-    const stored = Stored.safeParse(safeJson(raw));
-    if (stored.success) {
-      const { tracking, announced } = stored.data;
+  const stored = await readStoredJson(redis, wellIds.map(trackingKey), Stored, 'reading the well-status tracking of a chunk');
+  return stored.map((s, i) => {
+    if (!s.found) return { tracking: undefined, announced: [] };
+    if ('value' in s) {
+      const { tracking, announced } = s.value;
       return { tracking: { ...tracking, clock: tracking.clock, current: tracking.current, pending: tracking.pending }, announced };
     }
-    log.warn(
-      { wellId: wellIds[i], issues: stored.error.issues.slice(0, 3) },
-      'unreadable well-status tracking in Redis; the well starts afresh',
-    );
+    log.warn({ wellId: wellIds[i], issues: s.issues.slice(0, 3) }, 'unreadable well-status tracking in Redis; the well starts afresh');
     return { tracking: undefined, announced: [] };
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type AlarmState,
   applyAlarmEvent,
   applyCommandResults,
+  applyDrillingUpdate,
   applySample,
   applyWellStatusChange,
   type CommandResult,
@@ -106,6 +107,9 @@ async function startConsole(): Promise<void> {
       } else if (event.type === 'well:status') {
         applyWellStatusChange(event.data);
         emit('wellStatus');
+      } else if (event.type === 'drilling:update') {
+        applyDrillingUpdate(event.data);
+        emit('drilling');
       } else if (event.type === 'command:result') {
         applyCommandResults([event.data as unknown as CommandResult]);
         emit('commands');

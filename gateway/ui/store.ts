@@ -84,7 +84,44 @@ export interface WellStatusState {
   timeline: StatusStretch[];
 }
 
-export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus';
+/**
+ * A rig's latest results, as the drilling function's `drilling:update` live event carries them
+ * (drilling.calculations, kinds well-control and torque-drag): the fields the drilling panel shows.
+ */
+export interface WellControlView {
+  timestamp: number;
+  activity: string;
+  kick: boolean;
+  losses: boolean;
+  reasons: string[];
+  windowSeconds: number;
+  unexplainedPitGainBbl: number;
+  toleratedGainBbl: number;
+  toleratedLossBbl: number;
+  flowDeltaGpm?: number | undefined;
+}
+
+export interface TorqueDragView {
+  timestamp: number;
+  activity: string;
+  bitDepthFt: number;
+  frictionFactor: number;
+  hookLoadTrippingOutKlbf: number;
+  hookLoadTrippingInKlbf: number;
+  hookLoadRotatingKlbf: number;
+  torqueRotatingKftLbf: number;
+  measured?:
+    | { mode: string; hookLoadKlbf?: number; torqueKftLbf?: number; backCalculatedFrictionFactor?: number; reason?: string }
+    | undefined;
+  frictionTrendPerThousandFt?: number | undefined;
+}
+
+export interface DrillingState {
+  wellControl: WellControlView | undefined;
+  torqueDrag: TorqueDragView | undefined;
+}
+
+export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus' | 'drilling';
 
 export const store = {
   assets: new Map<string, AssetState>(),
@@ -92,6 +129,8 @@ export const store = {
   alarms: new Map<string, AlarmState>(),
   /** Wells' statuses, by well id, once a screen asked for them. */
   wellStatuses: new Map<string, WellStatusState>(),
+  /** Drilling wells' latest well-control and torque-and-drag results, by well id, from the live rooms. */
+  drilling: new Map<string, DrillingState>(),
   /** The latest command results, newest first. */
   commandResults: [] as CommandResult[],
   /** Server clock minus browser clock: ages are measured on the gateway's clock. */
@@ -227,4 +266,15 @@ export function enterStatus(state: WellStatusState, change: StatusStretch): void
   timeline.push({ ...change, to: undefined });
   state.current = change;
   state.timeline = timeline;
+}
+
+/** A `drilling:update` live event: each result it carries replaces the well's, unless that one is newer. */
+export function applyDrillingUpdate(event: Record<string, unknown>): void {
+  const wellId = String(event.wellId);
+  const known: DrillingState = store.drilling.get(wellId) ?? { wellControl: undefined, torqueDrag: undefined };
+  const wellControl = event.wellControl as WellControlView | undefined;
+  const torqueDrag = event.torqueDrag as TorqueDragView | undefined;
+  if (wellControl && (!known.wellControl || known.wellControl.timestamp <= wellControl.timestamp)) known.wellControl = wellControl;
+  if (torqueDrag && (!known.torqueDrag || known.torqueDrag.timestamp <= torqueDrag.timestamp)) known.torqueDrag = torqueDrag;
+  store.drilling.set(wellId, known);
 }

@@ -1,4 +1,5 @@
 import { h, replace, setClass, setText } from './dom.ts';
+import { drillingPanel } from './drilling-panel.ts';
 import { formatAge, formatValue, humanize } from './format.ts';
 import { freshnessLabel, freshnessOf, qualityName } from './freshness.ts';
 import type { View } from './main.ts';
@@ -12,6 +13,7 @@ type Card = {
   body: HTMLElement;
   alarms: HTMLElement;
   status: ReturnType<typeof statusStrip> | undefined;
+  drilling: ReturnType<typeof drillingPanel> | undefined;
 };
 
 interface Row {
@@ -30,7 +32,8 @@ interface Row {
  * stops arriving turns stale on screen by itself, and everything reads "not live" while
  * the live link is down. Values arrive over the WebSocket; nothing here polls. A well's card
  * also shows its status (with the reason and since when) and today's status timeline, loaded
- * once and kept current by the `well:status` live events.
+ * once and kept current by the `well:status` live events; a drilling well's card, its kick watch
+ * and torque and drag from the `drilling:update` live events.
  */
 export const wellsView: View = (container) => {
   const grid = h('section', { class: 'wells', 'aria-label': 'Wells' });
@@ -51,7 +54,7 @@ export const wellsView: View = (container) => {
         body,
       );
       grid.append(card);
-      entry = { card, rows: new Map(), body, alarms, status };
+      entry = { card, rows: new Map(), body, alarms, status, drilling: undefined };
       cards.set(asset.assetId, entry);
       if (status)
         loadWellStatus(asset.assetId)
@@ -108,6 +111,15 @@ export const wellsView: View = (container) => {
       }
       entry.card.dataset.worst = ['ok', 'suspect', 'stale', 'bad'][worst] ?? 'ok';
       entry.status?.update(asset.assetId);
+      // A drilling well's kick watch and torque and drag, once its first drilling:update came.
+      const drilling = store.drilling.get(asset.assetId);
+      if (drilling) {
+        if (!entry.drilling) {
+          entry.drilling = drillingPanel();
+          entry.body.before(entry.drilling.element);
+        }
+        entry.drilling.update(drilling);
+      }
       const alarms = [...store.alarms.values()].filter(
         (a) => a.wellId === asset.assetId && a.state !== 'SHELVED' && a.state !== 'SUPPRESSED',
       );
@@ -127,12 +139,14 @@ export const wellsView: View = (container) => {
   const offAlarms = on('alarms', render);
   const offLink = on('link', render);
   const offStatus = on('wellStatus', render);
+  const offDrilling = on('drilling', render);
   const tick = window.setInterval(render, 1_000);
   return () => {
     offValues();
     offAlarms();
     offLink();
     offStatus();
+    offDrilling();
     window.clearInterval(tick);
   };
 };

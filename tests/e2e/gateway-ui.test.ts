@@ -361,7 +361,10 @@ describe('operators’ console', () => {
     await page.fill('input[name=date]', '2026-03-07');
     const report = page.locator(`[data-testid=production-reports] section[data-field="${pipeline.fieldId}"]`);
     await report.waitFor({ timeout: 20_000 });
-    expect(await report.locator('caption').textContent()).toContain('06:00 America/New_York · 23 h (UTC-05:00 → UTC-04:00) · version 1');
+    // Polled: the page first shows the default day (yesterday, which the tick above may also have reported) until the chosen one loads.
+    await expect
+      .poll(() => report.locator('caption').textContent(), { timeout: 20_000 })
+      .toContain('2026-03-07 · 06:00 America/New_York · 23 h (UTC-05:00 → UTC-04:00) · version 1');
     const row = (wellId: string) => report.locator(`tr[data-well="${wellId}"]`);
     // A: 1200 × 23/24 = 1150 by rate; B: 23 × 25 = 575 by totalizer, 2 h down.
     expect(await row(a.wellId).locator('[data-testid=measured-oil]').getAttribute('data-method')).toBe('rate');
@@ -384,6 +387,33 @@ describe('operators’ console', () => {
     );
     expect(csv).toContain(`2026-03-07,${pipeline.fieldId},1,23,America/New_York,06:00,${a.wellId},23,0,1150,rate,,,,,1150,1089.582,,`);
     expect(csv).toContain(`2026-03-07,${pipeline.fieldId},1,23,America/New_York,06:00,${b.wellId},21,2,575,totalizer,,,,,525,497.418,,`);
+  });
+
+  it("shows a drilling well's kick watch and torque and drag, a kick turning it red live and raising a CRITICAL alarm", async () => {
+    const { rig } = pipeline;
+    await page.click('a[data-view=wells]');
+    const card = `.card[data-asset="${rig.wellId}"]`;
+    const verdict = page.locator(`${card} [data-testid=well-control]`);
+    await expect.poll(() => verdict.textContent(), { timeout: 20_000 }).toBe('In balance · Drilling');
+    expect(await verdict.getAttribute('data-verdict')).toBe('in-balance');
+    const lines = page.locator(`${card} [data-testid=drilling-lines] li`);
+    await expect
+      .poll(() => lines.allTextContents())
+      .toEqual([
+        expect.stringMatching(/^Pits [+−]?\d+(\.\d)? bbl unexplained over \d+ s \(kick at \+10, losses at −10\)$/),
+        'Flow out 0 gpm against the expected',
+        expect.stringMatching(/^Bit 8,000 ft, μ 0\.25: pick-up [\d.]+, rotating [\d.]+, slack-off [\d.]+ klbf; torque [\d.]+ kft·lbf$/),
+      ]);
+    await browser.screenshot('09a-drilling-in-balance');
+
+    rig.kick = true; // 100 gpm more out than in: confirmed after 2 s, the alarm function raises kick_detected
+    await expect.poll(() => verdict.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('kick');
+    expect(await verdict.textContent()).toBe('KICK · Drilling');
+    await expect.poll(() => lines.allTextContents()).toContainEqual(expect.stringMatching(/^flow out 100 gpm above the expected 600 gpm/));
+    await expect.poll(() => page.textContent(`${card} .card__alarms`), { timeout: 20_000 }).toBe('1 alarm');
+    expect(await page.getAttribute(`${card} .card__alarms`, 'class')).toContain('card__alarms--critical');
+    await browser.screenshot('09b-drilling-kick');
+    rig.kick = false;
   });
 
   it('fits a tablet', async () => {

@@ -25,6 +25,13 @@ export interface Device {
   espTripped: boolean;
 }
 
+/** A rig drilling its well: 600 gpm in balance at 8,000 ft, unless it takes a kick (100 gpm more out, the pits gaining). */
+export interface Rig {
+  id: string;
+  wellId: string;
+  kick: boolean;
+}
+
 export interface ConsolePipeline {
   url: string;
   tenantId: string;
@@ -32,6 +39,7 @@ export interface ConsolePipeline {
   /** The field's separator: its oil_rate stands in for the field's fiscal (sales) meter. */
   separatorId: string;
   devices: [Device, Device];
+  rig: Rig;
   password: string;
   gateway: Gateway;
   bed: TestBed;
@@ -39,9 +47,9 @@ export interface ConsolePipeline {
 }
 
 /**
- * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify, persist, well-status and daily-production
- * on the memory host, a real Redis, an embedded PostgreSQL, the gateway over HTTP and
- * WebSocket; two RTUs publish raw samples twice a second until told to stop. Ids are
+ * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify, persist, well-status, daily-production
+ * and drilling on the memory host, a real Redis, an embedded PostgreSQL, the gateway over HTTP and
+ * WebSocket; two RTUs and a rig publish raw samples twice a second until told to stop. Ids are
  * fresh per run, so the Redis may be shared.
  */
 export async function startConsolePipeline(redisUrl: string): Promise<ConsolePipeline> {
@@ -51,19 +59,25 @@ export async function startConsolePipeline(redisUrl: string): Promise<ConsolePip
     { id: `rtu-${id}-a`, wellId: `well-${id}-a`, running: true, tubingPressure: 900, espTripped: false },
     { id: `rtu-${id}-b`, wellId: `well-${id}-b`, running: true, tubingPressure: 950, espTripped: false },
   ];
+  const rig: Rig = { id: `rig-${id}`, wellId: `well-${id}-rig`, kick: false };
   const configDir = join(stateDir, 'tmp', `e2e-${id}`);
   mkdirSync(configDir, { recursive: true });
   writeFileSync(
     join(configDir, 'assets.yaml'),
     `tenants: [{ id: ${tenantId}, name: E2E Energy }]
-fields: [{ id: field-${id}, name: Campo E2E, tenantId: ${tenantId} }]
+fields:
+  - { id: field-${id}, name: Campo E2E, tenantId: ${tenantId} }
+  - { id: field-${id}-rig, name: Campo E2E rig, tenantId: ${tenantId} }
 wells:
   - { id: ${devices[0].wellId}, name: Norte-A, fieldId: field-${id} }
   - { id: ${devices[1].wellId}, name: Norte-B, fieldId: field-${id} }
+  # The rig's well sits in a field of its own: the production reports stay the two wells'.
+  - { id: ${rig.wellId}, name: Norte-Rig, fieldId: field-${id}-rig, kind: drilling }
 devices:
   - { id: ${devices[0].id}, wellId: ${devices[0].wellId} }
   - { id: ${devices[1].id}, wellId: ${devices[1].wellId} }
   - { id: sep-${id}, fieldId: field-${id} }
+  - { id: ${rig.id}, wellId: ${rig.wellId} }
 `,
   );
   // Production days of 06:00 New York time (23 hours on 7 March 2026, when the clocks spring forward).
@@ -88,6 +102,14 @@ fields:
   - { tagId: tubing_pressure, unit: psi, range: { min: 0, max: 5000 }, staleAfterSeconds: 4 }
   - { tagId: casing_pressure, unit: psi, range: { min: 0, max: 5000 }, staleAfterSeconds: 4 }
   - { tagId: esp_tripped, range: { min: 0, max: 1 }, staleAfterSeconds: 4 }
+  - { tagId: mud_pit_volume, unit: bbl, range: { min: 0, max: 2000 } }
+  - { tagId: mud_flow_in, unit: gpm, range: { min: 0, max: 1500 } }
+  - { tagId: mud_flow_out, unit: gpm, range: { min: 0, max: 1500 } }
+  - { tagId: bit_depth, unit: ft, range: { min: 0, max: 40000 } }
+  - { tagId: hole_depth, unit: ft, range: { min: 0, max: 40000 } }
+  - { tagId: hook_load, unit: klbf, range: { min: 0, max: 1500 } }
+  - { tagId: rotary_speed, unit: rpm, range: { min: 0, max: 300 } }
+  - { tagId: surface_torque, unit: kft.lbf, range: { min: 0, max: 60 } }
 `,
   );
   writeFileSync(
@@ -95,6 +117,7 @@ fields:
     `flood: { maxRaisedPerMinute: 100 }
 rules:
   - { tagId: tubing_pressure, unit: psi, limits: { HH: 1450, H: 1200 }, deadband: 25 }
+  - { tagId: kick_detected, devices: ["rig-*"], limits: { HH: 0.5 }, severities: { HH: CRITICAL } }
 `,
   );
   // No hold time: a trip is the well's status from the first sample that shows it.
@@ -109,6 +132,29 @@ rules:
     otherwise: { status: producing }
 `,
   );
+  // The rig's kick watch on short windows, so a kick shows within seconds; a deviated well for torque and drag.
+  writeFileSync(
+    join(configDir, 'well-models.yaml'),
+    `wells:
+  - wellId: ${rig.wellId}
+    drilling:
+      deviceId: ${rig.id}
+      bitDiameterIn: 8.5
+      wellControl: { windowSeconds: 20, flowConfirmSeconds: 2, pumpTransientSeconds: 0, publishEverySeconds: 1 }
+      torqueDrag:
+        mudWeightPpg: 10
+        blockWeightKlbf: 78.7
+        everySeconds: 1
+        sections:
+          - { name: collars, lengthFt: 500, weightLbPerFt: 147, odIn: 8, idIn: 2.8125 }
+          - { name: drill pipe, weightLbPerFt: 19.5, odIn: 5, idIn: 4.276, toolJointOdIn: 6.625 }
+        survey:
+          - { mdFt: 0, inclinationDeg: 0, azimuthDeg: 0 }
+          - { mdFt: 2000, inclinationDeg: 0, azimuthDeg: 0 }
+          - { mdFt: 4000, inclinationDeg: 45, azimuthDeg: 90 }
+          - { mdFt: 12000, inclinationDeg: 45, azimuthDeg: 90 }
+`,
+  );
   // No notification channels: notify still fans every alarm event out to the live rooms.
   writeFileSync(join(configDir, 'channels.yaml'), 'channels: []\nroutes: []\n');
   process.env.FLOWLINE_CONFIG_DIR = configDir;
@@ -117,7 +163,7 @@ rules:
   const redis: Redis = await openRedis(redisUrl);
   const db: Db = await openDb('memory://');
   const functions = await Promise.all(
-    ['validate', 'alarm', 'notify', 'persist', 'well-status', 'daily-production'].map((name) =>
+    ['validate', 'alarm', 'notify', 'persist', 'well-status', 'daily-production', 'drilling'].map((name) =>
       loadFunction(join(import.meta.dirname, '..', '..', '..', 'functions', name)),
     ),
   );
@@ -146,6 +192,7 @@ rules:
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let tick = 0;
+  let pit = 500;
   const feeder = setInterval(() => {
     tick += 1;
     for (const device of devices) {
@@ -163,6 +210,25 @@ rules:
       bed.publish('scada.telemetry.raw', sample('casing_pressure', 410 + (tick % 5)), { key: device.id });
       bed.publish('scada.telemetry.raw', sample('esp_tripped', device.espTripped ? 1 : 0), { key: device.id });
     }
+    // The rig: while it takes a kick, 100 gpm more comes out than goes in and the pits gain 1 bbl a tick.
+    if (rig.kick) pit += 1;
+    const timestamp = Date.now();
+    const rigSamples: [string, number][] = [
+      ['mud_pit_volume', pit],
+      ['mud_flow_in', 600],
+      ['mud_flow_out', rig.kick ? 700 : 600],
+      ['bit_depth', 8_000],
+      ['hole_depth', 8_000],
+      ['hook_load', 210],
+      ['rotary_speed', 120],
+      ['surface_torque', 12],
+    ];
+    for (const [tagId, value] of rigSamples)
+      bed.publish(
+        'scada.telemetry.raw',
+        { timestamp, deviceId: rig.id, tagId, value, quality: 192, sourceProtocol: 'SIMULATOR' },
+        { key: rig.id },
+      );
   }, 500);
 
   return {
@@ -171,6 +237,7 @@ rules:
     fieldId: `field-${id}`,
     separatorId: `sep-${id}`,
     devices,
+    rig,
     password,
     gateway,
     bed,
