@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { Identifier } from '../contracts/telemetry.ts';
 
 const percent = z.number().finite().positive().max(100);
-const minutes = z.number().finite().positive().max(24 * 60);
+const minutes = z
+  .number()
+  .finite()
+  .positive()
+  .max(24 * 60);
 
 /**
  * When a running test is steady: over the last `windowMinutes` of readings, each rate and the

@@ -69,8 +69,18 @@ export const WellTestCreated = z
     deviceId: Identifier.describe('the separator or meter the well is routed through for the test'),
     method: WellTestMethod,
     createdAt: EpochMillis.describe('when the test started: readings before it are not the test’s'),
-    plannedMinutes: z.number().int().min(1).max(7 * 24 * 60).describe('the shortest the test runs before it may be judged steady'),
-    maxMinutes: z.number().int().min(1).max(14 * 24 * 60).describe('a test not steady by then ends inconclusive'),
+    plannedMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .describe('the shortest the test runs before it may be judged steady'),
+    maxMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(14 * 24 * 60)
+      .describe('a test not steady by then ends inconclusive'),
     reservoirPressurePsia: z.number().finite().positive(),
     bubblePointPressurePsia: pressurePsia,
     createdBy: z.string().min(1).max(128),

@@ -84,9 +84,10 @@ describe('judgeStability', () => {
       bottomholePressure: series(0, 130, () => 1200),
       wellheadPressure: series(0, 130, alternating(100, 200)),
     });
-    // Water 90/110 on a mean of 99.4 varied 20.1 %; the wellhead's swing is not judged.
+    // Water 90/110 on a mean of 99.4 varied 20.1 %; the wellhead's swing is not judged, only averaged.
     expect(j.waitingFor).toEqual(['water rate varied 20.1 % over the last 30 min, needs < 5 %']);
-    expect(Object.keys(j.averages).sort()).toEqual(['bottomholePressure', 'oilRate', 'waterRate']);
+    expect(j.averages.wellheadPressure).toBeCloseTo((16 * 100 + 15 * 200) / 31, 6);
+    expect(Object.keys(j.averages).sort()).toEqual(['bottomholePressure', 'oilRate', 'waterRate', 'wellheadPressure']);
   });
 
   it('no readings, no oil or no pressure: each said', () => {
@@ -99,10 +100,14 @@ describe('judgeStability', () => {
   });
 
   it('a window longer than the planned minutes is waited for whole', () => {
-    const j = judgeStability({ ...rule, windowMinutes: 60 }, { startedAt: t0, plannedMinutes: 20 }, {
-      oilRate: series(0, 40, () => 500),
-      bottomholePressure: series(0, 40, () => 1200),
-    });
+    const j = judgeStability(
+      { ...rule, windowMinutes: 60 },
+      { startedAt: t0, plannedMinutes: 20 },
+      {
+        oilRate: series(0, 40, () => 500),
+        bottomholePressure: series(0, 40, () => 1200),
+      },
+    );
     expect(j.waitingFor).toEqual(['only 40 of 60 minutes']);
   });
 });

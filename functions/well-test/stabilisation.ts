@@ -42,7 +42,11 @@ const fmt = (n: number) => (Math.round(n * 10) / 10).toFixed(1);
  * silent is a gap), variation (max − min) / mean under its percentage, and the least-squares
  * slope, as a percentage of the mean per hour, under its trend limit.
  */
-export function judgeStability(rule: Stabilisation, test: { startedAt: number; plannedMinutes: number }, readings: TestReadings): Judgement {
+export function judgeStability(
+  rule: Stabilisation,
+  test: { startedAt: number; plannedMinutes: number },
+  readings: TestReadings,
+): Judgement {
   const at = newest(readings);
   const waitingFor: string[] = [];
   const averages: Judgement['averages'] = {};
@@ -88,6 +92,11 @@ export function judgeStability(rule: Stabilisation, test: { startedAt: number; p
       waitingFor.push(
         `${label} is ${trend > 0 ? 'rising' : 'falling'} ${fmt(Math.abs(trend))} %/h over the last ${rule.windowMinutes} min, needs within ±${trendLimit} %/h`,
       );
+  }
+  // What is measured but not judged (the wellhead pressure beside a bottom-hole gauge) is still reported.
+  for (const [quantity, series] of Object.entries(readings) as [WellTestQuantity, readonly Reading[]][]) {
+    const inWindow = judged.includes(quantity) ? [] : series.filter((r) => r.t >= from && r.t <= at);
+    if (inWindow.length > 0) averages[quantity] = inWindow.reduce((sum, r) => sum + r.value, 0) / inWindow.length;
   }
   return { steady: waitingFor.length === 0, waitingFor, averages, elapsedMinutes, at };
 }
