@@ -108,6 +108,21 @@ export async function runningTests(db: Queryable): Promise<RunningTest[]> {
   return rows.map(runningOf);
 }
 
+/**
+ * Locks the given tests until the transaction ends and returns those still running. Chunks of
+ * one test's readings come from several partitions (the separator's, the well's) and are
+ * handled at once: each judges only after the other's readings are committed, so the last to
+ * commit judges them all. Locked in one order, so two chunks never deadlock.
+ */
+export async function lockRunning(db: Queryable, testIds: readonly string[]): Promise<Set<string>> {
+  if (testIds.length === 0) return new Set();
+  const { rows } = await db.query<{ test_id: string }>(
+    `SELECT test_id FROM well_tests WHERE test_id = ANY($1::text[]) AND state = 'running' ORDER BY test_id FOR UPDATE`,
+    [[...testIds]],
+  );
+  return new Set(rows.map((r) => r.test_id));
+}
+
 /** Running tests whose maximum duration has passed by `now`: the tick ends them even when their readings stopped. */
 export async function overdueTests(db: Queryable, now: number): Promise<RunningTest[]> {
   const { rows } = await db.query<RunningRow>(

@@ -9,6 +9,7 @@ import { judgeStability, type Reading } from './stabilisation.ts';
 import {
   insertReadings,
   insertTests,
+  lockRunning,
   markCompletionsPublished,
   newestReadingAt,
   overdueTests,
@@ -84,9 +85,10 @@ async function recordAndJudge(events: readonly InputEvent[], ctx: Context, deps:
       const readings = readingsOf(samples, running, deps);
       const touched = await insertReadings(tx, readings);
       const judgements: { test: RunningTest; state: WellTestStatus['state'] }[] = [];
+      const locked = await lockRunning(tx, [...touched.keys()]);
       for (const test of running) {
         const times = touched.get(test.testId);
-        if (!times) continue;
+        if (!times || !locked.has(test.testId)) continue;
         const state = await judge(tx, deps, test, now, times);
         if (state) judgements.push({ test, state });
       }
@@ -154,7 +156,9 @@ async function judge(db: Queryable, deps: Deps, test: RunningTest, now: number, 
 async function endAndPublish(ctx: TickContext, deps: Deps, now: number): Promise<void> {
   const ended: { test: RunningTest; state: WellTestStatus['state'] }[] = [];
   for (const test of await overdueTests(ctx.db, now)) {
-    const state = await ctx.db.transaction((tx) => judge(tx, deps, test, now, 'overdue'));
+    const state = await ctx.db.transaction(async (tx) =>
+      (await lockRunning(tx, [test.testId])).has(test.testId) ? judge(tx, deps, test, now, 'overdue') : undefined,
+    );
     if (state) ended.push({ test, state });
   }
   countEnded(ctx, ended);
