@@ -84,7 +84,24 @@ export interface WellStatusState {
   timeline: StatusStretch[];
 }
 
-export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus';
+/** A well test as GET /v1/wells/{wellId}/tests and the `well-test:update` live event carry it. */
+export interface WellTestView {
+  testId: string;
+  wellId: string;
+  deviceId: string;
+  state: 'running' | 'completed' | 'inconclusive';
+  createdAt: number;
+  plannedMinutes: number;
+  maxMinutes: number;
+  elapsedMinutes: number;
+  readings: number;
+  waitingFor: string[];
+  averages: Partial<Record<'oilRate' | 'gasRate' | 'waterRate' | 'bottomholePressure' | 'wellheadPressure', number>>;
+  judgedAt?: number | undefined;
+  endedAt?: number | undefined;
+}
+
+export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus' | 'wellTests';
 
 export const store = {
   assets: new Map<string, AssetState>(),
@@ -92,6 +109,8 @@ export const store = {
   alarms: new Map<string, AlarmState>(),
   /** Wells' statuses, by well id, once a screen asked for them. */
   wellStatuses: new Map<string, WellStatusState>(),
+  /** Each well's latest test (null: it has none), by well id, once a screen asked for it. */
+  wellTests: new Map<string, WellTestView | null>(),
   /** The latest command results, newest first. */
   commandResults: [] as CommandResult[],
   /** Server clock minus browser clock: ages are measured on the gateway's clock. */

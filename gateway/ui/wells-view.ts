@@ -5,6 +5,7 @@ import type { View } from './main.ts';
 import { sparkline } from './sparkline.ts';
 import { type AssetState, on, serverNow, store, type TagState } from './store.ts';
 import { loadWellStatus, statusStrip } from './well-status-strip.ts';
+import { loadWellTest, wellTestPanel } from './well-test-panel.ts';
 
 type Card = {
   card: HTMLElement;
@@ -12,6 +13,7 @@ type Card = {
   body: HTMLElement;
   alarms: HTMLElement;
   status: ReturnType<typeof statusStrip> | undefined;
+  test: ReturnType<typeof wellTestPanel> | undefined;
 };
 
 interface Row {
@@ -30,7 +32,8 @@ interface Row {
  * stops arriving turns stale on screen by itself, and everything reads "not live" while
  * the live link is down. Values arrive over the WebSocket; nothing here polls. A well's card
  * also shows its status (with the reason and since when) and today's status timeline, loaded
- * once and kept current by the `well:status` live events.
+ * once and kept current by the `well:status` live events, and its latest well test (with why it
+ * waits) kept current by `well-test:update`.
  */
 export const wellsView: View = (container) => {
   const grid = h('section', { class: 'wells', 'aria-label': 'Wells' });
@@ -43,20 +46,26 @@ export const wellsView: View = (container) => {
       const alarms = h('span', { class: 'card__alarms' });
       const body = h('div', { class: 'card__rows' });
       const status = asset.kind === 'well' ? statusStrip() : undefined;
+      const test = asset.kind === 'well' ? wellTestPanel(asset.assetId) : undefined;
       const card = h(
         'article',
         { class: 'card', 'data-asset': asset.assetId },
         h('header', { class: 'card__head' }, h('h2', {}, asset.name), alarms),
         status?.element,
+        test?.element,
         body,
       );
       grid.append(card);
-      entry = { card, rows: new Map(), body, alarms, status };
+      entry = { card, rows: new Map(), body, alarms, status, test };
       cards.set(asset.assetId, entry);
       if (status)
         loadWellStatus(asset.assetId)
           .then(render)
           .catch((e: unknown) => console.warn(`status of ${asset.assetId}:`, e));
+      if (test)
+        loadWellTest(asset.assetId)
+          .then(render)
+          .catch((e: unknown) => console.warn(`tests of ${asset.assetId}:`, e));
     }
     return entry;
   };
@@ -108,6 +117,7 @@ export const wellsView: View = (container) => {
       }
       entry.card.dataset.worst = ['ok', 'suspect', 'stale', 'bad'][worst] ?? 'ok';
       entry.status?.update(asset.assetId);
+      entry.test?.update();
       const alarms = [...store.alarms.values()].filter(
         (a) => a.wellId === asset.assetId && a.state !== 'SHELVED' && a.state !== 'SUPPRESSED',
       );
@@ -127,12 +137,14 @@ export const wellsView: View = (container) => {
   const offAlarms = on('alarms', render);
   const offLink = on('link', render);
   const offStatus = on('wellStatus', render);
+  const offTests = on('wellTests', render);
   const tick = window.setInterval(render, 1_000);
   return () => {
     offValues();
     offAlarms();
     offLink();
     offStatus();
+    offTests();
     window.clearInterval(tick);
   };
 };
