@@ -17,6 +17,7 @@ export function concludeTest(test: RunningTest, judgement: Judgement, readings: 
     readings,
     averages: judgement.averages,
     judgedAt: now,
+    judgedThrough: judgement.at,
   };
   const endedAt = judgement.at ?? now;
   if (judgement.steady) {

@@ -96,6 +96,12 @@ describe('well-test', () => {
     const update = live.filter((l) => l.channel === 'live:well:norte-01' && l.message.type === 'well-test:update').at(-1);
     expect(update?.message.data).toMatchObject({ testId: 't-steady', state: 'running', waitingFor: ['only 42 of 60 minutes'] });
 
+    // A late reading (another partition's, a slow device) is stored and joins the newest window: the test does not step back.
+    const late = validatedSample({ deviceId: 'separator-01', wellId: undefined, tagId: 'gas_rate', value: 250, timestamp: at(5) + 30_000 });
+    bed.publish('scada.telemetry.validated', late, { key: 'separator-01' });
+    await bed.drained();
+    expect(await statusOf('t-steady')).toMatchObject({ waitingFor: ['only 42 of 60 minutes'], elapsedMinutes: 42, readings: 43 * 5 + 1 });
+
     for (let m = 43; m <= 61; m++) minuteOf(norte01, m, { oil: m % 2 ? 505 : 495, bhp: m % 2 ? 1206 : 1194 });
     await bed.drained();
     const done = await statusOf('t-steady');
@@ -146,7 +152,7 @@ describe('well-test', () => {
     bed.publish('well-testing.test-created', again, { key: 'norte-01' });
     minuteOf(norte01, 30, { oil: 495, bhp: 1194 });
     await bed.drained();
-    expect(await statusOf('t-steady')).toMatchObject({ state: 'completed', plannedMinutes: 60, readings: 61 * 5 });
+    expect(await statusOf('t-steady')).toMatchObject({ state: 'completed', plannedMinutes: 60, readings: 61 * 5 + 1 });
   });
 
   it('a test that never steadies ends inconclusive at its maximum minutes, with why', async () => {

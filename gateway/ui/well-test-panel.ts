@@ -71,6 +71,11 @@ export function wellTestPanel(wellId: string) {
     const test = store.wellTests.get(wellId);
     setText(summary, testSummary(test));
     summary.dataset.state = test?.state ?? 'none';
+    // "Started" is news until the test it announced has ended.
+    if (test && test.state !== 'running' && message.dataset.testId === test.testId) {
+      setText(message, '');
+      delete message.dataset.testId;
+    }
     const shown = test && test.state !== 'completed' ? test.waitingFor : [];
     const key = JSON.stringify(shown);
     if (key !== drawn) {
@@ -128,6 +133,7 @@ function startForm(wellId: string, message: HTMLElement) {
       .then(({ testId }) => {
         element.hidden = true;
         setText(message, `Test ${testId.slice(0, 8)} started: its state shows here as its readings arrive.`);
+        message.dataset.testId = testId;
         emit('wellTests');
       })
       .catch((e: unknown) => setText(message, e instanceof ApiError ? `Not started: ${e.message}` : `Not started: ${String(e)}`));

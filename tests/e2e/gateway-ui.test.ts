@@ -87,6 +87,71 @@ describe('operators’ console', () => {
       .toEqual(['producing', 'down', 'producing']);
   });
 
+  it('starts a well test from the card and shows, live, why it waits and then its stabilised result', async () => {
+    const [a] = pipeline.devices;
+    const card = `.card[data-asset="${a.wellId}"]`;
+    const state = page.locator(`${card} [data-testid=well-test-state]`);
+    await expect.poll(() => state.textContent()).toBe('No test yet');
+    const form = `${card} [data-testid=start-test-form]`;
+    expect(await page.isHidden(form)).toBe(true);
+    await page.click(`${card} [data-testid=start-test]`);
+    await page.locator(`${form} option[value="${pipeline.separatorId}"]`).waitFor({ state: 'attached' });
+    await page.selectOption(`${form} select[name=deviceId]`, pipeline.separatorId);
+    await page.fill(`${form} input[name=plannedMinutes]`, '60');
+    await page.fill(`${form} input[name=reservoirPressurePsia]`, '2500');
+    await page.fill(`${form} input[name=bubblePointPressurePsia]`, '1800');
+    await page.click(`${form} button[type=submit]`);
+    await expect.poll(() => page.textContent(`${card} [data-testid=well-test-message]`)).toMatch(/^Test \w+ started/);
+    expect(await page.isHidden(form)).toBe(true);
+
+    // The separator's rates and the well's bottom-hole pressure, as validate would publish them, a minute apart from the start.
+    const created = () =>
+      pipeline.bed.events<{ wellId: string; createdAt: number }>('well-testing.test-created').find((e) => e.data.wellId === a.wellId);
+    await expect.poll(created).toBeDefined();
+    const t0 = created()?.data.createdAt ?? 0;
+    const minutes = (from: number, to: number) => {
+      for (let m = from; m <= to; m++) {
+        const at = t0 + m * 60_000;
+        const sample = (deviceId: string, wellId: string | undefined, tagId: string, value: number) => ({
+          timestamp: at,
+          deviceId,
+          tagId,
+          value,
+          quality: 192,
+          sourceProtocol: 'SIMULATOR',
+          status: 'good',
+          flags: [],
+          tenantId: pipeline.tenantId,
+          fieldId: pipeline.fieldId,
+          ...(wellId ? { wellId } : {}),
+          receivedAt: at,
+        });
+        pipeline.bed.publish('scada.telemetry.validated', sample(pipeline.separatorId, undefined, 'oil_rate', m % 2 ? 505 : 495), {
+          key: pipeline.separatorId,
+        });
+        pipeline.bed.publish('scada.telemetry.validated', sample(a.id, a.wellId, 'bottomhole_pressure', m % 2 ? 1206 : 1194), {
+          key: a.id,
+        });
+      }
+    };
+    minutes(0, 30);
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Test running · 30 of 60 min');
+    expect(await page.textContent(`${card} [data-testid=well-test-reasons]`)).toBe('only 30 of 60 minutes');
+    await browser.screenshot('02c-well-test-running');
+
+    minutes(31, 60);
+    await expect.poll(() => state.getAttribute('data-state'), { timeout: 20_000 }).toBe('completed');
+    // Window 30..60: 16 even minutes (495, 1194) and 15 odd (505, 1206).
+    expect(await state.textContent()).toBe('Test completed · oil 499.8 bbl/d, BHP 1,200 psia');
+    expect(await page.locator(`${card} [data-testid=well-test-reasons] li`).count()).toBe(0);
+    expect(await page.textContent(`${card} [data-testid=well-test-message]`)).toBe('');
+    await browser.screenshot('02d-well-test-completed');
+
+    // After a reload the test comes from the gateway (the well-test function's table).
+    await page.reload();
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Test completed · oil 499.8 bbl/d, BHP 1,200 psia');
+  });
+
   it('marks a value stale when its device stops, while the others stay live', async () => {
     const [a, b] = pipeline.devices;
     b.running = false;
@@ -360,8 +425,10 @@ describe('operators’ console', () => {
     await page.click('a[data-view=production]');
     await page.fill('input[name=date]', '2026-03-07');
     const report = page.locator(`[data-testid=production-reports] section[data-field="${pipeline.fieldId}"]`);
-    await report.waitFor({ timeout: 20_000 });
-    expect(await report.locator('caption').textContent()).toContain('06:00 America/New_York · 23 h (UTC-05:00 → UTC-04:00) · version 1');
+    // The field also has a report for yesterday (the well test above fed its allocation): wait for the chosen day's.
+    await expect
+      .poll(() => report.locator('caption').textContent(), { timeout: 20_000 })
+      .toContain('2026-03-07 · 06:00 America/New_York · 23 h (UTC-05:00 → UTC-04:00) · version 1');
     const row = (wellId: string) => report.locator(`tr[data-well="${wellId}"]`);
     // A: 1200 × 23/24 = 1150 by rate; B: 23 × 25 = 575 by totalizer, 2 h down.
     expect(await row(a.wellId).locator('[data-testid=measured-oil]').getAttribute('data-method')).toBe('rate');
