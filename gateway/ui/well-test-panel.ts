@@ -114,7 +114,12 @@ function startForm(wellId: string, message: HTMLElement) {
       const field = devices.find((d) => d.wellId === wellId)?.fieldId;
       // The field's shared equipment (a test separator) first, then the well's own meters.
       const choices = [...devices.filter((d) => !d.wellId && d.fieldId === field), ...devices.filter((d) => d.wellId === wellId)];
-      replace(device, ...choices.map((d) => h('option', { value: d.id }, d.description ? `${d.id} · ${d.description}` : d.id)));
+      replace(
+        device,
+        ...choices.map((d) =>
+          h('option', { value: d.id, 'data-own': d.wellId === wellId }, d.description ? `${d.id} · ${d.description}` : d.id),
+        ),
+      );
     } catch (e) {
       setText(message, `Could not list the devices: ${(e as Error).message}`);
     }
@@ -124,6 +129,8 @@ function startForm(wellId: string, message: HTMLElement) {
     const data = new FormData(element);
     const body = {
       deviceId: String(data.get('deviceId')),
+      // The field's shared equipment is a test separator; a meter of the well's own measures it in line.
+      method: device.selectedOptions[0]?.hasAttribute('data-own') ? 'multiphase-meter' : 'test-separator',
       plannedMinutes: Number(data.get('plannedMinutes')),
       reservoirPressurePsia: Number(data.get('reservoirPressurePsia')),
       bubblePointPressurePsia: Number(data.get('bubblePointPressurePsia')),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { WellTestCreated } from '#contracts';
 import { type Browser, openBrowser } from './support/browser.ts';
 import { type ConsolePipeline, startConsolePipeline } from './support/console-pipeline.ts';
 
@@ -105,9 +106,15 @@ describe('operators’ console', () => {
     expect(await page.isHidden(form)).toBe(true);
 
     // The separator's rates and the well's bottom-hole pressure, as validate would publish them, a minute apart from the start.
-    const created = () =>
-      pipeline.bed.events<{ wellId: string; createdAt: number }>('well-testing.test-created').find((e) => e.data.wellId === a.wellId);
+    const created = () => pipeline.bed.events<WellTestCreated>('well-testing.test-created').find((e) => e.data.wellId === a.wellId);
     await expect.poll(created).toBeDefined();
+    // Through the field's separator: a test-separator test, by the operator who started it.
+    expect(created()?.data).toMatchObject({
+      method: 'test-separator',
+      deviceId: pipeline.separatorId,
+      plannedMinutes: 60,
+      maxMinutes: 180,
+    });
     const t0 = created()?.data.createdAt ?? 0;
     const minutes = (from: number, to: number) => {
       for (let m = from; m <= to; m++) {
