@@ -17,7 +17,6 @@ export function concludeTest(test: RunningTest, judgement: Judgement, readings: 
     readings,
     averages: judgement.averages,
     judgedAt: now,
-    judgedThrough: judgement.at,
   };
   const endedAt = judgement.at ?? now;
   if (judgement.steady) {

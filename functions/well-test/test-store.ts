@@ -25,8 +25,6 @@ export interface RunningTest {
   reservoirPressurePsia: number;
   bubblePointPressurePsia: number;
   notes: string | undefined;
-  /** The newest reading the last judgement saw. */
-  judgedThrough: number | undefined;
 }
 
 export interface TestReading {
@@ -68,7 +66,7 @@ export async function insertTests(db: Queryable, tests: readonly WellTestCreated
 }
 
 const runningColumns = `test_id, tenant_id, field_id, well_id, device_id, method, ${epochMs('created_at')} AS created_at, created_by,
-  planned_minutes, max_minutes, reservoir_pressure_psia, bubble_point_pressure_psia, notes, ${epochMs('judged_through')} AS judged_through`;
+  planned_minutes, max_minutes, reservoir_pressure_psia, bubble_point_pressure_psia, notes`;
 
 interface RunningRow {
   test_id: string;
@@ -84,7 +82,6 @@ interface RunningRow {
   reservoir_pressure_psia: number;
   bubble_point_pressure_psia: number;
   notes: string | null;
-  judged_through: string | null;
 }
 
 function runningOf(r: RunningRow): RunningTest {
@@ -102,7 +99,6 @@ function runningOf(r: RunningRow): RunningTest {
     reservoirPressurePsia: r.reservoir_pressure_psia,
     bubblePointPressurePsia: r.bubble_point_pressure_psia,
     notes: r.notes ?? undefined,
-    judgedThrough: r.judged_through === null ? undefined : Number(r.judged_through),
   };
 }
 
@@ -201,8 +197,6 @@ export interface TestJudgement {
   waitingFor: readonly string[];
   averages: WellTestStatus['averages'];
   judgedAt: number;
-  /** The newest reading the judgement saw. */
-  judgedThrough?: number | undefined;
   endedAt?: number | undefined;
   completion?: WellTestCompleted | undefined;
 }
@@ -211,8 +205,7 @@ export interface TestJudgement {
 export async function saveJudgement(db: Queryable, j: TestJudgement): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE well_tests SET state = $2, elapsed_minutes = $3, readings = $4, waiting_for = $5::jsonb, averages = $6::jsonb,
-       judged_at = $7::timestamptz, ended_at = $8::timestamptz, completion = $9::jsonb,
-       judged_through = coalesce($10::timestamptz, judged_through)
+       judged_at = $7::timestamptz, ended_at = $8::timestamptz, completion = $9::jsonb
      WHERE test_id = $1 AND state = 'running'`,
     [
       j.testId,
@@ -224,7 +217,6 @@ export async function saveJudgement(db: Queryable, j: TestJudgement): Promise<bo
       iso(j.judgedAt),
       j.endedAt === undefined ? null : iso(j.endedAt),
       j.completion ? JSON.stringify(j.completion) : null,
-      j.judgedThrough === undefined ? null : iso(j.judgedThrough),
     ],
   );
   return rowCount > 0;

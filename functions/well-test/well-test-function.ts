@@ -124,18 +124,17 @@ function readingsOf(samples: readonly TelemetryValidated[], running: readonly Ru
 
 /**
  * Judges a running test by its stored readings as it stood at each time it got new readings,
- * in order, until it ends: the verdict is the same however the readings were chunked (a
- * backlog read in one chunk completes the test at the minute it steadied, not at the
- * chunk's last). Times at or before the newest reading already judged are not judged again:
- * a late reading (another partition's, a slow device) joins the window at the newest reading,
- * so the test never steps back. `overdue` (the tick) judges once at the newest reading and
- * ends the test either way. Returns the state recorded, or undefined when it had ended meanwhile.
+ * in order, until it ends, and last at its newest reading: the verdict is the same however the
+ * readings were chunked or their partitions interleaved (a backlog completes the test at the
+ * minute it steadied, not at the chunk's last; a late reading from another partition is judged
+ * where it belongs, and a test still running is recorded as at its newest reading, so it never
+ * steps back). `overdue` (the tick) judges once at the newest reading and ends the test either
+ * way. Returns the state recorded, or undefined when the test had ended meanwhile.
  */
 async function judge(db: Queryable, deps: Deps, test: RunningTest, now: number, times: readonly number[] | 'overdue') {
   const rule = deps.rules.stabilisation;
   const newest = (await newestReadingAt(db, test.testId)) ?? test.createdAt;
-  const after = test.judgedThrough ?? Number.NEGATIVE_INFINITY;
-  const moments = times === 'overdue' ? [] : [...new Set(times)].filter((t) => t > after && t < newest).sort((a, b) => a - b);
+  const moments = times === 'overdue' ? [] : [...new Set(times)].filter((t) => t < newest).sort((a, b) => a - b);
   moments.push(newest);
   const from = moments[0] as number;
   const { readings, countBefore } = await readingsAround(db, test.testId, rule.windowMinutes, from, moments[moments.length - 1] as number);

@@ -21,8 +21,6 @@ CREATE TABLE well_tests (
   waiting_for                jsonb NOT NULL DEFAULT '[]',
   averages                   jsonb NOT NULL DEFAULT '{}',
   judged_at                  timestamptz,
-  -- The newest reading the last judgement saw: a late reading is judged with the window there, never before it.
-  judged_through             timestamptz,
   ended_at                   timestamptz,
   -- A completed test's well-testing.test-completed event, kept until the broker has it (an outbox).
   completion                 jsonb,
