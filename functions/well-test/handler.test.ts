@@ -194,6 +194,19 @@ describe('well-test', () => {
     });
   });
 
+  it('the separator’s readings and the well’s arriving one partition after the other complete the test at the minute it steadied', async () => {
+    bed.publish('well-testing.test-created', created('t-interleaved', 'norte-03', { createdAt: at(900) }), { key: 'norte-03' });
+    const sample = (deviceId: string, wellId: string | undefined, tagId: string, m: number, value: number) =>
+      validatedSample({ deviceId, wellId, tagId, timestamp: at(900 + m), value });
+    // The separator's partition is 80 minutes ahead: judged alone, the test lacks a pressure (with no gauge's readings yet, the wellhead's is asked for).
+    for (let m = 0; m <= 80; m++) bed.publish('scada.telemetry.validated', sample('separator-01', undefined, 'oil_rate', m, 500));
+    await bed.drained();
+    expect((await statusOf('t-interleaved')).waitingFor).toEqual(['no wellhead pressure reading over the last 30 min']);
+    for (let m = 0; m <= 80; m++) bed.publish('scada.telemetry.validated', sample('rtu-w03', 'norte-03', 'bottomhole_pressure', m, 1300));
+    await bed.drained();
+    expect(await statusOf('t-interleaved')).toMatchObject({ state: 'completed', endedAt: at(960), elapsedMinutes: 60 });
+  });
+
   it('a completion the broker refused is published by the next tick', async () => {
     const norte03 = { wellId: 'norte-03', deviceId: 'rtu-w03' };
     bed.publish('well-testing.test-created', created('t-retry', 'norte-03', { createdAt: at(700) }), { key: 'norte-03' });
@@ -202,6 +215,11 @@ describe('well-test', () => {
     expect((await statusOf('t-retry')).state).toBe('completed');
     await expect(bed.tick('well-test', { fault: 'publish-fails' })).rejects.toThrow(/injected fault/);
     await bed.tick('well-test');
-    expect(bed.events<WellTestCompleted>('well-testing.test-completed').map((e) => e.data.testId)).toEqual(['t-steady', 't-retry']);
+    // The interleaved test's completion went out with this tick too (the outbox is oldest first by when tests ended).
+    expect(bed.events<WellTestCompleted>('well-testing.test-completed').map((e) => e.data.testId)).toEqual([
+      't-steady',
+      't-retry',
+      't-interleaved',
+    ]);
   });
 });
