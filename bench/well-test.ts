@@ -12,20 +12,18 @@
  * Uses the local PostgreSQL (started here if absent) and a database of its own, dropped
  * afterwards. Compare the lines of one run, not runs across machines.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import RedisMock from 'ioredis-mock';
-import pg from 'pg';
 import { topics, type WellTestCreated } from '../contracts/index.ts';
 import { queryWellTests } from '../functions/well-test/test-store.ts';
 import { wellTestFunction } from '../functions/well-test/well-test-function.ts';
-import { startPostgres, stopPostgres } from '../local-dev/services/postgres.ts';
 import { loadManifest } from '../runtime/load-function.ts';
 import { openDb } from '../runtime/resources/db.ts';
 import { createTestBed } from '../runtime/testing.ts';
 import { validatedSample } from '../tests/support/telemetry-samples.ts';
+import { ownDatabase } from './own-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,14 +36,8 @@ const wellCount = Number(values.wells);
 const testCount = Math.min(wellCount, Number(values.tests));
 const minutes = Number(values.minutes);
 
-const service = await startPostgres();
-const database = `bench_well_test_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: service.url });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${database}`);
-const url = new URL(service.url);
-url.pathname = `/${database}`;
-const db = await openDb(url.toString(), { statementTimeoutMs: 300_000 });
+const database = await ownDatabase('bench_well_test');
+const db = await openDb(database.url, { statementTimeoutMs: 300_000 });
 
 try {
   // The Redis stand-in: the function only announces judgements on it, which this does not measure.
@@ -122,7 +114,5 @@ try {
   await bed.stop();
 } finally {
   await db.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-  await admin.end();
-  if (service.started) await stopPostgres();
+  await database.drop();
 }
