@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WellTestCreated } from '#contracts';
+import { validatedSample } from '../support/telemetry-samples.ts';
 import { type Browser, openBrowser } from './support/browser.ts';
 import { type ConsolePipeline, startConsolePipeline } from './support/console-pipeline.ts';
 
@@ -17,6 +18,18 @@ let browser: Browser;
 let page: Page;
 
 const tagRow = (wellId: string, tagId: string) => `.card[data-asset="${wellId}"] .tag[data-tag="${tagId}"]`;
+/** A sample of the pipeline's tenant and field as validate publishes it, put on the bus directly. */
+const validated = (deviceId: string, wellId: string | undefined, tagId: string, at: number, value: number) =>
+  validatedSample({
+    deviceId,
+    wellId,
+    tagId,
+    timestamp: at,
+    value,
+    sourceProtocol: 'SIMULATOR',
+    tenantId: pipeline.tenantId,
+    fieldId: pipeline.fieldId,
+  });
 
 beforeAll(async () => {
   pipeline = await startConsolePipeline(redisUrl);
@@ -119,20 +132,8 @@ describe('operators’ console', () => {
     const minutes = (from: number, to: number) => {
       for (let m = from; m <= to; m++) {
         const at = t0 + m * 60_000;
-        const sample = (deviceId: string, wellId: string | undefined, tagId: string, value: number) => ({
-          timestamp: at,
-          deviceId,
-          tagId,
-          value,
-          quality: 192,
-          sourceProtocol: 'SIMULATOR',
-          status: 'good',
-          flags: [],
-          tenantId: pipeline.tenantId,
-          fieldId: pipeline.fieldId,
-          ...(wellId ? { wellId } : {}),
-          receivedAt: at,
-        });
+        const sample = (deviceId: string, wellId: string | undefined, tagId: string, value: number) =>
+          validated(deviceId, wellId, tagId, at, value);
         pipeline.bed.publish('scada.telemetry.validated', sample(pipeline.separatorId, undefined, 'oil_rate', m % 2 ? 505 : 495), {
           key: pipeline.separatorId,
         });
@@ -376,20 +377,7 @@ describe('operators’ console', () => {
     // 7 March 2026, 06:00 EST to 06:00 EDT: 23 hours. Inputs as validate, well-status and a test would publish them.
     const start = Date.parse('2026-03-07T11:00:00Z');
     const h = (hours: number) => start + hours * 3_600_000;
-    const sample = (deviceId: string, wellId: string | undefined, tagId: string, at: number, value: number) => ({
-      timestamp: at,
-      deviceId,
-      tagId,
-      value,
-      quality: 192,
-      sourceProtocol: 'SIMULATOR',
-      status: 'good',
-      flags: [],
-      tenantId: pipeline.tenantId,
-      fieldId: pipeline.fieldId,
-      ...(wellId ? { wellId } : {}),
-      receivedAt: at,
-    });
+    const sample = validated;
     const base = { tenantId: pipeline.tenantId, fieldId: pipeline.fieldId, profile: 'e2e-esp', values: {} };
     for (const change of [
       { ...base, wellId: a.wellId, status: 'producing', since: h(-48), confirmedAt: h(-48) },

@@ -2,10 +2,11 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { IprCalculated, TelemetryValidated, WellTestCompleted, WellTestCreated } from '#contracts';
+import type { IprCalculated, WellTestCompleted, WellTestCreated } from '#contracts';
 import { repoRoot } from '../../local-dev/services/paths.ts';
 import { type FunctionProcess, startFunctionProcess } from '../support/function-process.ts';
 import { connectTestKafka, type TestKafka, type TopicMessage, until } from '../support/kafka.ts';
+import { validatedSample } from '../support/telemetry-samples.ts';
 import { createTestTenant } from '../support/test-tenant.ts';
 
 /**
@@ -78,20 +79,8 @@ afterAll(async () => {
   await kafka?.close();
 });
 
-const sample = (deviceId: string, wellId: string | undefined, tagId: string, t: number, value: number): TelemetryValidated => ({
-  timestamp: t,
-  deviceId,
-  tagId,
-  value,
-  quality: 192,
-  sourceProtocol: 'MODBUS',
-  status: 'good',
-  flags: [],
-  tenantId: tenant,
-  fieldId: field,
-  ...(wellId ? { wellId } : {}),
-  receivedAt: t,
-});
+const sample = (deviceId: string, wellId: string | undefined, tagId: string, timestamp: number, value: number) =>
+  validatedSample({ deviceId, wellId, tagId, timestamp, value, tenantId: tenant, fieldId: field });
 
 /** A slug for 20 minutes (oil 300–700, pressure 1000–1400), then oil 640 ± 4 and pressure 1300 ± 5. */
 const oilAt = (m: number) => (m < 20 ? 500 + 200 * Math.sin(m) : m % 2 ? 644 : 636);
