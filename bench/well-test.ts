@@ -1,13 +1,13 @@
 /**
  * What following well tests costs the well-test function on PostgreSQL: a pad of `--wells`
  * wells, each RTU reporting five of the tags a test reads (its own three rates, the tubing
- * and the bottom-hole pressure) once a minute for `--minutes` minutes, while `--tests` of
- * them are under test through a meter of their own (three more rates a minute). The function
+ * and the bottom-hole pressure) every `--step` seconds for `--minutes` minutes, while `--tests`
+ * of them are under test through a meter of their own (three more rates each step). The function
  * runs on the memory host (batches of 500, as its manifest sets) with the local PostgreSQL;
  * every sample is routed, the running tests' readings stored and each test judged at every
  * new reading time. Prints the samples per second and how the tests ended.
  *
- *   node bench/well-test.ts [--wells 50] [--tests 4] [--minutes 120]
+ *   node bench/well-test.ts [--wells 50] [--tests 4] [--minutes 120] [--step 60]
  *
  * Uses the local PostgreSQL (started here if absent) and a database of its own, dropped
  * afterwards. Compare the lines of one run, not runs across machines.
@@ -30,11 +30,13 @@ const { values } = parseArgs({
     wells: { type: 'string', default: '50' },
     tests: { type: 'string', default: '4' },
     minutes: { type: 'string', default: '120' },
+    step: { type: 'string', default: '60' },
   },
 });
 const wellCount = Number(values.wells);
 const testCount = Math.min(wellCount, Number(values.tests));
 const minutes = Number(values.minutes);
+const stepSeconds = Number(values.step);
 
 const database = await ownDatabase('bench_well_test');
 const db = await openDb(database.url, { statementTimeoutMs: 300_000 });
@@ -75,9 +77,9 @@ try {
 
   let samples = 0;
   const feeding = performance.now();
-  for (let m = 0; m <= minutes; m++) {
-    const timestamp = t0 + m * 60_000;
-    const wobble = m % 2 ? 1 : -1;
+  for (let step = 0; step * stepSeconds <= minutes * 60; step++) {
+    const timestamp = t0 + step * stepSeconds * 1000;
+    const wobble = step % 2 ? 1 : -1;
     for (const [i, wellId] of wells.entries()) {
       const rtu = { deviceId: `rtu-${wellId}`, wellId, timestamp };
       for (const [tagId, value] of [
@@ -105,7 +107,7 @@ try {
   await bed.drained(600_000);
   const seconds = (performance.now() - feeding) / 1000;
   console.log(
-    `follow   ${samples} samples of ${wellCount} wells over ${minutes} min, ${testCount} under test: ${seconds.toFixed(1)} s, ${Math.round(samples / seconds)} samples/s`,
+    `follow   ${samples} samples of ${wellCount} wells every ${stepSeconds} s over ${minutes} min, ${testCount} under test: ${seconds.toFixed(1)} s, ${Math.round(samples / seconds)} samples/s`,
   );
   const ended = (
     await Promise.all(wells.slice(0, testCount).map((wellId) => queryWellTests(db, { tenantId: 'acme-energy', wellId, limit: 1 })))
