@@ -181,7 +181,11 @@ describe('well-test', () => {
 
   it('a test whose readings stop is ended by the tick once its maximum minutes have passed by the clock', async () => {
     bed.publish('well-testing.test-created', created('t-silent', 'norte-03', { createdAt: at(500) }), { key: 'norte-03' });
+    // A sample validate judged bad (here a clock a year ahead) is no reading: it neither counts nor ages the test.
+    const skewed = { deviceId: 'rtu-w03', wellId: 'norte-03', tagId: 'bottomhole_pressure', timestamp: at(500 + 365 * 1440), value: 1300 };
+    bed.publish('scada.telemetry.validated', validatedSample({ ...skewed, status: 'bad', flags: ['clock-skew'] }), { key: 'rtu-w03' });
     await bed.drained();
+    expect(await statusOf('t-silent')).toMatchObject({ state: 'running', readings: 0 });
     clock = at(619);
     await bed.tick('well-test');
     expect((await statusOf('t-silent')).state).toBe('running');
