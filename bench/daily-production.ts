@@ -11,30 +11,22 @@
  * Uses the local PostgreSQL (started here if absent) and a database of its own, dropped
  * afterwards. Compare the lines of one run, not runs across machines.
  */
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { AssetRegistry, indexAssets } from '../config/asset-registry.ts';
 import { ProductionAccounting } from '../config/production-accounting.ts';
 import { produceDay } from '../functions/daily-production/produce-day.ts';
 import { boundsOfDay } from '../functions/daily-production/production-day.ts';
 import { dueDays, markDays, type ReadingRow, upsertReadings } from '../functions/daily-production/production-store.ts';
 import { migrate } from '../functions/persist/migrate.ts';
-import { startPostgres, stopPostgres } from '../local-dev/services/postgres.ts';
 import { openDb } from '../runtime/resources/db.ts';
+import { ownDatabase } from './own-database.ts';
 
 const { values } = parseArgs({ options: { wells: { type: 'string', default: '20' }, step: { type: 'string', default: '10' } } });
 const wellCount = Number(values.wells);
 const stepMs = Number(values.step) * 1000;
 
-const service = await startPostgres();
-const database = `bench_production_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: service.url });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${database}`);
-const url = new URL(service.url);
-url.pathname = `/${database}`;
-const db = await openDb(url.toString(), { statementTimeoutMs: 300_000 });
+const database = await ownDatabase('bench_production');
+const db = await openDb(database.url, { statementTimeoutMs: 300_000 });
 
 try {
   await migrate(db);
@@ -107,7 +99,5 @@ try {
   );
 } finally {
   await db.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-  await admin.end();
-  if (service.started) await stopPostgres();
+  await database.drop();
 }

@@ -17,7 +17,6 @@
  * Uses the local PostgreSQL (started here if absent) and a database of its own, dropped
  * afterwards. Compare the lines of one run, not runs across machines.
  */
-import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -25,8 +24,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { TelemetryValidated } from '#contracts';
 import { migrate } from '../functions/persist/migrate.ts';
 import { insertTelemetry } from '../functions/persist/telemetry-store.ts';
-import { startPostgres, stopPostgres } from '../local-dev/services/postgres.ts';
 import { openDb } from '../runtime/resources/db.ts';
+import { ownDatabase } from './own-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,13 +38,7 @@ const total = Number(values.rows);
 const rounds = Number(values.rounds);
 const batchSize = Number(values.batch);
 
-const service = await startPostgres();
-const database = `bench_persist_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: service.url });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${database}`);
-const url = new URL(service.url);
-url.pathname = `/${database}`;
+const database = await ownDatabase('bench_persist');
 
 // Samples of today, so they land in the daily partitions persist keeps ahead.
 const start = Date.now() - total * 10;
@@ -96,8 +89,8 @@ async function copy(client: pg.Client, rows: readonly TelemetryValidated[]): Pro
   );
 }
 
-const db = await openDb(url.toString(), { poolSize: 1, applicationName: 'persist-bench' });
-const raw = new pg.Client({ connectionString: url.toString() });
+const db = await openDb(database.url, { poolSize: 1, applicationName: 'persist-bench' });
+const raw = new pg.Client({ connectionString: database.url });
 try {
   const { flavor } = await migrate(db, {});
   await raw.connect();
@@ -143,7 +136,5 @@ try {
 } finally {
   await raw.end().catch(() => {});
   await db.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-  await admin.end();
-  if (service.started) await stopPostgres();
+  await database.drop();
 }

@@ -58,7 +58,7 @@ describe('flowline new function', () => {
 describe('flowline config check', () => {
   it('validates every example document', async () => {
     expect(await checkConfig()).toMatch(
-      /^ok {7}assets\nok {7}tag-rules\nok {7}alarm-rules\nok {7}channels\nok {7}well-models\nok {7}well-status-rules\nok {7}production-accounting$/,
+      /^ok {7}assets\nok {7}tag-rules\nok {7}alarm-rules\nok {7}channels\nok {7}well-models\nok {7}well-status-rules\nok {7}production-accounting\nok {7}well-test-rules$/,
     );
   });
 });

@@ -7,6 +7,7 @@ import { ProductionAccounting } from './production-accounting.ts';
 import { TagRules } from './tag-rules.ts';
 import { WellModels } from './well-models.ts';
 import { WellStatusRules } from './well-status-rules.ts';
+import { WellTestRules } from './well-test-rules.ts';
 
 /** Each configuration document and the schema that checks it: one list for the loaders, the CLI and the gateway. */
 export const configSchemas = {
@@ -17,4 +18,5 @@ export const configSchemas = {
   'well-models': WellModels,
   'well-status-rules': WellStatusRules,
   'production-accounting': ProductionAccounting,
+  'well-test-rules': WellTestRules,
 } as const satisfies Record<ConfigKind, z.ZodType>;

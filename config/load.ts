@@ -14,7 +14,8 @@ export type ConfigKind =
   | 'channels'
   | 'well-models'
   | 'well-status-rules'
-  | 'production-accounting';
+  | 'production-accounting'
+  | 'well-test-rules';
 
 export const ConfigEnv = z.object({
   /** `files` reads `<FLOWLINE_CONFIG_DIR>/<kind>.yaml`; `postgres` reads the `flowline_config` table. */

@@ -27,6 +27,7 @@ export const topicSettings: Record<Topic, TopicSettings> = {
   'scada.alarm-actions': { partitions: 3, replication: 3, retentionHours: 2160 },
   'scada.commands': { partitions: 3, replication: 3, retentionHours: 24 },
   'scada.commands.results': { partitions: 3, replication: 3, retentionHours: 24 },
+  'well-testing.test-created': { partitions: 3, replication: 3, retentionHours: 2160 },
   'well-testing.test-completed': { partitions: 3, replication: 3, retentionHours: 2160 },
   'well-testing.ipr-calculated': { partitions: 3, replication: 3, retentionHours: 2160 },
   'drilling.calculations': { partitions: 3, replication: 3, retentionHours: 2160 },

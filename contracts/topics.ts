@@ -7,7 +7,7 @@ import { CompactedMinute, CompactedMinuteValidated } from './compacted-minute.ts
 import { DailyProduction } from './daily-production.ts';
 import { TelemetryRaw, TelemetryValidated } from './telemetry.ts';
 import { WellStatusChanged } from './well-status.ts';
-import { WellTestCompleted } from './well-test.ts';
+import { WellTestCompleted, WellTestCreated } from './well-test.ts';
 
 /**
  * Topic → schema of its events' `data`. Topic names follow `<domain>.<entity>.<event-type>`
@@ -23,6 +23,7 @@ export const topics = {
   'scada.commands.results': CommandResult,
   'system.audit-log': AuditLog,
   'scada.alarm-actions': AlarmAction,
+  'well-testing.test-created': WellTestCreated,
   'well-testing.test-completed': WellTestCompleted,
   'well-testing.ipr-calculated': IprCalculated,
   'drilling.calculations': DrillingCalculation,

@@ -44,6 +44,7 @@ import { productionRoutes } from './routes/production-routes.ts';
 import { quarantineRoutes } from './routes/quarantine-routes.ts';
 import { statusRoutes } from './routes/status-routes.ts';
 import { wellStatusRoutes } from './routes/well-status-routes.ts';
+import { wellTestRoutes } from './routes/well-test-routes.ts';
 import { auditing, type GatewayServices } from './services.ts';
 import { edgeStatusSource } from './status/edge-status.ts';
 import { functionStatusBoard } from './status/function-status.ts';
@@ -191,6 +192,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     historyRoutes,
     wellStatusRoutes,
     productionRoutes,
+    wellTestRoutes,
     quarantineRoutes,
     alarmRoutes,
     alarmActionRoutes,

@@ -71,6 +71,7 @@ describe('reads see only the caller’s tenant', () => {
     expect((await get('/v1/wells/s-01/calculations')).status).toBe(404);
     expect((await get('/v1/wells/s-01/status')).status).toBe(404);
     expect((await get('/v1/wells/s-01/production/daily')).status).toBe(404);
+    expect((await get('/v1/wells/s-01/tests')).status).toBe(404);
     expect((await get('/v1/fields/south/production/daily/2026-03-07/versions')).status).toBe(404);
     expect((await get('/v1/alarms?wellId=s-01')).status).toBe(404);
   });

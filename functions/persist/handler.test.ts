@@ -51,6 +51,7 @@ describe('persist: migrations', () => {
       '10 well_status',
       '11 daily_production',
       '12 audit_tenant',
+      '13 well_tests',
     ]);
     const { rows: parts } = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'telemetry'::regclass",

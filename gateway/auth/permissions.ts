@@ -7,8 +7,8 @@ const operating = ['admin', 'supervisor', 'operator'] as const satisfies readonl
 
 /**
  * Who may do what: the one table every route and stream checks (seed 004's RBAC).
- * viewer reads; operator also acknowledges alarms and requests setpoint writes (the
- * edge adapter still decides per tag); supervisor also shelves and suppresses, which
+ * viewer reads; operator also acknowledges alarms, requests setpoint writes (the
+ * edge adapter still decides per tag) and starts well tests; supervisor also shelves and suppresses, which
  * hide an alarm and so need more authority (ISA-18.2), and reads the configuration
  * documents and the audit trail of their tenant; scada pushes data and calls functions but
  * reads nothing; admin does everything, and alone changes configuration (the documents
@@ -27,6 +27,7 @@ export const permissions = {
   'alarms.shelve': ['admin', 'supervisor'],
   'alarms.suppress': ['admin', 'supervisor'],
   'commands.send': operating,
+  'well-tests.start': operating,
   'telemetry.ingest': ['admin', 'scada'],
   'events.publish': ['admin', 'supervisor', 'operator', 'scada'],
   'functions.invoke': ['admin', 'scada'],

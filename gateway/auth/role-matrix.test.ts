@@ -85,6 +85,17 @@ const cases: Case[] = [
     ok: 200,
   },
   { method: 'GET', template: '/v1/wells/{wellId}/production/daily', path: '/v1/wells/n-01/production/daily', allowed: people, ok: 200 },
+  {
+    method: 'POST',
+    template: '/v1/wells/{wellId}/tests',
+    path: '/v1/wells/n-01/tests',
+    body: { deviceId: 'sep-north', reservoirPressurePsia: 2500, bubblePointPressurePsia: 1800 },
+    allowed: operating,
+    ok: 202,
+  },
+  { method: 'GET', template: '/v1/wells/{wellId}/tests', path: '/v1/wells/n-01/tests', allowed: people, ok: 200 },
+  // No such test: an allowed role gets past the door and hears 404.
+  { method: 'GET', template: '/v1/wells/{wellId}/tests/{testId}', path: '/v1/wells/n-01/tests/none', allowed: people, ok: 404 },
   { method: 'GET', template: '/v1/alarms', path: '/v1/alarms', allowed: people, ok: 200 },
   { method: 'GET', template: '/v1/alarms/history', path: '/v1/alarms/history', allowed: people, ok: 200 },
   // No such alarm: an allowed role gets past the door and hears 404.

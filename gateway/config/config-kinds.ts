@@ -8,5 +8,5 @@ export { configSchemas };
 export const ConfigKindParam = z.enum(Object.keys(configSchemas) as [ConfigKind, ...ConfigKind[]]).openapi({
   param: { name: 'kind', in: 'path' },
   description:
-    'assets (the asset registry), tag-rules (validate), alarm-rules (alarm), channels (notify), well-models (calc), well-status-rules (well-status), production-accounting (daily-production)',
+    'assets (the asset registry), tag-rules (validate), alarm-rules (alarm), channels (notify), well-models (calc), well-status-rules (well-status), production-accounting (daily-production), well-test-rules (well-test)',
 });

@@ -19,6 +19,7 @@ import type { TenantAssets } from '../assets/tenant-assets.ts';
  *   well-status-rules  the profiles that name a well or field of the tenant, or only kinds of well (shared)
  *   tag-rules, alarm-rules  the rules whose device patterns match a device of the tenant
  *   production-accounting  the tenant's fields
+ *   well-test-rules  whole: tag names and stabilisation limits, no tenant's assets
  * Devices and wells are the tenant's by the asset registry the gateway loaded at start.
  */
 export function tenantViewOf(kind: ConfigKind, document: unknown, tenantId: string, assets: TenantAssets): unknown {
@@ -66,6 +67,8 @@ export function tenantViewOf(kind: ConfigKind, document: unknown, tenantId: stri
       const fields = new Set(assets.fields(tenantId).map((f) => f.id));
       return { ...doc, fields: doc.fields.filter((f) => fields.has(f.fieldId)) } satisfies ProductionAccounting;
     }
+    case 'well-test-rules':
+      return document;
     case 'tag-rules': {
       const doc = document as TagRules;
       return { ...doc, tags: doc.tags.filter((t) => concernsTenant(t.devices)) } satisfies TagRules;

@@ -71,6 +71,21 @@ describe('the OpenAPI document', () => {
       { method: 'GET', path: '/v1/telemetry/quarantine', url: '/v1/telemetry/quarantine', status: 503 },
       { method: 'GET', path: '/v1/wells/{wellId}/status', url: '/v1/wells/n-01/status', status: 503 },
       { method: 'GET', path: '/v1/production/daily', url: '/v1/production/daily?date=2026-03-07', status: 503 },
+      { method: 'GET', path: '/v1/wells/{wellId}/tests', url: '/v1/wells/n-01/tests', status: 503 },
+      {
+        method: 'POST',
+        path: '/v1/wells/{wellId}/tests',
+        url: '/v1/wells/n-01/tests',
+        body: { deviceId: 'rtu-n02', reservoirPressurePsia: 2500, bubblePointPressurePsia: 1800 },
+        status: 400,
+      },
+      {
+        method: 'POST',
+        path: '/v1/wells/{wellId}/tests',
+        url: '/v1/wells/s-01/tests',
+        body: { deviceId: 'rtu-s01', reservoirPressurePsia: 2500, bubblePointPressurePsia: 1800 },
+        status: 404,
+      },
     ];
     for (const c of cases) {
       const res = await f.request(c.method, c.url, { role: 'admin', body: c.body, ...(c.headers ? { headers: c.headers } : {}) });

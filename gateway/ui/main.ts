@@ -17,6 +17,7 @@ import {
   type TagState,
 } from './store.ts';
 import { loadWellStatus } from './well-status-strip.ts';
+import { applyWellTestUpdate, loadWellTest } from './well-test-panel.ts';
 
 /** A screen: mounted into the main area, unmounted (its timers and listeners gone) when another is shown. */
 export type View = (container: HTMLElement, link: LiveLink) => () => void;
@@ -110,6 +111,9 @@ async function startConsole(): Promise<void> {
       } else if (event.type === 'drilling:update') {
         applyDrillingUpdate(event.data);
         emit('drilling');
+      } else if (event.type === 'well-test:update') {
+        applyWellTestUpdate(event.data);
+        emit('wellTests');
       } else if (event.type === 'command:result') {
         applyCommandResults([event.data as unknown as CommandResult]);
         emit('commands');
@@ -197,6 +201,10 @@ async function startConsole(): Promise<void> {
             loadWellStatus(assetId)
               .then(() => emit('wellStatus'))
               .catch((e: unknown) => console.warn('status reload failed', e));
+          if (store.wellTests.has(assetId))
+            loadWellTest(assetId)
+              .then(() => emit('wellTests'))
+              .catch((e: unknown) => console.warn('test reload failed', e));
         });
       link.subscribe(`alarms:${session.user.tenantId}`, () => void loadAlarms().catch((e: unknown) => console.warn(e)));
     })

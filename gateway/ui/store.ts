@@ -121,7 +121,24 @@ export interface DrillingState {
   torqueDrag: TorqueDragView | undefined;
 }
 
-export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus' | 'drilling';
+/** A well test as GET /v1/wells/{wellId}/tests and the `well-test:update` live event carry it. */
+export interface WellTestView {
+  testId: string;
+  wellId: string;
+  deviceId: string;
+  state: 'running' | 'completed' | 'inconclusive';
+  createdAt: number;
+  plannedMinutes: number;
+  maxMinutes: number;
+  elapsedMinutes: number;
+  readings: number;
+  waitingFor: string[];
+  averages: Partial<Record<'oilRate' | 'gasRate' | 'waterRate' | 'bottomholePressure' | 'wellheadPressure', number>>;
+  judgedAt?: number | undefined;
+  endedAt?: number | undefined;
+}
+
+export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus' | 'drilling' | 'wellTests';
 
 export const store = {
   assets: new Map<string, AssetState>(),
@@ -131,6 +148,8 @@ export const store = {
   wellStatuses: new Map<string, WellStatusState>(),
   /** Drilling wells' latest well-control and torque-and-drag results, by well id, from the live rooms. */
   drilling: new Map<string, DrillingState>(),
+  /** Each well's latest test (null: it has none), by well id, once a screen asked for it. */
+  wellTests: new Map<string, WellTestView | null>(),
   /** The latest command results, newest first. */
   commandResults: [] as CommandResult[],
   /** Server clock minus browser clock: ages are measured on the gateway's clock. */

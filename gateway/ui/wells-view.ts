@@ -6,6 +6,7 @@ import type { View } from './main.ts';
 import { sparkline } from './sparkline.ts';
 import { type AssetState, on, serverNow, store, type TagState } from './store.ts';
 import { loadWellStatus, statusStrip } from './well-status-strip.ts';
+import { loadWellTest, wellTestPanel } from './well-test-panel.ts';
 
 type Card = {
   card: HTMLElement;
@@ -14,6 +15,7 @@ type Card = {
   alarms: HTMLElement;
   status: ReturnType<typeof statusStrip> | undefined;
   drilling: ReturnType<typeof drillingPanel> | undefined;
+  test: ReturnType<typeof wellTestPanel> | undefined;
 };
 
 interface Row {
@@ -32,8 +34,9 @@ interface Row {
  * stops arriving turns stale on screen by itself, and everything reads "not live" while
  * the live link is down. Values arrive over the WebSocket; nothing here polls. A well's card
  * also shows its status (with the reason and since when) and today's status timeline, loaded
- * once and kept current by the `well:status` live events; a drilling well's card, its kick watch
- * and torque and drag from the `drilling:update` live events.
+ * once and kept current by the `well:status` live events; its latest well test (with why it
+ * waits) kept current by `well-test:update`; a drilling well's card, its kick watch and torque
+ * and drag from the `drilling:update` live events.
  */
 export const wellsView: View = (container) => {
   const grid = h('section', { class: 'wells', 'aria-label': 'Wells' });
@@ -46,20 +49,26 @@ export const wellsView: View = (container) => {
       const alarms = h('span', { class: 'card__alarms' });
       const body = h('div', { class: 'card__rows' });
       const status = asset.kind === 'well' ? statusStrip() : undefined;
+      const test = asset.kind === 'well' ? wellTestPanel(asset.assetId) : undefined;
       const card = h(
         'article',
         { class: 'card', 'data-asset': asset.assetId },
         h('header', { class: 'card__head' }, h('h2', {}, asset.name), alarms),
         status?.element,
+        test?.element,
         body,
       );
       grid.append(card);
-      entry = { card, rows: new Map(), body, alarms, status, drilling: undefined };
+      entry = { card, rows: new Map(), body, alarms, status, drilling: undefined, test };
       cards.set(asset.assetId, entry);
       if (status)
         loadWellStatus(asset.assetId)
           .then(render)
           .catch((e: unknown) => console.warn(`status of ${asset.assetId}:`, e));
+      if (test)
+        loadWellTest(asset.assetId)
+          .then(render)
+          .catch((e: unknown) => console.warn(`tests of ${asset.assetId}:`, e));
     }
     return entry;
   };
@@ -120,6 +129,7 @@ export const wellsView: View = (container) => {
         }
         entry.drilling.update(drilling);
       }
+      entry.test?.update();
       const alarms = [...store.alarms.values()].filter(
         (a) => a.wellId === asset.assetId && a.state !== 'SHELVED' && a.state !== 'SUPPRESSED',
       );
@@ -140,6 +150,7 @@ export const wellsView: View = (container) => {
   const offLink = on('link', render);
   const offStatus = on('wellStatus', render);
   const offDrilling = on('drilling', render);
+  const offTests = on('wellTests', render);
   const tick = window.setInterval(render, 1_000);
   return () => {
     offValues();
@@ -147,6 +158,7 @@ export const wellsView: View = (container) => {
     offLink();
     offStatus();
     offDrilling();
+    offTests();
     window.clearInterval(tick);
   };
 };

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { WellTestCreated } from '#contracts';
+import { validatedSample } from '../support/telemetry-samples.ts';
 import { type Browser, openBrowser } from './support/browser.ts';
 import { type ConsolePipeline, startConsolePipeline } from './support/console-pipeline.ts';
 
@@ -16,6 +18,18 @@ let browser: Browser;
 let page: Page;
 
 const tagRow = (wellId: string, tagId: string) => `.card[data-asset="${wellId}"] .tag[data-tag="${tagId}"]`;
+/** A sample of the pipeline's tenant and field as validate publishes it, put on the bus directly. */
+const validated = (deviceId: string, wellId: string | undefined, tagId: string, at: number, value: number) =>
+  validatedSample({
+    deviceId,
+    wellId,
+    tagId,
+    timestamp: at,
+    value,
+    sourceProtocol: 'SIMULATOR',
+    tenantId: pipeline.tenantId,
+    fieldId: pipeline.fieldId,
+  });
 
 beforeAll(async () => {
   pipeline = await startConsolePipeline(redisUrl);
@@ -85,6 +99,65 @@ describe('operators’ console', () => {
     await expect
       .poll(() => stretches.evaluateAll((all) => all.map((s) => s.getAttribute('data-status'))), { timeout: 20_000 })
       .toEqual(['producing', 'down', 'producing']);
+  });
+
+  it('starts a well test from the card and shows, live, why it waits and then its stabilised result', async () => {
+    const [a] = pipeline.devices;
+    const card = `.card[data-asset="${a.wellId}"]`;
+    const state = page.locator(`${card} [data-testid=well-test-state]`);
+    await expect.poll(() => state.textContent()).toBe('No test yet');
+    const form = `${card} [data-testid=start-test-form]`;
+    expect(await page.isHidden(form)).toBe(true);
+    await page.click(`${card} [data-testid=start-test]`);
+    await page.locator(`${form} option[value="${pipeline.separatorId}"]`).waitFor({ state: 'attached' });
+    await page.selectOption(`${form} select[name=deviceId]`, pipeline.separatorId);
+    await page.fill(`${form} input[name=plannedMinutes]`, '60');
+    await page.fill(`${form} input[name=reservoirPressurePsia]`, '2500');
+    await page.fill(`${form} input[name=bubblePointPressurePsia]`, '1800');
+    await page.click(`${form} button[type=submit]`);
+    await expect.poll(() => page.textContent(`${card} [data-testid=well-test-message]`)).toMatch(/^Test \w+ started/);
+    expect(await page.isHidden(form)).toBe(true);
+
+    // The separator's rates and the well's bottom-hole pressure, as validate would publish them, a minute apart from the start.
+    const created = () => pipeline.bed.events<WellTestCreated>('well-testing.test-created').find((e) => e.data.wellId === a.wellId);
+    await expect.poll(created).toBeDefined();
+    // Through the field's separator: a test-separator test, by the operator who started it.
+    expect(created()?.data).toMatchObject({
+      method: 'test-separator',
+      deviceId: pipeline.separatorId,
+      plannedMinutes: 60,
+      maxMinutes: 180,
+    });
+    const t0 = created()?.data.createdAt ?? 0;
+    const minutes = (from: number, to: number) => {
+      for (let m = from; m <= to; m++) {
+        const at = t0 + m * 60_000;
+        const sample = (deviceId: string, wellId: string | undefined, tagId: string, value: number) =>
+          validated(deviceId, wellId, tagId, at, value);
+        pipeline.bed.publish('scada.telemetry.validated', sample(pipeline.separatorId, undefined, 'oil_rate', m % 2 ? 505 : 495), {
+          key: pipeline.separatorId,
+        });
+        pipeline.bed.publish('scada.telemetry.validated', sample(a.id, a.wellId, 'bottomhole_pressure', m % 2 ? 1206 : 1194), {
+          key: a.id,
+        });
+      }
+    };
+    minutes(0, 30);
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Test running · 30 of 60 min');
+    expect(await page.textContent(`${card} [data-testid=well-test-reasons]`)).toBe('only 30 of 60 minutes');
+    await browser.screenshot('02c-well-test-running');
+
+    minutes(31, 60);
+    await expect.poll(() => state.getAttribute('data-state'), { timeout: 20_000 }).toBe('completed');
+    // Window 30..60: 16 even minutes (495, 1194) and 15 odd (505, 1206).
+    expect(await state.textContent()).toBe('Test completed · oil 499.8 bbl/d, BHP 1,200 psia');
+    expect(await page.locator(`${card} [data-testid=well-test-reasons] li`).count()).toBe(0);
+    expect(await page.textContent(`${card} [data-testid=well-test-message]`)).toBe('');
+    await browser.screenshot('02d-well-test-completed');
+
+    // After a reload the test comes from the gateway (the well-test function's table).
+    await page.reload();
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Test completed · oil 499.8 bbl/d, BHP 1,200 psia');
   });
 
   it('marks a value stale when its device stops, while the others stay live', async () => {
@@ -304,20 +377,7 @@ describe('operators’ console', () => {
     // 7 March 2026, 06:00 EST to 06:00 EDT: 23 hours. Inputs as validate, well-status and a test would publish them.
     const start = Date.parse('2026-03-07T11:00:00Z');
     const h = (hours: number) => start + hours * 3_600_000;
-    const sample = (deviceId: string, wellId: string | undefined, tagId: string, at: number, value: number) => ({
-      timestamp: at,
-      deviceId,
-      tagId,
-      value,
-      quality: 192,
-      sourceProtocol: 'SIMULATOR',
-      status: 'good',
-      flags: [],
-      tenantId: pipeline.tenantId,
-      fieldId: pipeline.fieldId,
-      ...(wellId ? { wellId } : {}),
-      receivedAt: at,
-    });
+    const sample = validated;
     const base = { tenantId: pipeline.tenantId, fieldId: pipeline.fieldId, profile: 'e2e-esp', values: {} };
     for (const change of [
       { ...base, wellId: a.wellId, status: 'producing', since: h(-48), confirmedAt: h(-48) },
@@ -361,7 +421,8 @@ describe('operators’ console', () => {
     await page.fill('input[name=date]', '2026-03-07');
     const report = page.locator(`[data-testid=production-reports] section[data-field="${pipeline.fieldId}"]`);
     await report.waitFor({ timeout: 20_000 });
-    // Polled: the page first shows the default day (yesterday, which the tick above may also have reported) until the chosen one loads.
+    // Polled: the page first shows the default day (yesterday, which the tick above and the well test
+    // before it may also have reported) until the chosen one loads.
     await expect
       .poll(() => report.locator('caption').textContent(), { timeout: 20_000 })
       .toContain('2026-03-07 · 06:00 America/New_York · 23 h (UTC-05:00 → UTC-04:00) · version 1');

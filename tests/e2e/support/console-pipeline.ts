@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { Gateway } from '../../../gateway/app.ts';
 import { hashPassword } from '../../../gateway/auth/password-hash.ts';
 import { createEmbeddedGateway } from '../../../gateway/embedded.ts';
-import { stateDir } from '../../../local-dev/services/paths.ts';
+import { repoRoot, stateDir } from '../../../local-dev/services/paths.ts';
 import { loadFunction } from '../../../runtime/load-function.ts';
 import { type Db, openDb } from '../../../runtime/resources/db.ts';
 import { openRedis } from '../../../runtime/resources/redis.ts';
@@ -47,8 +47,8 @@ export interface ConsolePipeline {
 }
 
 /**
- * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify, persist, well-status, daily-production
- * and drilling on the memory host, a real Redis, an embedded PostgreSQL, the gateway over HTTP and
+ * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify, persist, well-status, daily-production,
+ * well-test and drilling on the memory host, a real Redis, an embedded PostgreSQL, the gateway over HTTP and
  * WebSocket; two RTUs and a rig publish raw samples twice a second until told to stop. Ids are
  * fresh per run, so the Redis may be shared.
  */
@@ -155,6 +155,8 @@ rules:
           - { mdFt: 12000, inclinationDeg: 45, azimuthDeg: 90 }
 `,
   );
+  // The shipped stabilisation rule: a 30 min window, a reading at least every 5 min.
+  cpSync(join(repoRoot, 'config', 'examples', 'well-test-rules.yaml'), join(configDir, 'well-test-rules.yaml'));
   // No notification channels: notify still fans every alarm event out to the live rooms.
   writeFileSync(join(configDir, 'channels.yaml'), 'channels: []\nroutes: []\n');
   process.env.FLOWLINE_CONFIG_DIR = configDir;
@@ -163,7 +165,7 @@ rules:
   const redis: Redis = await openRedis(redisUrl);
   const db: Db = await openDb('memory://');
   const functions = await Promise.all(
-    ['validate', 'alarm', 'notify', 'persist', 'well-status', 'daily-production', 'drilling'].map((name) =>
+    ['validate', 'alarm', 'notify', 'persist', 'well-status', 'daily-production', 'well-test', 'drilling'].map((name) =>
       loadFunction(join(import.meta.dirname, '..', '..', '..', 'functions', name)),
     ),
   );
