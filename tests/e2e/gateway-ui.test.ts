@@ -233,6 +233,33 @@ describe('operators’ console', () => {
     expect(await page.textContent('.well-page [data-testid=well-status]')).toBe('Producing');
     expect(await page.locator('.well-page [data-testid=status-timeline] .timeline__stretch').count()).toBeGreaterThan(0);
     await browser.screenshot('02e-well-page');
+
+    // A later test, saturated this time (p̄ below Pb: plain Vogel): calc announces its IPR live and the page redraws.
+    pipeline.bed.publish(
+      'well-testing.test-completed',
+      {
+        testId: `retest-${a.wellId}`,
+        wellId: a.wellId,
+        tenantId: pipeline.tenantId,
+        fieldId: pipeline.fieldId,
+        timestamp: result.timestamp + 60_000,
+        oilRateStbd: 400,
+        flowingBottomholePressurePsia: 1000,
+        reservoirPressurePsia: 1700,
+        bubblePointPressurePsia: 1800,
+      },
+      { key: a.wellId },
+    );
+    await expect.poll(() => chart.getAttribute('data-well-test'), { timeout: 20_000 }).toBe(`retest-${a.wellId}`);
+    const retest = pipeline.bed
+      .events<IprCalculated>('well-testing.ipr-calculated')
+      .find((e) => e.data.testId === `retest-${a.wellId}`)?.data;
+    expect(await chart.getAttribute('data-model')).toBe('vogel');
+    if (!retest?.operatingPoint?.flows) throw new Error(`calc found no operating point for the retest: ${JSON.stringify(retest)}`);
+    expect(Number(await chart.getAttribute('data-operating-pressure'))).toBe(retest.operatingPoint.flowingBottomholePressurePsia);
+    // Vogel by hand: q/qmax = 1 − 0.2 p/p̄ − 0.8 (p/p̄)², qmax from the test point (400 at 1,000 of 1,700 psia).
+    const vogel = (p: number) => 1 - 0.2 * (p / 1700) - 0.8 * (p / 1700) ** 2;
+    expect(Number(await chart.getAttribute('data-aof'))).toBeCloseTo(400 / vogel(1000), 0);
     await page.click('a[data-view=wells]');
   });
 
