@@ -43,7 +43,7 @@ describe('nodalColumns', () => {
   it('draws no operating point when the well does not flow, and says why', () => {
     const dead = { ...result, operatingPoint: { flows: false as const, reason: 'lift curve above the IPR at every rate' } };
     const [, , , op] = nodalColumns(dead);
-    expect(op?.every((p) => p === null)).toBe(true);
+    expect(op).toEqual([null, null, null, null]);
     expect(nodalCaption(dead)).toMatch(/no operating point: lift curve above the IPR at every rate$/);
   });
 
