@@ -42,17 +42,17 @@ const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximum
 
 /**
  * uPlot's columns for the nodal plot, on one oil-rate axis: the IPR (inflow) curve, the lift
- * (outflow) curve, and the operating point where they cross. The lift curve is stored against
+ * (outflow) curve, the operating point where they cross, and the test point the IPR was fitted to. The lift curve is stored against
  * liquid rate; at the result's water cut its oil rate is liquid × (1 − water cut), the same
  * conversion calc's nodal solution made. Each curve has points only at its own rates (null
  * elsewhere, spanned when drawn). Pure, so it is tested without a browser.
  */
 export function nodalColumns(result: IprResultView): uPlot.AlignedData {
-  const rows = new Map<number, [number | null, number | null, number | null]>();
+  const rows = new Map<number, [number | null, number | null, number | null, number | null]>();
   const row = (rate: number) => {
     let r = rows.get(rate);
     if (!r) {
-      r = [null, null, null];
+      r = [null, null, null, null];
       rows.set(rate, r);
     }
     return r;
@@ -62,9 +62,10 @@ export function nodalColumns(result: IprResultView): uPlot.AlignedData {
   if (lift) for (const p of lift.points) row(p.liquidRateBbld * (1 - lift.waterCutFraction))[1] = p.flowingBottomholePressurePsia;
   const op = result.operatingPoint;
   if (op?.flows) row(op.oilRateStbd)[2] = op.flowingBottomholePressurePsia;
+  row(result.testOilRateStbd)[3] = result.testFlowingBottomholePressurePsia;
   const rates = [...rows.keys()].sort((a, b) => a - b);
-  const column = (i: 0 | 1 | 2) => rates.map((rate) => rows.get(rate)?.[i] ?? null);
-  return [rates, column(0), column(1), column(2)];
+  const column = (i: 0 | 1 | 2 | 3) => rates.map((rate) => rows.get(rate)?.[i] ?? null);
+  return [rates, column(0), column(1), column(2), column(3)];
 }
 
 /** What the chart's caption says: the model and its numbers, and the operating point or why there is none. */
@@ -138,6 +139,7 @@ export function nodalChart() {
             width: 0,
             points: { show: true, size: 11, stroke: '#ff5e7a', fill: '#ff5e7a' },
           },
+          { label: 'well test', stroke: '#c9d3de', width: 0, points: { show: true, size: 8, stroke: '#c9d3de', fill: '#161f29' } },
         ],
       },
       data,
