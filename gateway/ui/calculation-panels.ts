@@ -1,5 +1,6 @@
 import { h, replace, setText } from './dom.ts';
 import { formatAge } from './format.ts';
+import { freshnessOf } from './freshness.ts';
 
 /**
  * A calc result from a well's current values (contracts/calculation.ts: EspPerformance,
@@ -16,6 +17,12 @@ export interface CurrentValuesResult {
 }
 
 export type PanelKind = CurrentValuesResult['kind'];
+
+/**
+ * calc caches a result from current values for 300 s by default (well-models `cacheTtlSeconds`),
+ * recomputing it every few seconds while its inputs arrive: one older than that is no longer current.
+ */
+const staleAfterMs = 300_000;
 export const panelKinds: readonly PanelKind[] = ['esp', 'gas-lift', 'mse'];
 
 const panelTitle: Record<PanelKind, string> = { esp: 'ESP', 'gas-lift': 'Gas lift', mse: 'Mechanical specific energy' };
@@ -72,7 +79,8 @@ export function panelLines(r: CurrentValuesResult): [string, string][] {
 
 /**
  * One result panel of the well page: its values, and how old and how good its inputs are (the
- * age counts from the newest input on the gateway's clock, re-judged every second by `tick`).
+ * age counts from the newest input on the gateway's clock, re-judged every second by `tick`;
+ * `data-freshness` reads as the cards' values do: live, suspect, stale or not live).
  */
 export function calculationPanel(kind: PanelKind) {
   const age = h('span', { class: 'calc-panel__age', 'data-testid': 'inputs-age' });
@@ -96,8 +104,10 @@ export function calculationPanel(kind: PanelKind) {
     quality.title = `from ${result.deviceId}: ${result.inputQuality === 'good' ? 'every input good' : 'at least one input suspect'}`;
     replace(list, ...panelLines(result).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)]));
   };
-  const tick = (now: number) => {
-    if (shown) setText(age, `${formatAge(now - shown.timestamp)} old`);
+  const tick = (now: number, linkUp: boolean) => {
+    if (!shown) return;
+    setText(age, `${formatAge(now - shown.timestamp)} old`);
+    element.dataset.freshness = freshnessOf({ timestamp: shown.timestamp, status: shown.inputQuality, staleAfterMs }, now, linkUp);
   };
   return { element, show, tick, latest: () => shown };
 }

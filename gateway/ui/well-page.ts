@@ -101,7 +101,7 @@ export const wellPage: View = (container) => {
   const offStatus = on('wellStatus', () => status.update(wellId));
   const tick = window.setInterval(() => {
     const now = serverNow();
-    for (const panel of panels.values()) panel.tick(now);
+    for (const panel of panels.values()) panel.tick(now, store.linkUp);
     status.update(wellId);
   }, 1_000);
   return () => {

@@ -229,6 +229,7 @@ describe('operators’ console', () => {
     expect(await panel.locator('[data-testid=inputs-quality]').textContent()).toBe('inputs suspect');
     await expect.poll(() => panel.locator('[data-testid=inputs-age]').textContent()).toMatch(/^(4\d|5\d) s old$/);
     expect(await panel.locator('[data-testid=calc-values]').textContent()).toContain('480 stb/d');
+    expect(await panel.getAttribute('data-freshness')).toBe('suspect');
     expect(await page.isHidden('.calc-panel[data-kind=mse]')).toBe(true);
     expect(await page.textContent('.well-page [data-testid=well-status]')).toBe('Producing');
     expect(await page.locator('.well-page [data-testid=status-timeline] .timeline__stretch').count()).toBeGreaterThan(0);
