@@ -5,6 +5,7 @@ import { formatTime, humanize } from './format.ts';
 import { qualityName } from './freshness.ts';
 import type { View } from './main.ts';
 import { serverNow, store } from './store.ts';
+import { loadUplot } from './uplot-loader.ts';
 
 interface HistoryPoint {
   t: number;
@@ -76,17 +77,6 @@ const localInput = (epochMs: number) => {
   const d = new Date(epochMs - new Date(epochMs).getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
 };
-
-// uPlot is loaded only when this screen opens: the overview's first paint does not wait for it.
-const uplotUrl = '/ui/vendor/uplot.js';
-let uplot: Promise<typeof uPlot> | undefined;
-function loadUplot(): Promise<typeof uPlot> {
-  if (!uplot) {
-    document.head.append(h('link', { rel: 'stylesheet', href: '/ui/vendor/uplot.css' }));
-    uplot = (import(uplotUrl) as Promise<{ default: typeof uPlot }>).then((m) => m.default);
-  }
-  return uplot;
-}
 
 /**
  * A tag's history over a chosen range, from PostgreSQL through /v1/history: the

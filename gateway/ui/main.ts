@@ -5,6 +5,7 @@ import { showSignIn } from './sign-in-view.ts';
 import {
   type AlarmState,
   applyAlarmEvent,
+  applyCalculation,
   applyCommandResults,
   applyDrillingUpdate,
   applySample,
@@ -25,6 +26,7 @@ export type View = (container: HTMLElement, link: LiveLink) => () => void;
 /** The screens, by the id in `#/id`; one with a `parent` is reached from that screen, not from the bar. */
 const views: Record<string, { title: string; load: () => Promise<View>; parent?: string; requires?: string }> = {
   wells: { title: 'Wells', load: async () => (await import('./wells-view.ts')).wellsView },
+  well: { title: 'Well', load: async () => (await import('./well-page.ts')).wellPage, parent: 'wells' },
   alarms: { title: 'Alarms', load: async () => (await import('./alarms-view.ts')).alarmsView },
   history: { title: 'History', load: async () => (await import('./history-view.ts')).historyView },
   production: { title: 'Production', load: async () => (await import('./production-view.ts')).productionView },
@@ -114,6 +116,9 @@ async function startConsole(): Promise<void> {
       } else if (event.type === 'well-test:update') {
         applyWellTestUpdate(event.data);
         emit('wellTests');
+      } else if (event.type.startsWith('calculation:')) {
+        applyCalculation(event.type.slice('calculation:'.length), event.data);
+        emit('calculations');
       } else if (event.type === 'command:result') {
         applyCommandResults([event.data as unknown as CommandResult]);
         emit('commands');
@@ -174,7 +179,8 @@ async function startConsole(): Promise<void> {
 
   let unmount = () => {};
   const show = async () => {
-    const id = location.hash.replace(/^#\//, '') || 'wells';
+    // `#/well/{wellId}`: the screen is the first segment, the rest is the screen's own.
+    const id = location.hash.replace(/^#\//, '').split('/')[0] || 'wells';
     const wanted = views[id];
     const view = wanted && (!wanted.requires || may(wanted.requires)) ? wanted : views.wells;
     if (!view) return;
@@ -222,6 +228,7 @@ async function startConsole(): Promise<void> {
       store.alarms.clear();
       store.commandResults = [];
       store.wellStatuses.clear();
+      store.calculations.clear();
       window.removeEventListener('hashchange', show);
       showSignIn(root, (event as CustomEvent<string>).detail, () => void startConsole());
     },

@@ -138,7 +138,7 @@ export interface WellTestView {
   endedAt?: number | undefined;
 }
 
-export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus' | 'drilling' | 'wellTests';
+export type Topic = 'values' | 'alarms' | 'link' | 'status' | 'commands' | 'wellStatus' | 'drilling' | 'wellTests' | 'calculations';
 
 export const store = {
   assets: new Map<string, AssetState>(),
@@ -150,6 +150,8 @@ export const store = {
   drilling: new Map<string, DrillingState>(),
   /** Each well's latest test (null: it has none), by well id, once a screen asked for it. */
   wellTests: new Map<string, WellTestView | null>(),
+  /** Calc's latest results that came live (`calculation:{kind}` events), by well id and kind (ipr, esp, gas-lift, mse). */
+  calculations: new Map<string, Map<string, unknown>>(),
   /** The latest command results, newest first. */
   commandResults: [] as CommandResult[],
   /** Server clock minus browser clock: ages are measured on the gateway's clock. */
@@ -296,4 +298,12 @@ export function applyDrillingUpdate(event: Record<string, unknown>): void {
   if (wellControl && (!known.wellControl || known.wellControl.timestamp <= wellControl.timestamp)) known.wellControl = wellControl;
   if (torqueDrag && (!known.torqueDrag || known.torqueDrag.timestamp <= torqueDrag.timestamp)) known.torqueDrag = torqueDrag;
   store.drilling.set(wellId, known);
+}
+
+/** A `calculation:{kind}` live event: calc's newest result of that kind for the well (cache-and-announce sends only the latest). */
+export function applyCalculation(kind: string, data: Record<string, unknown>): void {
+  const wellId = String(data.wellId);
+  const known = store.calculations.get(wellId) ?? new Map<string, unknown>();
+  known.set(kind, data);
+  store.calculations.set(wellId, known);
 }

@@ -53,7 +53,19 @@ export const wellsView: View = (container) => {
       const card = h(
         'article',
         { class: 'card', 'data-asset': asset.assetId },
-        h('header', { class: 'card__head' }, h('h2', {}, asset.name), alarms),
+        h(
+          'header',
+          { class: 'card__head' },
+          // A well's name opens its page (IPR and lift curves, lift and drilling results, status timeline).
+          h(
+            'h2',
+            {},
+            asset.kind === 'well'
+              ? h('a', { href: `#/well/${encodeURIComponent(asset.assetId)}`, class: 'card__link', 'data-testid': 'open-well' }, asset.name)
+              : asset.name,
+          ),
+          alarms,
+        ),
         status?.element,
         test?.element,
         body,

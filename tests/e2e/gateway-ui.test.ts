@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { WellTestCreated } from '#contracts';
+import type { EspPerformance, IprCalculated, WellTestCreated } from '#contracts';
 import { validatedSample } from '../support/telemetry-samples.ts';
 import { type Browser, openBrowser } from './support/browser.ts';
 import { type ConsolePipeline, startConsolePipeline } from './support/console-pipeline.ts';
@@ -158,6 +158,110 @@ describe('operators’ console', () => {
     // After a reload the test comes from the gateway (the well-test function's table).
     await page.reload();
     await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Test completed · oil 499.8 bbl/d, BHP 1,200 psia');
+  });
+
+  it('opens a well’s page: IPR and lift curves with the operating point calc found, the ESP result with its inputs’ age and quality, the status timeline', async () => {
+    const [a] = pipeline.devices;
+    // The test completed above (499.8 bbl/d at 1,200 psia, p̄ 2,500, Pb 1,800): calc's IPR with well A's ESP lift curve.
+    const ipr = () =>
+      pipeline.bed
+        .events<IprCalculated>('well-testing.ipr-calculated')
+        .find((e) => e.data.wellId === a.wellId && e.data.testOilRateStbd > 499)?.data;
+    await expect.poll(ipr, { timeout: 20_000 }).toBeDefined();
+    const result = ipr() as IprCalculated;
+    expect(result.model).toBe('composite-vogel');
+    const op = result.operatingPoint;
+    if (!op?.flows) throw new Error(`calc found no operating point: ${JSON.stringify(op)}`);
+    // What calc would publish from the ESP's current values, 42 s after its newest input, one input suspect.
+    const esp: EspPerformance = {
+      calculationId: `esp:${a.wellId}:e2e`,
+      tenantId: pipeline.tenantId,
+      fieldId: pipeline.fieldId,
+      wellId: a.wellId,
+      timestamp: Date.now() - 42_000,
+      calculatedAt: Date.now(),
+      kind: 'esp',
+      deviceId: a.id,
+      inputQuality: 'suspect',
+      oilRateStbd: 480,
+      liquidRateBbld: 960,
+      intakePressurePsig: 850,
+      dischargePressurePsig: 2600,
+      pumpDifferentialPressurePsi: 1750,
+      totalDynamicHeadFt: 4120,
+      frequencyHz: 55,
+      motorCurrentA: 38.5,
+      hydraulicHorsepowerHp: 28.6,
+      motorInputHp: 88,
+      pumpBrakeHorsepowerHp: 79.2,
+      pumpEfficiencyFraction: 0.361,
+      systemEfficiencyFraction: 0.325,
+    };
+    pipeline.bed.publish('production.calculations', esp, { key: a.wellId });
+    await pipeline.bed.drained(20_000);
+
+    await page.click(`.card[data-asset="${a.wellId}"] [data-testid=open-well]`);
+    const chart = page.locator('[data-testid=nodal-chart]');
+    await chart.locator('canvas').waitFor({ timeout: 20_000 });
+    expect(await page.getAttribute('a[data-view=wells]', 'class')).toContain('nav__link--current');
+    // Drawn from the stored result: its IPR curve, its 11-point lift curve, its operating point.
+    expect(await chart.getAttribute('data-well-test')).toBe(result.testId);
+    expect(await chart.getAttribute('data-model')).toBe('composite-vogel');
+    expect(Number(await chart.getAttribute('data-ipr-points'))).toBe(result.curve.length);
+    expect(Number(await chart.getAttribute('data-lift-points'))).toBe(11);
+    const rate = Number(await chart.getAttribute('data-operating-rate'));
+    const pressure = Number(await chart.getAttribute('data-operating-pressure'));
+    expect(rate).toBe(op.oilRateStbd);
+    expect(pressure).toBe(op.flowingBottomholePressurePsia);
+    // And the point lies on the test's composite Vogel IPR, worked by hand: below Pb,
+    // q = J(p̄ − Pb) + J·Pb/1.8·(1 − 0.2 p/Pb − 0.8 (p/Pb)²), J = 499.8 / (700 + 1000 · (1 − 0.2·⅔ − 0.8·(⅔)²)).
+    const j = 499.8 / (700 + 1000 * (1 - 0.2 * (2 / 3) - 0.8 * (2 / 3) ** 2));
+    const x = pressure / 1800;
+    const onIpr = pressure >= 1800 ? j * (2500 - pressure) : j * 700 + j * 1000 * (1 - 0.2 * x - 0.8 * x * x);
+    expect(Math.abs(onIpr - rate)).toBeLessThan(1);
+    expect(await page.textContent('[data-testid=nodal-caption]')).toContain(
+      `operating point ${rate.toLocaleString('en-US', { maximumFractionDigits: 1 })} stb/d oil`,
+    );
+    expect(await chart.locator('.u-legend').textContent()).toContain('operating point');
+
+    const panel = page.locator('.calc-panel[data-kind=esp]');
+    await expect.poll(() => panel.isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await panel.locator('[data-testid=inputs-quality]').textContent()).toBe('inputs suspect');
+    await expect.poll(() => panel.locator('[data-testid=inputs-age]').textContent()).toMatch(/^(4\d|5\d) s old$/);
+    expect(await panel.locator('[data-testid=calc-values]').textContent()).toContain('480 stb/d');
+    expect(await panel.getAttribute('data-freshness')).toBe('suspect');
+    expect(await page.isHidden('.calc-panel[data-kind=mse]')).toBe(true);
+    expect(await page.textContent('.well-page [data-testid=well-status]')).toBe('Producing');
+    expect(await page.locator('.well-page [data-testid=status-timeline] .timeline__stretch').count()).toBeGreaterThan(0);
+    await browser.screenshot('02e-well-page');
+
+    // A later test, saturated this time (p̄ below Pb: plain Vogel): calc announces its IPR live and the page redraws.
+    pipeline.bed.publish(
+      'well-testing.test-completed',
+      {
+        testId: `retest-${a.wellId}`,
+        wellId: a.wellId,
+        tenantId: pipeline.tenantId,
+        fieldId: pipeline.fieldId,
+        timestamp: result.timestamp + 60_000,
+        oilRateStbd: 400,
+        flowingBottomholePressurePsia: 1000,
+        reservoirPressurePsia: 1700,
+        bubblePointPressurePsia: 1800,
+      },
+      { key: a.wellId },
+    );
+    await expect.poll(() => chart.getAttribute('data-well-test'), { timeout: 20_000 }).toBe(`retest-${a.wellId}`);
+    const retest = pipeline.bed
+      .events<IprCalculated>('well-testing.ipr-calculated')
+      .find((e) => e.data.testId === `retest-${a.wellId}`)?.data;
+    expect(await chart.getAttribute('data-model')).toBe('vogel');
+    if (!retest?.operatingPoint?.flows) throw new Error(`calc found no operating point for the retest: ${JSON.stringify(retest)}`);
+    expect(Number(await chart.getAttribute('data-operating-pressure'))).toBe(retest.operatingPoint.flowingBottomholePressurePsia);
+    // Vogel by hand: q/qmax = 1 − 0.2 p/p̄ − 0.8 (p/p̄)², qmax from the test point (400 at 1,000 of 1,700 psia).
+    const vogel = (p: number) => 1 - 0.2 * (p / 1700) - 0.8 * (p / 1700) ** 2;
+    expect(Number(await chart.getAttribute('data-aof'))).toBeCloseTo(400 / vogel(1000), 0);
+    await page.click('a[data-view=wells]');
   });
 
   it('marks a value stale when its device stops, while the others stay live', async () => {

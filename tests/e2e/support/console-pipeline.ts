@@ -48,7 +48,7 @@ export interface ConsolePipeline {
 
 /**
  * The pipeline behind the console, as `npm start` runs it: validate, alarm, notify, persist, well-status, daily-production,
- * well-test and drilling on the memory host, a real Redis, an embedded PostgreSQL, the gateway over HTTP and
+ * well-test, drilling and calc on the memory host, a real Redis, an embedded PostgreSQL, the gateway over HTTP and
  * WebSocket; two RTUs and a rig publish raw samples twice a second until told to stop. Ids are
  * fresh per run, so the Redis may be shared.
  */
@@ -136,6 +136,15 @@ rules:
   writeFileSync(
     join(configDir, 'well-models.yaml'),
     `wells:
+  # Well A lifts by ESP: calc draws its lift curve and finds its operating point from a completed test.
+  - wellId: ${devices[0].wellId}
+    fluids: { oilApiGravity: 32, waterSpecificGravity: 1.05, waterCutFraction: 0.5, liquidViscosityCp: 1.5 }
+    completion: { perforationDepthFtTvd: 4900, measuredDepthFt: 5100, tubingInnerDiameterIn: 2.441, wellheadPressurePsig: 150 }
+    esp:
+      deviceId: ${devices[0].id}
+      pumpDepthFtTvd: 4300
+      designDifferentialPressurePsi: 1750
+      motor: { ratedPowerHp: 150, ratedVoltageV: 2300, ratedCurrentA: 42, powerFactor: 0.85, efficiencyFraction: 0.9 }
   - wellId: ${rig.wellId}
     drilling:
       deviceId: ${rig.id}
@@ -165,7 +174,7 @@ rules:
   const redis: Redis = await openRedis(redisUrl);
   const db: Db = await openDb('memory://');
   const functions = await Promise.all(
-    ['validate', 'alarm', 'notify', 'persist', 'well-status', 'daily-production', 'well-test', 'drilling'].map((name) =>
+    ['validate', 'alarm', 'notify', 'persist', 'well-status', 'daily-production', 'well-test', 'drilling', 'calc'].map((name) =>
       loadFunction(join(import.meta.dirname, '..', '..', '..', 'functions', name)),
     ),
   );
