@@ -50,6 +50,7 @@ const refusalsTheSchemaCannotState: { path: string; status: number; why: string 
   { path: '/v1/alarms/history', status: 400, why: '`from` before `to`, a span of at most 400 days' },
   { path: '/v1/wells/{wellId}/status', status: 400, why: '`from` before `to`' },
   { path: '/v1/audit', status: 400, why: '`from` before `to`, a span of at most 400 days' },
+  { path: '/v1/wells/{wellId}/tests', status: 400, why: 'maxMinutes at least plannedMinutes, a device the well flows through' },
   { path: '/v1/production/daily', status: 400, why: 'a day of the calendar (2026-02-30 matches the pattern)' },
   { path: '/v1/fields/{fieldId}/production/daily/{date}/versions', status: 400, why: 'a day of the calendar' },
   {

@@ -463,12 +463,25 @@ describe('KEDA on a broker that demands TLS, SCRAM over TLS, or a client certifi
         // then a backlog of 1.5 thresholds on the first: more than one replica, under the cap.
         await secured.createTopics(target.topics, 3);
         for (const t of target.topics) {
-          const latest = await secured.admin.fetchTopicOffsets(t);
-          await secured.admin.setOffsets({
-            groupId: target.consumerGroup,
-            topic: t,
-            partitions: latest.map((p) => ({ partition: p.partition, offset: p.high })),
-          });
+          // A topic just made may still answer "not the leader" for a moment: asked again until it settles.
+          await settlesOn(
+            `${t}'s offsets committed at its end`,
+            async () => {
+              try {
+                const latest = await secured.admin.fetchTopicOffsets(t);
+                await secured.admin.setOffsets({
+                  groupId: target.consumerGroup,
+                  topic: t,
+                  partitions: latest.map((p) => ({ partition: p.partition, offset: p.high })),
+                });
+                return true;
+              } catch {
+                return false;
+              }
+            },
+            true,
+            30_000,
+          );
         }
         const topic = target.topics[0] as string;
         const backlog = Math.round(target.lagThreshold * 1.5);
