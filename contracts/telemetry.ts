@@ -61,3 +61,22 @@ export const TelemetryValidated = TelemetryRaw.extend({
   receivedAt: EpochMillis.describe('when validate processed the sample'),
 }).strict();
 export type TelemetryValidated = z.infer<typeof TelemetryValidated>;
+
+/** Whether a validated sample counts as a measurement: not bad, and not overtaken by a newer one (validate's flag). */
+export function isMeasurement(sample: Pick<TelemetryValidated, 'status' | 'flags'>): boolean {
+  return sample.status !== 'bad' && !sample.flags.includes('out-of-order');
+}
+
+/**
+ * Events grouped by the sample time they carry, in the order each time first came: a device's
+ * poll, judged together. A poll split across two chunks comes as two groups, one per chunk.
+ */
+export function pollsOf<E extends { data: { timestamp: number } }>(events: readonly E[]): [E, ...E[]][] {
+  const polls = new Map<number, [E, ...E[]]>();
+  for (const event of events) {
+    const poll = polls.get(event.data.timestamp);
+    if (poll) poll.push(event);
+    else polls.set(event.data.timestamp, [event]);
+  }
+  return [...polls.values()];
+}

@@ -1,4 +1,4 @@
-import { type DrillingCalculation, TelemetryValidated } from '#contracts';
+import { type DrillingCalculation, isMeasurement, pollsOf, TelemetryValidated } from '#contracts';
 import { type Context, defineBatchFunction, execOrThrow, type FlowlineEvent } from '#runtime';
 import { loadConfig } from '../../config/load.ts';
 import { indexWellModels, WellModels } from '../../config/well-models.ts';
@@ -55,9 +55,8 @@ interface RigWork {
 async function watchRigs(events: readonly SampleEvent[], ctx: Context, deps: Deps): Promise<void> {
   const byWell = new Map<string, RigWork>();
   for (const event of events) {
-    const { wellId, deviceId, tagId, status, flags } = event.data;
-    // Bad values are not measurements; out-of-order ones were already overtaken by newer ones.
-    if (!wellId || status === 'bad' || flags.includes('out-of-order')) continue;
+    const { wellId, deviceId, tagId } = event.data;
+    if (!wellId || !isMeasurement(event.data)) continue;
     const rig = deps.rigOf(wellId);
     if (!rig || deviceId !== rig.deviceId || !rig.watchedTags.has(tagId)) continue;
     const work = byWell.get(wellId);
@@ -123,17 +122,6 @@ const freshTracking = (): RigTracking => ({
   lastTorqueDragAt: undefined,
   frictionTrend: [],
 });
-
-/** A rig's samples of a chunk as polls: those stamped with one time, in the order their first sample came. */
-function pollsOf(events: readonly SampleEvent[]): [SampleEvent, ...SampleEvent[]][] {
-  const polls = new Map<number, [SampleEvent, ...SampleEvent[]]>();
-  for (const event of events) {
-    const poll = polls.get(event.data.timestamp);
-    if (poll) poll.push(event);
-    else polls.set(event.data.timestamp, [event]);
-  }
-  return [...polls.values()];
-}
 
 function count(ctx: Context, announced: readonly Announced[]): void {
   const counter = ctx.metrics.counter('drilling_results_total', 'Drilling results and well-control samples published, by kind.', ['kind']);

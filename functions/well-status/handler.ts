@@ -1,4 +1,4 @@
-import { TelemetryValidated, type WellStatusChanged } from '#contracts';
+import { isMeasurement, pollsOf, TelemetryValidated, type WellStatusChanged } from '#contracts';
 import { type Context, defineBatchFunction, execOrThrow, type FlowlineEvent } from '#runtime';
 import { AssetRegistry, indexAssets } from '../../config/asset-registry.ts';
 import { loadConfig } from '../../config/load.ts';
@@ -58,9 +58,8 @@ interface WellWork {
 async function judgeWells(events: readonly SampleEvent[], ctx: Context, deps: Deps): Promise<void> {
   const byWell = new Map<string, WellWork>();
   for (const event of events) {
-    const { wellId, status, flags } = event.data;
-    // Bad values are not measurements; out-of-order ones were already overtaken by newer ones.
-    if (!wellId || status === 'bad' || flags.includes('out-of-order')) continue;
+    const { wellId } = event.data;
+    if (!wellId || !isMeasurement(event.data)) continue;
     const profile = deps.profileOf(wellId);
     if (!profile) continue;
     const work = byWell.get(wellId);
@@ -115,20 +114,6 @@ async function judgeWells(events: readonly SampleEvent[], ctx: Context, deps: De
   );
   for (const { eventId, change } of toPublish)
     ctx.publish('production.well-status-changed', change, { key: change.wellId, cause: `well-status:${eventId}` });
-}
-
-/**
- * A well's samples of a chunk as polls: those stamped with one time, judged together, in the
- * order their first sample came. A poll split across two chunks is judged in two parts.
- */
-function pollsOf(events: readonly SampleEvent[]): [SampleEvent, ...SampleEvent[]][] {
-  const polls = new Map<number, [SampleEvent, ...SampleEvent[]]>();
-  for (const event of events) {
-    const poll = polls.get(event.data.timestamp);
-    if (poll) poll.push(event);
-    else polls.set(event.data.timestamp, [event]);
-  }
-  return [...polls.values()];
 }
 
 function changeEvent(work: WellWork, sample: TelemetryValidated, change: Change): WellStatusChanged {
